@@ -1,0 +1,76 @@
+// Package config holds everything that differs between two deployments of the
+// platform, one file per environment, and validates it before any stack is built.
+package config
+
+// Environment is one deployment of the whole platform: a CDK Stage of the same name.
+type Environment struct {
+	// Name is the stage name (develop, staging, production); it prefixes resource names.
+	Name string
+	// Account is the 12-digit AWS account ID the stage deploys to.
+	Account string
+	// Region is the AWS region the stage deploys to.
+	Region string
+	// AvailabilityZones are named explicitly so synth never looks them up.
+	AvailabilityZones []string
+	// Prefix starts every globally unique name (S3 buckets); lowercase letters, digits, hyphens.
+	Prefix string
+	// Tags are applied to every taggable resource of the stage.
+	Tags map[string]string
+	// TerminationProtection is set on every stack of the stage.
+	TerminationProtection bool
+	// Removal decides what happens to stateful resources when they leave the app.
+	Removal Removal
+	// Network sizes the shared VPC.
+	Network Network
+	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
+	DataLake DataLake
+}
+
+// Removal is what CloudFormation does with a stateful resource when it is deleted from the app.
+type Removal string
+
+const (
+	// RemovalDestroy deletes the resource and, for buckets, empties it first: develop only.
+	RemovalDestroy Removal = "destroy"
+	// RemovalRetain keeps the resource (databases keep a final snapshot).
+	RemovalRetain Removal = "retain"
+)
+
+// Network sizes the shared VPC that hosts the database, DMS and Airflow.
+type Network struct {
+	// CIDR is the VPC's IPv4 block, an RFC 1918 range from /16 to /24.
+	CIDR string
+	// NATGateways is how many NAT gateways serve the private subnets (1 to one per AZ).
+	NATGateways int
+	// PublicSubnetMask, PrivateSubnetMask and IsolatedSubnetMask are the prefix lengths of
+	// each subnet of that tier; there is one subnet per tier and availability zone.
+	PublicSubnetMask   int
+	PrivateSubnetMask  int
+	IsolatedSubnetMask int
+	// FlowLogRetentionDays keeps VPC flow logs this long; a CloudWatch Logs retention value.
+	FlowLogRetentionDays int
+}
+
+// DataLake configures the medallion layers.
+type DataLake struct {
+	// Bronze holds raw data as captured (DMS, Firehose, API ingestion).
+	Bronze Lifecycle
+	// Silver holds cleaned, conformed Delta tables written by Databricks.
+	Silver Lifecycle
+	// Gold holds the warehouse: aggregates and marts (Databricks, dbt on Athena).
+	Gold Lifecycle
+	// AccessLogsExpirationDays deletes S3 server access logs after this many days.
+	AccessLogsExpirationDays int
+}
+
+// Lifecycle moves and expires the objects of one layer; 0 switches a step off.
+type Lifecycle struct {
+	// InfrequentAccessAfterDays moves current objects to STANDARD_IA (S3 requires >= 30).
+	InfrequentAccessAfterDays int
+	// GlacierAfterDays moves current objects to Glacier Flexible Retrieval.
+	GlacierAfterDays int
+	// ExpireAfterDays deletes current objects; it must come after every transition.
+	ExpireAfterDays int
+	// NoncurrentVersionExpirationDays deletes overwritten or deleted versions.
+	NoncurrentVersionExpirationDays int
+}

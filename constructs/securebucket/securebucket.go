@@ -1,0 +1,108 @@
+// Package securebucket makes the only kind of S3 bucket the platform creates: private,
+// TLS-only, encrypted, access-logged, versioned and cleaned of abandoned uploads.
+package securebucket
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Props configures New. Its zero values are the safe choices; Key and AccessLogs are required.
+type Props struct {
+	// BucketName is the bucket's global name (see config.Environment.BucketName).
+	BucketName string
+	// Key encrypts every object with SSE-KMS; a bucket key keeps the KMS request cost down.
+	Key awskms.IKey
+	// AccessLogs receives this bucket's server access logs under AccessLogsPrefix.
+	AccessLogs awss3.IBucket
+	// AccessLogsPrefix is where in AccessLogs this bucket's logs go, e.g. "bronze/".
+	AccessLogsPrefix string
+	// Unversioned turns versioning off; leave it false wherever data must survive mistakes.
+	Unversioned bool
+	// LifecycleRules come on top of the rule that aborts incomplete multipart uploads.
+	LifecycleRules []*awss3.LifecycleRule
+	// RemovalPolicy defaults to RETAIN; DESTROY also empties the bucket before deleting it.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+// New creates a data bucket: SSE-KMS with a bucket key, all four public-access blocks,
+// TLS 1.2+ only, server access logging, versioning and an abort-multipart rule.
+func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
+	if props.Key == nil || props.AccessLogs == nil {
+		panic("securebucket: " + id + " needs Key and AccessLogs")
+	}
+	return awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		BucketName:             jsii.String(props.BucketName),
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          props.Key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String(props.AccessLogsPrefix),
+		Versioned:              jsii.Bool(!props.Unversioned),
+		LifecycleRules:         withAbortMultipart(props.LifecycleRules),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		RemovalPolicy:          removalOrRetain(props.RemovalPolicy),
+		AutoDeleteObjects:      jsii.Bool(props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY),
+	})
+}
+
+// AccessLogsProps configures NewAccessLogs.
+type AccessLogsProps struct {
+	// BucketName is the bucket's global name.
+	BucketName string
+	// ExpirationDays deletes log objects after this many days.
+	ExpirationDays int
+	// RemovalPolicy defaults to RETAIN; DESTROY also empties the bucket before deleting it.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+// NewAccessLogs creates the bucket that receives the other buckets' server access logs. It
+// differs from New in two ways S3 imposes: log delivery cannot write SSE-KMS objects, so it
+// uses SSE-S3, and it does not log to itself.
+func NewAccessLogs(scope constructs.Construct, id string, props *AccessLogsProps) awss3.Bucket {
+	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		BucketName:        jsii.String(props.BucketName),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		Versioned:         jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		LifecycleRules: withAbortMultipart([]*awss3.LifecycleRule{{
+			Id:                          jsii.String("expire-logs"),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays))),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
+		}}),
+		RemovalPolicy:     removalOrRetain(props.RemovalPolicy),
+		AutoDeleteObjects: jsii.Bool(props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This is the server-access-log destination of the other buckets; logging it to itself would loop."),
+	}}, jsii.Bool(false))
+	return bucket
+}
+
+// withAbortMultipart prepends the rule every bucket gets: abandoned multipart uploads are
+// invisible, yet billed, until aborted.
+func withAbortMultipart(rules []*awss3.LifecycleRule) *[]*awss3.LifecycleRule {
+	all := append([]*awss3.LifecycleRule{{
+		Id:                                  jsii.String("abort-incomplete-multipart-uploads"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+	}}, rules...)
+	return &all
+}
+
+func removalOrRetain(p awscdk.RemovalPolicy) awscdk.RemovalPolicy {
+	if p == "" {
+		return awscdk.RemovalPolicy_RETAIN
+	}
+	return p
+}
