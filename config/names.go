@@ -24,3 +24,30 @@ func (e Environment) BucketName(purpose string) string {
 func (e Environment) ResourceName(purpose string) string {
 	return fmt.Sprintf("%s-%s-%s", e.Prefix, e.Name, purpose)
 }
+
+// Layers of the lake, in the order data moves through them.
+const (
+	LayerBronze = "bronze"
+	LayerSilver = "silver"
+	LayerGold   = "gold"
+)
+
+// DatabaseName is the Glue database of one layer: <env>_<layer>, e.g. staging_bronze.
+func (e Environment) DatabaseName(layer string) string {
+	return e.Name + "_" + layer
+}
+
+// Bronze key prefixes. Producers write under them and crawlers read them, so both sides call
+// these functions and cannot drift apart.
+const (
+	// BronzeRDSPrefix is where DMS writes: rds/<schema>/<table>/.
+	BronzeRDSPrefix = "rds/"
+	// BronzeErrorsPrefix is where Firehose writes records it could not deliver.
+	BronzeErrorsPrefix = "errors/"
+)
+
+// BronzeKinesisPrefix is where Firehose delivers one stream: kinesis/<stream>/.
+func BronzeKinesisPrefix(stream string) string { return "kinesis/" + stream + "/" }
+
+// BronzeAPIPrefix is where the API ingestion DAG writes one source: api/<source>/.
+func BronzeAPIPrefix(source string) string { return "api/" + source + "/" }

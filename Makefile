@@ -1,0 +1,49 @@
+# The commands a person types. A newcomer needs two: `make synth` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# node_modules/.bin holds the pinned CDK CLI and Node.js 24, which jsii then uses too
+# (the machine's Node 20 is end-of-life).
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# Go packages of this module; `./...` would also walk the Go templates inside node_modules.
+PKGS := . ./config/... ./constructs/... ./stacks/... ./test/...
+GO_SOURCES := main.go config constructs stacks test
+# ENV=staging limits synth and diff to one environment (and its account stage).
+ENV ?=
+CDK_ENV := $(if $(ENV),-c env=$(ENV))
+
+.PHONY: help deps synth test unit lint diff bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
+	go mod download
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
+	cdk synth --quiet $(CDK_ENV)
+
+test: deps lint unit ## everything CI checks: formatting, vet, and the whole test suite
+
+unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
+	go test -count=1 $(PKGS)
+
+lint: ## gofmt and go vet
+	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	go vet $(PKGS)
+
+diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
+	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }
+	cdk diff $(CDK_ENV) '$(ENV)/*'
+
+bench: deps ## time a synth of every environment (go test -bench)
+	go test ./test -run '^$$' -bench . -benchtime 5x -count 1
+
+clean: ## remove cdk.out
+	rm -rf cdk.out
