@@ -51,3 +51,30 @@ func BronzeKinesisPrefix(stream string) string { return "kinesis/" + stream + "/
 
 // BronzeAPIPrefix is where the API ingestion DAG writes one source: api/<source>/.
 func BronzeAPIPrefix(source string) string { return "api/" + source + "/" }
+
+// Crawler families: one Glue crawler per family of bronze prefixes. The Catalog stack creates
+// them and the Airflow pipeline DAG starts them, both by these names.
+const (
+	CrawlerRDS     = "rds"
+	CrawlerKinesis = "kinesis"
+	CrawlerAPI     = "api"
+)
+
+// CrawlerFamilies lists every crawler family in the order the pipeline runs them.
+var CrawlerFamilies = []string{CrawlerRDS, CrawlerKinesis, CrawlerAPI}
+
+// CrawlerName is the Glue crawler over one bronze prefix family: <prefix>-<env>-bronze-<family>.
+func (e Environment) CrawlerName(family string) string {
+	return e.ResourceName("bronze-" + family)
+}
+
+// Athena workgroups: analysts query interactively, dbt builds gold from Airflow.
+const (
+	WorkgroupAnalysts = "analysts"
+	WorkgroupDbt      = "dbt"
+)
+
+// WorkgroupName is the Athena workgroup for one audience: <prefix>-<env>-<audience>.
+func (e Environment) WorkgroupName(audience string) string {
+	return e.ResourceName(audience)
+}
