@@ -2,7 +2,11 @@ package test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"dataplatform/config"
@@ -185,4 +189,43 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// sampleDiff is real `cdk diff --no-color` output (CDK CLI 2.1148) of develop/DataLake against
+// an edited old template: a retained bucket and a topic removed, a key and a bucket changed.
+const sampleDiff = `Stack develop/DataLake (develop-DataLake)
+Resources
+[-] AWS::S3::Bucket OldArchiveBucket1234ABCD orphan
+[-] AWS::SNS::Topic OldTopic1234 destroy
+[~] AWS::KMS::Key DataLake/DataKey DataKey17AFBB84
+ └─ [-] KeySpec
+     └─ RSA_2048
+[~] AWS::S3::Bucket DataLake/AccessLogsBucket AccessLogsBucket83982689 replace
+ └─ [~] BucketName (requires replacement)
+     ├─ [-] old-name
+     └─ [+] dataplatform-develop-access-logs-111111111111-us-east-1
+[~] AWS::S3::BucketPolicy DataLake/AccessLogsBucket/Policy AccessLogsBucketPolicy7F77476F replace
+ └─ [~] Bucket (requires replacement)
+`
+
+// TestDiffCommentFlagsStatefulChanges runs the script diff.yml uses to build its PR comment:
+// deleted and replaced stateful resources are called out, stateless ones and in-place updates
+// are not, and the marker that lets the workflow update its own comment comes first.
+func TestDiffCommentFlagsStatefulChanges(t *testing.T) {
+	diff := filepath.Join(t.TempDir(), "diff.txt")
+	require.NoError(t, os.WriteFile(diff, []byte(sampleDiff), 0o644))
+	out, err := exec.Command("bash", "../.github/scripts/diff-comment.sh", "develop", diff).CombinedOutput()
+	require.NoError(t, err, string(out))
+	body := string(out)
+	require.True(t, strings.HasPrefix(body, "<!-- cdk-diff:develop -->\n"), body)
+	flagged, _, _ := strings.Cut(strings.SplitN(body, "```", 3)[1], "```")
+	assert.Equal(t, "\n[-] AWS::S3::Bucket OldArchiveBucket1234ABCD orphan\n"+
+		"[~] AWS::S3::Bucket DataLake/AccessLogsBucket AccessLogsBucket83982689 replace\n", flagged)
+	assert.Contains(t, body, "<details><summary>Full diff</summary>")
+
+	require.NoError(t, os.WriteFile(diff, []byte("Stack develop/Network\nThere were no differences\n"), 0o644))
+	out, err = exec.Command("bash", "../.github/scripts/diff-comment.sh", "develop", diff).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Contains(t, string(out), "No stateful resource")
+	assert.NotContains(t, string(out), ":warning:")
 }
