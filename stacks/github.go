@@ -87,6 +87,8 @@ func (s *AccountStack) gitHubRole(env config.Environment, kind, subject string, 
 // bootstrapRoleArns are the ARNs of the CDK bootstrap roles of the environment's account and
 // region with the default qualifier, written out in full so no policy needs a wildcard.
 func bootstrapRoleArns(env config.Environment, roles []string) *[]*string {
+	// Config only admits region codes; CDK's region table names the partition of every
+	// known region (aws-cn, aws-us-gov, ...), and new commercial regions are "aws".
 	partition := "aws"
 	if p := regioninfo.RegionInfo_Get(jsii.String(env.Region)).Partition(); p != nil {
 		partition = *p
