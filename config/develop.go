@@ -26,5 +26,7 @@ func develop() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 7},
 			AccessLogsExpirationDays: 30,
 		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 	}
 }

@@ -24,6 +24,8 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// GitHub is the repository whose workflows may deploy this environment and diff it on pull requests.
+	GitHub GitHub
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

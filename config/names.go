@@ -78,3 +78,16 @@ const (
 func (e Environment) WorkgroupName(audience string) string {
 	return e.ResourceName(audience)
 }
+
+// Roles GitHub Actions assumes: deploy.yml deploys an environment, diff.yml diffs it on pull requests.
+const (
+	GitHubDeployRole = "deploy"
+	GitHubDiffRole   = "diff"
+)
+
+// GitHubRoleName is the IAM role one kind of GitHub Actions job assumes in the environment's
+// account: <prefix>-<env>-github-<kind>. Prefix (<= 20) and name (<= 16) keep it within IAM's
+// 64 characters. Workflows find it by this name, so it must stay stable.
+func (e Environment) GitHubRoleName(kind string) string {
+	return e.ResourceName("github-" + kind)
+}

@@ -26,5 +26,7 @@ func production() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,
 		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 	}
 }

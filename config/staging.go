@@ -26,5 +26,7 @@ func staging() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 30},
 			AccessLogsExpirationDays: 90,
 		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 	}
 }
