@@ -16,7 +16,7 @@ func BenchmarkSynthAll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := stacks.Build(app, config.All()); err != nil {
+		if _, _, err := stacks.Build(app, config.All(), ""); err != nil {
 			b.Fatal(err)
 		}
 		app.Synth(nil)

@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"dataplatform/config"
@@ -59,7 +60,7 @@ func TestBuildRefusesInvalidConfigAndAddsNothing(t *testing.T) {
 	bad := config.All()
 	bad[1].Network.CIDR = "10.0.0.0/33"
 	bad[2].Account = "12345"
-	_, _, err = stacks.Build(app, bad)
+	_, _, err = stacks.Build(app, bad, "")
 	require.EqualError(t, err, `staging: network.cidr "10.0.0.0/33": must be an RFC 1918 IPv4 network address with a prefix from /16 to /24, such as 10.10.0.0/16
 production: account "12345": must be a 12-digit AWS account ID`)
 	assert.Empty(t, *app.Node().Children(), "nothing may be built from an invalid config")
@@ -70,11 +71,35 @@ func TestEnvironmentsSharingAnAccountShareOneAccountStage(t *testing.T) {
 	require.NoError(t, err)
 	envs := config.All()
 	envs[1].Account = envs[0].Account
-	_, accounts, err := stacks.Build(app, envs)
+	_, accounts, err := stacks.Build(app, envs, "")
 	require.NoError(t, err)
 	require.Len(t, accounts, 2)
 	assert.Equal(t, "account-"+envs[0].Account, *awscdk.Stage_Of(accounts[0].Stack).StageName())
 	assert.Equal(t, jsii.String(envs[0].Account), accounts[0].Account())
+}
+
+func TestSelectingOneEnvironmentKeepsItsAccountStageWhole(t *testing.T) {
+	app, err := newApp(t.TempDir())
+	require.NoError(t, err)
+	envs := config.All()
+	envs[1].Account = envs[0].Account
+	platforms, accounts, err := stacks.Build(app, envs, envs[1].Name)
+	require.NoError(t, err)
+	require.Len(t, platforms, 1)
+	assert.Equal(t, envs[1].Name, platforms[0].Env.Name)
+	require.Len(t, accounts, 1, "only the selected environment's account")
+	for _, env := range envs[:2] {
+		role := accounts[0].Node().TryFindChild(jsii.String("GitHub" + strings.ToUpper(env.Name[:1]) + env.Name[1:] + "DeployRole"))
+		assert.NotNil(t, role, "the account stage must keep %s's deploy role", env.Name)
+	}
+}
+
+func TestUnknownEnvironmentIsAnError(t *testing.T) {
+	app, err := newApp(t.TempDir())
+	require.NoError(t, err)
+	_, _, err = stacks.Build(app, config.All(), "prod")
+	require.EqualError(t, err, `unknown environment "prod": valid names are develop, staging, production`)
+	assert.Empty(t, *app.Node().Children())
 }
 
 func TestEveryConfigRetentionHasACloudWatchValue(t *testing.T) {
