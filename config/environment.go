@@ -24,6 +24,8 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Databricks is the customer-managed VPC, roles and root bucket of a Databricks workspace.
+	Databricks Databricks
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

@@ -26,5 +26,14 @@ func production() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,
 		},
+		Databricks: Databricks{
+			Enabled:           true,
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.31.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b", "us-east-1c"},
+			SubnetMask:        18,
+			PublicSubnetMask:  28,
+			NATGateways:       3,
+		},
 	}
 }

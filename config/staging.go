@@ -26,5 +26,14 @@ func staging() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 30},
 			AccessLogsExpirationDays: 90,
 		},
+		Databricks: Databricks{
+			Enabled:           true,
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.21.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:        20,
+			PublicSubnetMask:  28,
+			NATGateways:       1,
+		},
 	}
 }
