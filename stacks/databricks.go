@@ -85,9 +85,6 @@ func NewDatabricksStack(scope constructs.Construct, id string, props *Databricks
 	s.DataAccessRole, s.InstanceProfile = newDataAccessRole(stack, env, props)
 	s.CrossAccountRole = newCrossAccountRole(stack, env, s.Vpc, s.SecurityGroup, s.DataAccessRole)
 	s.addOutputs()
-	if removalPolicy(env) == awscdk.RemovalPolicy_DESTROY {
-		suppressAutoDeleteProvider(stack)
-	}
 	return s
 }
 
