@@ -147,13 +147,16 @@ func addWorkspaceEndpoints(stack awscdk.Stack, vpc awsec2.Vpc, workspace awsec2.
 		AllowAllOutbound: jsii.Bool(false),
 	})
 	endpoints.AddIngressRule(workspace, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from the workspace"), nil)
-	services := map[string]awsec2.InterfaceVpcEndpointAwsService{
-		"Sts":            awsec2.InterfaceVpcEndpointAwsService_STS(),
-		"KinesisStreams": awsec2.InterfaceVpcEndpointAwsService_KINESIS_STREAMS(),
+	services := []struct {
+		id      string
+		service awsec2.InterfaceVpcEndpointAwsService
+	}{
+		{"Sts", awsec2.InterfaceVpcEndpointAwsService_STS()},
+		{"KinesisStreams", awsec2.InterfaceVpcEndpointAwsService_KINESIS_STREAMS()},
 	}
-	for _, id := range []string{"Sts", "KinesisStreams"} {
-		vpc.AddInterfaceEndpoint(jsii.String(id), &awsec2.InterfaceVpcEndpointOptions{
-			Service:           services[id],
+	for _, s := range services {
+		vpc.AddInterfaceEndpoint(jsii.String(s.id), &awsec2.InterfaceVpcEndpointOptions{
+			Service:           s.service,
 			PrivateDnsEnabled: jsii.Bool(true),
 			SecurityGroups:    &[]awsec2.ISecurityGroup{endpoints},
 			Subnets:           &awsec2.SubnetSelection{SubnetGroupName: jsii.String(WorkspaceSubnets)},
