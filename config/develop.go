@@ -28,5 +28,14 @@ func develop() Environment {
 		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
+		Databricks: Databricks{
+			Enabled:           false,                        // off: no workspace in develop until someone needs one (NAT costs money)
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.11.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:        22,
+			PublicSubnetMask:  28,
+			NATGateways:       1,
+		},
 	}
 }

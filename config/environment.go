@@ -26,6 +26,8 @@ type Environment struct {
 	DataLake DataLake
 	// GitHub is the repository whose workflows may deploy this environment and diff it on pull requests.
 	GitHub GitHub
+	// Databricks is the customer-managed VPC, roles and root bucket of a Databricks workspace.
+	Databricks Databricks
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

@@ -9,9 +9,11 @@ const (
 	BucketSilver     = "silver"
 	BucketGold       = "gold"
 	BucketAccessLogs = "access-logs"
+	// BucketDatabricksRoot is the Databricks workspace's root storage (DBFS root, system data).
+	BucketDatabricksRoot = "databricks"
 )
 
-var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs}
+var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketDatabricksRoot}
 
 // BucketName is the globally unique name of one of the environment's buckets:
 // <prefix>-<env>-<purpose>-<account>-<region>.

@@ -28,5 +28,14 @@ func staging() Environment {
 		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
+		Databricks: Databricks{
+			Enabled:           true,
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.21.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:        20,
+			PublicSubnetMask:  28,
+			NATGateways:       1,
+		},
 	}
 }

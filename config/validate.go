@@ -85,16 +85,21 @@ func (e Environment) validate(v *validator) {
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
 	e.GitHub.validate(v)
+	e.Databricks.validate(v, e.Region, e.Network.CIDR)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {
-	azs := e.AvailabilityZones
-	v.check(len(azs) >= 2 && len(azs) <= 6, "availabilityZones", azs, "must name 2 to 6 availability zones")
+	validateZones(v, "availabilityZones", e.Region, e.AvailabilityZones)
+}
+
+// validateZones checks a list of 2 to 6 distinct zones of region, reported as field.
+func validateZones(v *validator, field, region string, azs []string) {
+	v.check(len(azs) >= 2 && len(azs) <= 6, field, azs, "must name 2 to 6 availability zones")
 	for i, az := range azs {
-		field := fmt.Sprintf("availabilityZones[%d]", i)
-		v.check(len(az) == len(e.Region)+1 && strings.HasPrefix(az, e.Region) && az[len(az)-1] >= 'a' && az[len(az)-1] <= 'z',
-			field, az, fmt.Sprintf("must be a zone of region %s (%sa, %sb, ...)", e.Region, e.Region, e.Region))
-		v.check(!slices.Contains(azs[:i], az), field, az, "must not repeat another zone")
+		f := fmt.Sprintf("%s[%d]", field, i)
+		v.check(len(az) == len(region)+1 && strings.HasPrefix(az, region) && az[len(az)-1] >= 'a' && az[len(az)-1] <= 'z',
+			f, az, fmt.Sprintf("must be a zone of region %s (%sa, %sb, ...)", region, region, region))
+		v.check(!slices.Contains(azs[:i], az), f, az, "must not repeat another zone")
 	}
 }
 

@@ -18,6 +18,8 @@ type Platform struct {
 	Stage    awscdk.Stage
 	Network  *NetworkStack
 	DataLake *DataLakeStack
+	// Databricks is nil when the environment has Databricks switched off.
+	Databricks *DatabricksStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app a stage for the
@@ -43,13 +45,21 @@ func Build(app awscdk.App, envs []config.Environment, only string) ([]*Platform,
 			Env: &awscdk.Environment{Account: jsii.String(group[0].Account), Region: jsii.String(group[0].Region)},
 		})
 		accounts = append(accounts, NewAccountStack(stage, "Account", &AccountStackProps{Account: group[0].Account, Envs: group}))
+		addNagChecks(stage)
 	}
 	var platforms []*Platform
 	for _, env := range selected {
-		platforms = append(platforms, NewPlatform(app, env))
+		p := NewPlatform(app, env)
+		addNagChecks(p.Stage)
+		platforms = append(platforms, p)
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return platforms, accounts, nil
+}
+
+// addNagChecks runs cdk-nag's AwsSolutions pack over one stage. It must be added to each
+// stage: a stage synthesizes on its own and does not run the aspects of the app above it.
+func addNagChecks(stage awscdk.Stage) {
+	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
 // NewPlatform adds one environment's stage with all of its stacks, wired by typed handles.
@@ -63,6 +73,11 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	if env.Databricks.Enabled {
+		p.Databricks = NewDatabricksStack(stage, "Databricks", &DatabricksStackProps{
+			Env: env, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold, AccessLogs: p.DataLake.AccessLogs,
+		})
+	}
 	return p
 }
 

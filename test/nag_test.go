@@ -47,3 +47,26 @@ func TestNagCatchesAnInsecureBucket(t *testing.T) {
 	require.Contains(t, string(report), "AwsSolutions-S1")
 	require.Contains(t, string(report), "AwsSolutions-S10")
 }
+
+// TestNagRunsOnEveryStage guards the wiring that TestNagClean relies on: a stage synthesizes
+// on its own and ignores the app's aspects, so every stage must carry the AwsSolutions pack.
+func TestNagRunsOnEveryStage(t *testing.T) {
+	stages := map[string]awscdk.Stage{}
+	for _, p := range suite.platforms {
+		stages[*p.Stage.StageName()] = p.Stage
+	}
+	for _, a := range suite.accounts {
+		stage := awscdk.Stage_Of(a.Stack)
+		stages[*stage.StageName()] = stage
+	}
+	for name, stage := range stages {
+		found := false
+		for _, aspect := range *awscdk.Aspects_Of(stage).All() {
+			_, found = aspect.(cdknag.AwsSolutionsChecks)
+			if found {
+				break
+			}
+		}
+		require.True(t, found, "stage %s has no AwsSolutions checks", name)
+	}
+}

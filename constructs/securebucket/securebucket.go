@@ -11,12 +11,17 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// Props configures New. Its zero values are the safe choices; Key and AccessLogs are required.
+// Props configures New. Its zero values are the safe choices; AccessLogs is required, and so
+// is Key unless S3Managed is set.
 type Props struct {
 	// BucketName is the bucket's global name (see config.Environment.BucketName).
 	BucketName string
 	// Key encrypts every object with SSE-KMS; a bucket key keeps the KMS request cost down.
 	Key awskms.IKey
+	// S3Managed encrypts with SSE-S3 instead of a KMS key, and then Key must be nil. Only for a
+	// bucket that a third party writes without access to our keys: the Databricks workspace
+	// root bucket, whose KMS option needs a Databricks customer-managed-key configuration.
+	S3Managed bool
 	// AccessLogs receives this bucket's server access logs under AccessLogsPrefix.
 	AccessLogs awss3.IBucket
 	// AccessLogsPrefix is where in AccessLogs this bucket's logs go, e.g. "bronze/".
@@ -29,17 +34,22 @@ type Props struct {
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// New creates a data bucket: SSE-KMS with a bucket key, all four public-access blocks,
-// TLS 1.2+ only, server access logging, versioning and an abort-multipart rule.
+// New creates a data bucket: SSE-KMS with a bucket key (or SSE-S3 where S3Managed), all four
+// public-access blocks, TLS 1.2+ only, server access logging, versioning and an
+// abort-multipart rule.
 func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
-	if props.Key == nil || props.AccessLogs == nil {
-		panic("securebucket: " + id + " needs Key and AccessLogs")
+	if props.AccessLogs == nil || (props.Key == nil) != props.S3Managed {
+		panic("securebucket: " + id + " needs AccessLogs, and either Key or S3Managed")
+	}
+	encryption, bucketKey := awss3.BucketEncryption_KMS, jsii.Bool(true)
+	if props.S3Managed {
+		encryption, bucketKey = awss3.BucketEncryption_S3_MANAGED, nil
 	}
 	return awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		BucketName:             jsii.String(props.BucketName),
-		Encryption:             awss3.BucketEncryption_KMS,
+		Encryption:             encryption,
 		EncryptionKey:          props.Key,
-		BucketKeyEnabled:       jsii.Bool(true),
+		BucketKeyEnabled:       bucketKey,
 		ServerAccessLogsBucket: props.AccessLogs,
 		ServerAccessLogsPrefix: jsii.String(props.AccessLogsPrefix),
 		Versioned:              jsii.Bool(!props.Unversioned),
