@@ -24,6 +24,8 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Streaming lists the Kinesis event streams and their Firehose delivery into bronze.
+	Streaming Streaming
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.
