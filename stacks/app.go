@@ -18,6 +18,8 @@ type Platform struct {
 	Stage    awscdk.Stage
 	Network  *NetworkStack
 	DataLake *DataLakeStack
+	// Streaming is the Kinesis -> Firehose path into bronze.
+	Streaming *StreamingStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app one account stage per
@@ -53,6 +55,7 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	p.Streaming = NewStreamingStack(stage, "Streaming", &StreamingStackProps{Env: env, Bronze: p.DataLake.Bronze, DataKey: p.DataLake.Key})
 	return p
 }
 
