@@ -40,8 +40,19 @@ func Build(app awscdk.App, envs []config.Environment) ([]*Platform, []*AccountSt
 	for _, env := range envs {
 		platforms = append(platforms, NewPlatform(app, env))
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	AddNagChecks(app)
 	return platforms, accounts, nil
+}
+
+// AddNagChecks applies cdk-nag's AwsSolutions pack to every stage of app. Aspects stop at
+// Stage boundaries (CDK's aspect invocation skips child stages), so the pack is added to each
+// stage: added to the app alone, it would check no stack of any stage.
+func AddNagChecks(app awscdk.App) {
+	for _, child := range *app.Node().Children() {
+		if *awscdk.Stage_IsStage(child) {
+			awscdk.Aspects_Of(child).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+		}
+	}
 }
 
 // NewPlatform adds one environment's stage with all of its stacks, wired by typed handles.

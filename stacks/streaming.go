@@ -107,7 +107,13 @@ func (s *StreamingStack) newStream(env config.Environment, cfg config.Stream, re
 		props.StreamMode = awskinesis.StreamMode_PROVISIONED
 		props.ShardCount = jsii.Number(float64(cfg.Shards))
 	}
-	return awskinesis.NewStream(s.Stack, jsii.String(constructID(cfg.Name)+"Stream"), props)
+	stream := awskinesis.NewStream(s.Stack, jsii.String(constructID(cfg.Name)+"Stream"), props)
+	cdknag.NagSuppressions_AddResourceSuppressions(stream, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-KDS3"),
+		Reason: jsii.String("A customer-managed key is the design: its use is limited per stream by the aws:kinesis:arn encryption " +
+			"context in the producer policy and delivery roles, and it rotates yearly."),
+	}}, jsii.Bool(true))
+	return stream
 }
 
 // newProducerPolicy allows exactly what a producer (SDK, KPL, agent) needs on these streams:
