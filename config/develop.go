@@ -37,5 +37,15 @@ func develop() Environment {
 			PublicSubnetMask:  28,
 			NATGateways:       1,
 		},
+		// Provisioned with one shard: the cheapest stream; small buffers show data within a minute.
+		Streaming: Streaming{
+			Streams: []Stream{
+				{Name: "web-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
+					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON},
+				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
+					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON},
+			},
+			LogRetentionDays: 14,
+		},
 	}
 }

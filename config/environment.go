@@ -28,6 +28,8 @@ type Environment struct {
 	GitHub GitHub
 	// Databricks is the customer-managed VPC, roles and root bucket of a Databricks workspace.
 	Databricks Databricks
+	// Streaming lists the Kinesis event streams and their Firehose delivery into bronze.
+	Streaming Streaming
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

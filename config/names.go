@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Bucket purposes: the middle part of every bucket name. A stack that adds a bucket adds its
 // purpose here, so validation can prove every name fits S3's 63-character limit.
@@ -93,3 +96,42 @@ const (
 func (e Environment) GitHubRoleName(kind string) string {
 	return e.ResourceName("github-" + kind)
 }
+
+// BronzeDailyPartitions is the Hive-style date path Firehose appends under a stream's prefix,
+// from each record's arrival time (UTC): year=YYYY/month=MM/day=DD/.
+const BronzeDailyPartitions = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+
+// BronzeKinesisDataPrefix is Firehose's S3 prefix for one stream: kinesis/<stream>/year=/month=/day=/.
+func BronzeKinesisDataPrefix(stream string) string {
+	return BronzeKinesisPrefix(stream) + BronzeDailyPartitions
+}
+
+// BronzeKinesisErrorPrefix is where Firehose writes one stream's undeliverable records, by
+// failure type: errors/kinesis/<stream>/<error-output-type>/year=/month=/day=/.
+func BronzeKinesisErrorPrefix(stream string) string {
+	return BronzeErrorsPrefix + BronzeKinesisPrefix(stream) + "!{firehose:error-output-type}/" + BronzeDailyPartitions
+}
+
+// StreamName is the Kinesis data stream producers write to: <prefix>-<env>-<stream>.
+func (e Environment) StreamName(stream string) string { return e.ResourceName(stream) }
+
+// DeliveryStreamName is the Firehose delivery stream that copies one stream to bronze; it has
+// the Kinesis stream's name (Firehose allows 64 characters, which validation checks).
+func (e Environment) DeliveryStreamName(stream string) string { return e.ResourceName(stream) }
+
+// DeliveryLogGroupName is the log group of one delivery stream's errors, where the Firehose
+// console looks for it: /aws/kinesisfirehose/<delivery stream>.
+func (e Environment) DeliveryLogGroupName(stream string) string {
+	return "/aws/kinesisfirehose/" + e.DeliveryStreamName(stream)
+}
+
+// StreamProducerPolicyName is the managed policy applications attach to write to the streams.
+func (e Environment) StreamProducerPolicyName() string { return e.ResourceName("stream-producer") }
+
+// StreamSchemaDatabaseName is the Glue database, owned by the Streaming stack, that holds the
+// schemas Firehose converts Parquet streams through: <env>_stream_schemas. It is not a lake
+// layer: crawlers catalog the delivered files in the bronze database.
+func (e Environment) StreamSchemaDatabaseName() string { return e.Name + "_stream_schemas" }
+
+// StreamSchemaTableName is the Glue table of one stream's schema: its name with underscores.
+func StreamSchemaTableName(stream string) string { return strings.ReplaceAll(stream, "-", "_") }

@@ -37,5 +37,16 @@ func production() Environment {
 			PublicSubnetMask:  28,
 			NATGateways:       3,
 		},
+		// On-demand streams follow traffic; a week of retention allows replays after an incident.
+		Streaming: Streaming{
+			Streams: []Stream{
+				{Name: "web-events", Mode: StreamOnDemand, RetentionHours: 168,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionGzip, Format: FormatJSON},
+				{Name: "orders-events", Mode: StreamOnDemand, RetentionHours: 168,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionNone, Format: FormatParquet,
+					Columns: orderEventColumns()},
+			},
+			LogRetentionDays: 365,
+		},
 	}
 }

@@ -37,5 +37,16 @@ func staging() Environment {
 			PublicSubnetMask:  28,
 			NATGateways:       1,
 		},
+		// Production's shape (orders-events as Parquet) at provisioned, smaller capacity.
+		Streaming: Streaming{
+			Streams: []Stream{
+				{Name: "web-events", Mode: StreamProvisioned, Shards: 2, RetentionHours: 72,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionGzip, Format: FormatJSON},
+				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 72,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionNone, Format: FormatParquet,
+					Columns: orderEventColumns()},
+			},
+			LogRetentionDays: 90,
+		},
 	}
 }

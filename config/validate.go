@@ -86,6 +86,7 @@ func (e Environment) validate(v *validator) {
 	e.DataLake.validate(v)
 	e.GitHub.validate(v)
 	e.Databricks.validate(v, e.Region, e.Network.CIDR)
+	e.Streaming.validate(v, e)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {

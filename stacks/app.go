@@ -20,6 +20,8 @@ type Platform struct {
 	DataLake *DataLakeStack
 	// Databricks is nil when the environment has Databricks switched off.
 	Databricks *DatabricksStack
+	// Streaming is the Kinesis -> Firehose path into bronze.
+	Streaming *StreamingStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app a stage for the
@@ -45,20 +47,20 @@ func Build(app awscdk.App, envs []config.Environment, only string) ([]*Platform,
 			Env: &awscdk.Environment{Account: jsii.String(group[0].Account), Region: jsii.String(group[0].Region)},
 		})
 		accounts = append(accounts, NewAccountStack(stage, "Account", &AccountStackProps{Account: group[0].Account, Envs: group}))
-		addNagChecks(stage)
+		AddNagChecks(stage)
 	}
 	var platforms []*Platform
 	for _, env := range selected {
 		p := NewPlatform(app, env)
-		addNagChecks(p.Stage)
+		AddNagChecks(p.Stage)
 		platforms = append(platforms, p)
 	}
 	return platforms, accounts, nil
 }
 
-// addNagChecks runs cdk-nag's AwsSolutions pack over one stage. It must be added to each
+// AddNagChecks runs cdk-nag's AwsSolutions pack over one stage. It must be added to each
 // stage: a stage synthesizes on its own and does not run the aspects of the app above it.
-func addNagChecks(stage awscdk.Stage) {
+func AddNagChecks(stage awscdk.Stage) {
 	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
@@ -78,6 +80,7 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 			Env: env, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold, AccessLogs: p.DataLake.AccessLogs,
 		})
 	}
+	p.Streaming = NewStreamingStack(stage, "Streaming", &StreamingStackProps{Env: env, Bronze: p.DataLake.Bronze, DataKey: p.DataLake.Key})
 	return p
 }
 

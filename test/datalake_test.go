@@ -35,7 +35,7 @@ func TestDataLakeBuckets(t *testing.T) {
 			}
 			// Every bucket refuses plain HTTP.
 			for id, policy := range resourcesOf(t, stack, "AWS::S3::BucketPolicy") {
-				assert.Contains(t, toJSON(t, policy.Properties), `"aws:SecureTransport":"false"`, "%s must deny non-TLS", id)
+				assert.Contains(t, jsonText(policy.Properties), `"aws:SecureTransport":"false"`, "%s must deny non-TLS", id)
 			}
 			assert.Len(t, resourcesOf(t, stack, "AWS::S3::BucketPolicy"), 4)
 

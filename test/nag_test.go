@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"dataplatform/stacks"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -31,14 +33,16 @@ func TestNagClean(t *testing.T) {
 }
 
 // TestNagCatchesAnInsecureBucket proves the nag check above can fail: the same pack, applied
-// the same way, must flag a bucket with no logging, no SSL enforcement and no encryption choice.
+// the same way (stacks.AddNagChecks) to a stack inside a stage, as every platform stack is, must
+// flag a bucket with no logging, no SSL enforcement and no encryption choice.
 func TestNagCatchesAnInsecureBucket(t *testing.T) {
 	dir := t.TempDir()
 	app, err := newApp(dir)
 	require.NoError(t, err)
-	stack := awscdk.NewStack(app, jsii.String("Insecure"), nil)
+	stage := awscdk.NewStage(app, jsii.String("insecure"), nil)
+	stack := awscdk.NewStack(stage, jsii.String("Insecure"), nil)
 	awss3.NewBucket(stack, jsii.String("Bucket"), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
+	stacks.AddNagChecks(stage)
 	// Error annotations fail synthesis (the validation report is fatal with cdk.json's flags),
 	// which is also how a finding stops `cdk synth` of the real app.
 	require.Panics(t, func() { app.Synth(nil) })

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -110,11 +109,4 @@ func TestEveryConfigRetentionHasACloudWatchValue(t *testing.T) {
 		seen[string(r)] = true
 	}
 	assert.Panics(t, func() { logs.Retention(2) })
-}
-
-func toJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
 }
