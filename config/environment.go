@@ -24,6 +24,10 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Catalog schedules the Glue crawlers over bronze and keeps their logs.
+	Catalog Catalog
+	// Analytics sizes the Athena workgroups and keeps their query results.
+	Analytics Analytics
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

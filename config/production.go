@@ -26,5 +26,20 @@ func production() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,
 		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 * * * ? *)",
+				CrawlerKinesis: "cron(10/15 * * * ? *)",
+				CrawlerAPI:     "cron(30 5 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 365,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 30,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 100 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 1024 * gigabyte},
+			},
+		},
 	}
 }

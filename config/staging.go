@@ -26,5 +26,20 @@ func staging() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 30},
 			AccessLogsExpirationDays: 90,
 		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 */6 * * ? *)",
+				CrawlerKinesis: "cron(15 * * * ? *)",
+				CrawlerAPI:     "cron(30 5 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 90,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 30,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 10 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 100 * gigabyte},
+			},
+		},
 	}
 }

@@ -82,8 +82,11 @@ func (e Environment) validate(v *validator) {
 	e.validateAvailabilityZones(v)
 	e.validateTags(v)
 	e.validateBucketNames(v)
+	e.validateDatabaseNames(v)
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
+	e.Catalog.validate(v)
+	e.Analytics.validate(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {
