@@ -38,7 +38,10 @@ func Build(app awscdk.App, envs []config.Environment) ([]*Platform, []*AccountSt
 	for _, env := range envs {
 		platforms = append(platforms, NewPlatform(app, env))
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	// Aspects do not cross stage boundaries: each stage gets the checks itself.
+	for _, stage := range stagesOf(app) {
+		awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	}
 	return platforms, accounts, nil
 }
 
@@ -54,6 +57,17 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
 	return p
+}
+
+// stagesOf lists the stages directly under app.
+func stagesOf(app awscdk.App) []awscdk.Stage {
+	var stages []awscdk.Stage
+	for _, child := range *app.Node().Children() {
+		if stage, ok := child.(awscdk.Stage); ok && *awscdk.Stage_IsStage(child) {
+			stages = append(stages, stage)
+		}
+	}
+	return stages
 }
 
 // byAccount groups environments by account, in the order accounts first appear.
