@@ -15,9 +15,11 @@ type Platform struct {
 	// Env is the environment the stage was built from.
 	Env config.Environment
 	// Stage is named after the environment: `cdk deploy 'staging/*'` deploys one environment.
-	Stage    awscdk.Stage
-	Network  *NetworkStack
-	DataLake *DataLakeStack
+	Stage     awscdk.Stage
+	Network   *NetworkStack
+	DataLake  *DataLakeStack
+	Catalog   *CatalogStack
+	Analytics *AnalyticsStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app one account stage per
@@ -56,6 +58,13 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	p.Catalog = NewCatalogStack(stage, "Catalog", &CatalogStackProps{
+		Env: env, Key: p.DataLake.Key, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
+	})
+	p.Analytics = NewAnalyticsStack(stage, "Analytics", &AnalyticsStackProps{
+		Env: env, Key: p.DataLake.Key, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
+		AccessLogs: p.DataLake.AccessLogs, Catalog: p.Catalog,
+	})
 	return p
 }
 
