@@ -28,8 +28,8 @@ func production() Environment {
 		},
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{
-				CrawlerRDS:     "cron(0 * * * ? *)",
-				CrawlerKinesis: "cron(10/15 * * * ? *)",
+				CrawlerRDS:     "cron(0 */6 * * ? *)",
+				CrawlerKinesis: "cron(5 * * * ? *)",
 				CrawlerAPI:     "cron(30 5 * * ? *)",
 			},
 			CrawlerLogRetentionDays: 365,

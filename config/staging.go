@@ -28,8 +28,8 @@ func staging() Environment {
 		},
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{
-				CrawlerRDS:     "cron(0 */6 * * ? *)",
-				CrawlerKinesis: "cron(15 * * * ? *)",
+				CrawlerRDS:     "cron(0 4 * * ? *)",
+				CrawlerKinesis: "cron(5 */6 * * ? *)",
 				CrawlerAPI:     "cron(30 5 * * ? *)",
 			},
 			CrawlerLogRetentionDays: 90,

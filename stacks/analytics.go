@@ -93,7 +93,7 @@ func NewAnalyticsStack(scope constructs.Construct, id string, props *AnalyticsSt
 		Value:       s.AnalystsPolicy.ManagedPolicyArn(),
 	})
 	for _, audience := range config.Workgroups {
-		awscdk.NewCfnOutput(stack, jsii.String("WorkgroupName"+exportID(audience)), &awscdk.CfnOutputProps{
+		awscdk.NewCfnOutput(stack, jsii.String("WorkgroupName"+titleID(audience)), &awscdk.CfnOutputProps{
 			Description: jsii.String("Athena workgroup for " + audience),
 			Value:       jsii.String(s.Workgroups[audience].Name),
 		})
@@ -107,7 +107,7 @@ func newWorkgroup(stack awscdk.Stack, env config.Environment, audience string, r
 	name := env.WorkgroupName(audience)
 	prefix := config.WorkgroupResultsPrefix(audience)
 	destroy := env.Removal == config.RemovalDestroy
-	wg := awsathena.NewCfnWorkGroup(stack, jsii.String("Workgroup"+exportID(audience)), &awsathena.CfnWorkGroupProps{
+	wg := awsathena.NewCfnWorkGroup(stack, jsii.String("Workgroup"+titleID(audience)), &awsathena.CfnWorkGroupProps{
 		Name:        jsii.String(name),
 		Description: jsii.String(fmt.Sprintf("Athena queries of %s in %s", audience, env.Name)),
 		State:       jsii.String("ENABLED"),
@@ -280,7 +280,7 @@ func analystsPolicy(stack awscdk.Stack, env config.Environment, props *Analytics
 		"Resource::*",
 		arnAppliesTo("glue", env, "table/"+silver+"/*"),
 		arnAppliesTo("glue", env, "table/"+gold+"/*"),
-		&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*(Silver|Gold)Bucket.*\/\*$/g`)},
+		&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<(Silver|Gold)Bucket[0-9A-F]+\.Arn>\/\*$/g`)},
 		&cdknag.RegexAppliesTo{Regex: jsii.String(fmt.Sprintf(`/^Resource::<ResultsBucket[0-9A-F]+\.Arn>\/%s\*$/g`, regexp.QuoteMeta(wg.ResultsPrefix)))},
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{

@@ -156,10 +156,10 @@ func NewCatalogStack(scope constructs.Construct, id string, props *CatalogStackP
 	// Glue creates the group itself when it is missing; creating it here sets retention and key.
 	s.CrawlerRole.Node().AddDependency(logGroup)
 	for _, family := range config.CrawlerFamilies {
-		s.Crawlers[family] = newCrawler(stack, env, family, props.Bronze, s.Bronze, s.CrawlerRole, security)
+		s.Crawlers[family] = newCrawler(stack, env, family, s.Bronze, s.CrawlerRole, security)
 	}
 	for _, family := range config.CrawlerFamilies {
-		awscdk.NewCfnOutput(stack, jsii.String("CrawlerName"+exportID(family)), &awscdk.CfnOutputProps{
+		awscdk.NewCfnOutput(stack, jsii.String("CrawlerName"+titleID(family)), &awscdk.CfnOutputProps{
 			Description: jsii.String("Glue crawler over s3://bronze/" + crawlerFamilies[family].root),
 			Value:       jsii.String(s.Crawlers[family].Name),
 		})
@@ -168,8 +168,8 @@ func NewCatalogStack(scope constructs.Construct, id string, props *CatalogStackP
 }
 
 // newCrawler creates the crawler of one family, in the bronze database.
-func newCrawler(stack awscdk.Stack, env config.Environment, family string, bucket awss3.IBucket,
-	db awsglue.Database, role awsiam.Role, security awsglue.SecurityConfiguration) Crawler {
+func newCrawler(stack awscdk.Stack, env config.Environment, family string, db awsglue.Database,
+	role awsiam.Role, security awsglue.SecurityConfiguration) Crawler {
 	f, ok := crawlerFamilies[family]
 	if !ok {
 		panic("catalog: no bronze prefix for crawler family " + family)
@@ -199,7 +199,7 @@ func newCrawler(stack awscdk.Stack, env config.Environment, family string, bucke
 	if schedule := env.Catalog.CrawlerSchedules[family]; schedule != "" {
 		props.Schedule = &awsglue.CfnCrawler_ScheduleProperty{ScheduleExpression: jsii.String(schedule)}
 	}
-	crawler := awsglue.NewCfnCrawler(stack, jsii.String("Crawler"+exportID(family)), props)
+	crawler := awsglue.NewCfnCrawler(stack, jsii.String("Crawler"+titleID(family)), props)
 	// Without its policy the first scheduled run would fail on access denied.
 	crawler.Node().AddDependency(role)
 	return Crawler{
@@ -278,7 +278,8 @@ func suppressCrawlerRoleWildcards(role awsiam.Role, env config.Environment) {
 	}
 	for _, family := range config.CrawlerFamilies {
 		// Crawlers read every object under their root: new tables and partitions appear daily.
-		applies = append(applies, &cdknag.RegexAppliesTo{Regex: jsii.String(fmt.Sprintf(`/^Resource::.*\/%s\*$/g`, strings.TrimSuffix(crawlerFamilies[family].root, "/")+`\/`))})
+		applies = append(applies, &cdknag.RegexAppliesTo{Regex: jsii.String(fmt.Sprintf(`/^Resource::<BronzeBucket[0-9A-F]+\.Arn>\/%s\*$/g`,
+			regexp.QuoteMeta(crawlerFamilies[family].root)))})
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
@@ -294,7 +295,7 @@ func arnAppliesTo(service string, env config.Environment, resource string) *cdkn
 		service, env.Region, env.Account, regexp.QuoteMeta(resource)))}
 }
 
-// exportID turns a family or audience into a construct-ID part: rds -> Rds.
-func exportID(name string) string {
+// titleID turns a family or audience into a construct-ID part: rds -> Rds.
+func titleID(name string) string {
 	return strings.ToUpper(name[:1]) + name[1:]
 }
