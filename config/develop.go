@@ -47,5 +47,20 @@ func develop() Environment {
 			},
 			LogRetentionDays: 14,
 		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 6 * * ? *)",
+				CrawlerKinesis: "cron(15 6 * * ? *)",
+				CrawlerAPI:     "cron(30 6 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 14,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 7,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 1 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 10 * gigabyte},
+			},
+		},
 	}
 }

@@ -30,6 +30,10 @@ type Environment struct {
 	Databricks Databricks
 	// Streaming lists the Kinesis event streams and their Firehose delivery into bronze.
 	Streaming Streaming
+	// Catalog schedules the Glue crawlers over bronze and keeps their logs.
+	Catalog Catalog
+	// Analytics sizes the Athena workgroups and keeps their query results.
+	Analytics Analytics
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

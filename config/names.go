@@ -14,9 +14,11 @@ const (
 	BucketAccessLogs = "access-logs"
 	// BucketDatabricksRoot is the Databricks workspace's root storage (DBFS root, system data).
 	BucketDatabricksRoot = "databricks"
+	// BucketAthenaResults holds Athena query results, one prefix per workgroup.
+	BucketAthenaResults = "athena-results"
 )
 
-var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketDatabricksRoot}
+var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketDatabricksRoot, BucketAthenaResults}
 
 // BucketName is the globally unique name of one of the environment's buckets:
 // <prefix>-<env>-<purpose>-<account>-<region>.
@@ -49,13 +51,23 @@ const (
 	BronzeRDSPrefix = "rds/"
 	// BronzeErrorsPrefix is where Firehose writes records it could not deliver.
 	BronzeErrorsPrefix = "errors/"
+	// BronzeKinesisRoot holds one folder per stream (see BronzeKinesisPrefix); the kinesis
+	// crawler reads it whole, so a new stream is catalogued without a deploy.
+	BronzeKinesisRoot = "kinesis/"
+	// BronzeAPIRoot holds one folder per API source (see BronzeAPIPrefix).
+	BronzeAPIRoot = "api/"
+	// BronzeCDCTimestampColumn is the DMS S3 target's TimestampColumnName: the commit time
+	// of each change, which queries use to find the latest state of a row.
+	BronzeCDCTimestampColumn = "cdc_commit_ts"
+	// BronzeCDCOpColumn is the column DMS adds to every CDC row: I, U or D.
+	BronzeCDCOpColumn = "Op"
 )
 
 // BronzeKinesisPrefix is where Firehose delivers one stream: kinesis/<stream>/.
-func BronzeKinesisPrefix(stream string) string { return "kinesis/" + stream + "/" }
+func BronzeKinesisPrefix(stream string) string { return BronzeKinesisRoot + stream + "/" }
 
 // BronzeAPIPrefix is where the API ingestion DAG writes one source: api/<source>/.
-func BronzeAPIPrefix(source string) string { return "api/" + source + "/" }
+func BronzeAPIPrefix(source string) string { return BronzeAPIRoot + source + "/" }
 
 // Crawler families: one Glue crawler per family of bronze prefixes. The Catalog stack creates
 // them and the Airflow pipeline DAG starts them, both by these names.
@@ -73,11 +85,31 @@ func (e Environment) CrawlerName(family string) string {
 	return e.ResourceName("bronze-" + family)
 }
 
+// CrawlerTablePrefix starts the name of every table a family's crawler creates (rds_orders,
+// kinesis_clicks), so that a stream and a database table of the same name cannot collide.
+func CrawlerTablePrefix(family string) string { return family + "_" }
+
+// CrawlerRoleName is the IAM role every bronze crawler runs as.
+func (e Environment) CrawlerRoleName() string { return e.ResourceName("glue-crawler") }
+
+// GlueSecurityConfigurationName is the Glue security configuration the crawlers use.
+func (e Environment) GlueSecurityConfigurationName() string { return e.ResourceName("glue") }
+
+// CrawlerLogGroupName is where Glue writes the crawlers' logs. With a security configuration
+// that encrypts CloudWatch Logs, Glue does not use /aws-glue/crawlers but
+// /aws-glue/crawlers-role/<role name>-<security configuration name>.
+func (e Environment) CrawlerLogGroupName() string {
+	return "/aws-glue/crawlers-role/" + e.CrawlerRoleName() + "-" + e.GlueSecurityConfigurationName()
+}
+
 // Athena workgroups: analysts query interactively, dbt builds gold from Airflow.
 const (
 	WorkgroupAnalysts = "analysts"
 	WorkgroupDbt      = "dbt"
 )
+
+// Workgroups lists every Athena workgroup audience.
+var Workgroups = []string{WorkgroupAnalysts, WorkgroupDbt}
 
 // WorkgroupName is the Athena workgroup for one audience: <prefix>-<env>-<audience>.
 func (e Environment) WorkgroupName(audience string) string {
@@ -135,3 +167,9 @@ func (e Environment) StreamSchemaDatabaseName() string { return e.Name + "_strea
 
 // StreamSchemaTableName is the Glue table of one stream's schema: its name with underscores.
 func StreamSchemaTableName(stream string) string { return strings.ReplaceAll(stream, "-", "_") }
+
+// WorkgroupResultsPrefix is where in the Athena results bucket a workgroup's results land.
+func WorkgroupResultsPrefix(audience string) string { return audience + "/" }
+
+// AnalystsPolicyName is the managed policy to attach to analysts' roles or groups.
+func (e Environment) AnalystsPolicyName() string { return e.ResourceName("athena-analysts") }

@@ -48,5 +48,20 @@ func production() Environment {
 			},
 			LogRetentionDays: 365,
 		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 */6 * * ? *)",
+				CrawlerKinesis: "cron(5 * * * ? *)",
+				CrawlerAPI:     "cron(30 5 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 365,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 30,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 100 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 1024 * gigabyte},
+			},
+		},
 	}
 }

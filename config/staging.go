@@ -48,5 +48,20 @@ func staging() Environment {
 			},
 			LogRetentionDays: 90,
 		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 4 * * ? *)",
+				CrawlerKinesis: "cron(5 */6 * * ? *)",
+				CrawlerAPI:     "cron(30 5 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 90,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 30,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 10 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 100 * gigabyte},
+			},
+		},
 	}
 }

@@ -82,11 +82,14 @@ func (e Environment) validate(v *validator) {
 	e.validateAvailabilityZones(v)
 	e.validateTags(v)
 	e.validateBucketNames(v)
+	e.validateDatabaseNames(v)
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
 	e.GitHub.validate(v)
 	e.Databricks.validate(v, e.Region, e.Network.CIDR)
 	e.Streaming.validate(v, e)
+	e.Catalog.validate(v)
+	e.Analytics.validate(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {

@@ -22,6 +22,10 @@ type Platform struct {
 	Databricks *DatabricksStack
 	// Streaming is the Kinesis -> Firehose path into bronze.
 	Streaming *StreamingStack
+	// Catalog is the Glue databases and bronze crawlers.
+	Catalog *CatalogStack
+	// Analytics is the Athena workgroups and the analysts' policy.
+	Analytics *AnalyticsStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app a stage for the
@@ -81,6 +85,13 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		})
 	}
 	p.Streaming = NewStreamingStack(stage, "Streaming", &StreamingStackProps{Env: env, Bronze: p.DataLake.Bronze, DataKey: p.DataLake.Key})
+	p.Catalog = NewCatalogStack(stage, "Catalog", &CatalogStackProps{
+		Env: env, Key: p.DataLake.Key, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
+	})
+	p.Analytics = NewAnalyticsStack(stage, "Analytics", &AnalyticsStackProps{
+		Env: env, Key: p.DataLake.Key, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
+		AccessLogs: p.DataLake.AccessLogs, Catalog: p.Catalog,
+	})
 	return p
 }
 

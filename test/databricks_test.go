@@ -103,7 +103,7 @@ func TestDatabricksWorkspaceSecurityGroupRules(t *testing.T) {
 	}
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
-			assert.ElementsMatch(t, want, rulesOf(t, p.Databricks.Stack, logicalID(p.Databricks.SecurityGroup)))
+			assert.ElementsMatch(t, want, rulesOf(t, p.Databricks.Stack, logicalID(t, p.Databricks.SecurityGroup)))
 		})
 	}
 }
@@ -112,7 +112,7 @@ func TestDatabricksEndpoints(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack := p.Databricks.Stack
-			workspaceSG := logicalID(p.Databricks.SecurityGroup)
+			workspaceSG := logicalID(t, p.Databricks.SecurityGroup)
 			got := map[string]string{}
 			var endpointSGs []string
 			for _, r := range resourcesOf(t, stack, "AWS::EC2::VPCEndpoint") {
@@ -120,7 +120,7 @@ func TestDatabricksEndpoints(t *testing.T) {
 				names := serviceSuffix.FindAllStringSubmatch(jsonText(r.Properties["ServiceName"]), -1)
 				service := names[len(names)-1][1]
 				got[service] = fmt.Sprintf("%v privateDns=%v", r.Properties["VpcEndpointType"], r.Properties["PrivateDnsEnabled"])
-				assert.Equal(t, ref(logicalID(p.Databricks.Vpc)), r.Properties["VpcId"])
+				assert.Equal(t, ref(logicalID(t, p.Databricks.Vpc)), r.Properties["VpcId"])
 				for _, sg := range list(r.Properties["SecurityGroupIds"]) {
 					if sg != nil {
 						endpointSGs = append(endpointSGs, sg.(map[string]any)["Fn::GetAtt"].([]any)[0].(string))
@@ -151,7 +151,7 @@ func TestDatabricksVpcAndSubnets(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			d, stack := p.Env.Databricks, p.Databricks.Stack
-			vpc := resourcesOf(t, stack, "AWS::EC2::VPC")[logicalID(p.Databricks.Vpc)]
+			vpc := resourcesOf(t, stack, "AWS::EC2::VPC")[logicalID(t, p.Databricks.Vpc)]
 			assert.Equal(t, d.CIDR, vpc.Properties["CidrBlock"])
 			assert.Equal(t, true, vpc.Properties["EnableDnsHostnames"])
 			assert.Equal(t, true, vpc.Properties["EnableDnsSupport"])
@@ -194,7 +194,7 @@ func TestDatabricksVpcAndSubnets(t *testing.T) {
 func TestDatabricksCrossAccountTrust(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
-			role := resourcesOf(t, p.Databricks.Stack, "AWS::IAM::Role")[logicalID(p.Databricks.CrossAccountRole)]
+			role := resourcesOf(t, p.Databricks.Stack, "AWS::IAM::Role")[logicalID(t, p.Databricks.CrossAccountRole)]
 			assert.Equal(t, []any{map[string]any{
 				"Action":    "sts:AssumeRole",
 				"Effect":    "Allow",
@@ -205,9 +205,9 @@ func TestDatabricksCrossAccountTrust(t *testing.T) {
 	}
 }
 
-// statementsOf returns every statement of every policy of a stack that grants something to
+// roleStatements returns every statement of every policy of a stack that grants something to
 // role (inline policies of the role and AWS::IAM::Policy resources attached to it).
-func statementsOf(t *testing.T, stack awscdk.Stack, roleID string) []map[string]any {
+func roleStatements(t *testing.T, stack awscdk.Stack, roleID string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	add := func(doc any) {
@@ -237,10 +237,10 @@ func TestDatabricksCrossAccountPolicy(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack := p.Databricks.Stack
-			vpcRef := jsonText(ref(logicalID(p.Databricks.Vpc)))
+			vpcRef := jsonText(ref(logicalID(t, p.Databricks.Vpc)))
 			var passRoles, actions []string
 			sids := map[string]map[string]any{}
-			for _, s := range statementsOf(t, stack, logicalID(p.Databricks.CrossAccountRole)) {
+			for _, s := range roleStatements(t, stack, logicalID(t, p.Databricks.CrossAccountRole)) {
 				if sid, ok := s["Sid"].(string); ok {
 					sids[sid] = s
 				}
@@ -258,14 +258,14 @@ func TestDatabricksCrossAccountPolicy(t *testing.T) {
 			assert.Subset(t, actions, []string{"ec2:RunInstances", "ec2:TerminateInstances", "ec2:CreateVolume",
 				"ec2:AttachVolume", "ec2:DeleteVolume", "ec2:RequestSpotInstances", "ec2:CreateTags", "ec2:CreateFleet"})
 			// PassRole on exactly the data-access role, nothing else.
-			assert.Equal(t, []string{jsonText(getAtt(logicalID(p.Databricks.DataAccessRole), "Arn"))}, passRoles)
+			assert.Equal(t, []string{jsonText(getAtt(logicalID(t, p.Databricks.DataAccessRole), "Arn"))}, passRoles)
 			// Launches and security-group changes are limited to the workspace VPC.
 			for _, sid := range []string{"AllowEc2RunInstancePerVPCid", "VpcNonresourceSpecificActions"} {
 				require.Contains(t, sids, sid)
 				assert.Contains(t, jsonText(sids[sid]["Condition"].(map[string]any)["StringEquals"].(map[string]any)["ec2:vpc"]), vpcRef, sid)
 			}
 			assert.Contains(t, jsonText(sids["VpcNonresourceSpecificActions"]["Resource"]),
-				jsonText(getAtt(logicalID(p.Databricks.SecurityGroup), "GroupId")))
+				jsonText(getAtt(logicalID(t, p.Databricks.SecurityGroup), "GroupId")))
 			spot := sids["CreateSpotServiceLinkedRole"]
 			require.NotNil(t, spot)
 			assert.Equal(t, "iam:CreateServiceLinkedRole", spot["Action"])
@@ -279,7 +279,7 @@ func TestDatabricksRootBucket(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack := p.Databricks.Stack
-			id := logicalID(p.Databricks.RootBucket)
+			id := logicalID(t, p.Databricks.RootBucket)
 			bucket := resourcesOf(t, stack, "AWS::S3::Bucket")[id]
 			assert.Equal(t, p.Env.BucketName(config.BucketDatabricksRoot), bucket.Properties["BucketName"])
 			assert.Equal(t, map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
@@ -314,31 +314,31 @@ func TestDatabricksDataAccessRole(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack, env := p.Databricks.Stack, p.Env
-			roleID := logicalID(p.Databricks.DataAccessRole)
+			roleID := logicalID(t, p.Databricks.DataAccessRole)
 			role := resourcesOf(t, stack, "AWS::IAM::Role")[roleID]
 			assert.Equal(t, []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
 				"Principal": map[string]any{"Service": "ec2.amazonaws.com"}}},
 				role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
-			profile := resourcesOf(t, stack, "AWS::IAM::InstanceProfile")[logicalID(p.Databricks.InstanceProfile)]
+			profile := resourcesOf(t, stack, "AWS::IAM::InstanceProfile")[logicalID(t, p.Databricks.InstanceProfile)]
 			assert.Equal(t, []any{ref(roleID)}, profile.Properties["Roles"])
 			assert.Equal(t, role.Properties["RoleName"], profile.Properties["InstanceProfileName"])
 
-			bronze := logicalID(p.DataLake.Bronze)
+			bronze := logicalID(t, p.DataLake.Bronze)
 			writes := map[string]bool{}
 			glue := map[string][]any{}
-			for _, s := range statementsOf(t, stack, roleID) {
+			for _, s := range roleStatements(t, stack, roleID) {
 				actions := jsonText(s["Action"])
 				if sid, ok := s["Sid"].(string); ok && strings.Contains(actions, "glue:") {
 					glue[sid] = s["Resource"].([]any)
 					continue
 				}
 				for _, layer := range []constructs.IConstruct{p.DataLake.Bronze, p.DataLake.Silver, p.DataLake.Gold} {
-					if strings.Contains(jsonText(s["Resource"]), logicalID(layer)) && strings.Contains(actions, "s3:PutObject") {
-						writes[logicalID(layer)] = true
+					if strings.Contains(jsonText(s["Resource"]), logicalID(t, layer)) && strings.Contains(actions, "s3:PutObject") {
+						writes[logicalID(t, layer)] = true
 					}
 				}
 			}
-			assert.Equal(t, map[string]bool{logicalID(p.DataLake.Silver): true, logicalID(p.DataLake.Gold): true}, writes,
+			assert.Equal(t, map[string]bool{logicalID(t, p.DataLake.Silver): true, logicalID(t, p.DataLake.Gold): true}, writes,
 				"clusters must write silver and gold, and never %s", bronze)
 
 			arn := func(resource string) any {
@@ -366,17 +366,17 @@ func TestDatabricksOutputs(t *testing.T) {
 			d := p.Databricks
 			var subnets []any
 			for _, s := range *d.Vpc.PrivateSubnets() {
-				subnets = append(subnets, ref(logicalID(s)))
+				subnets = append(subnets, ref(logicalID(t, s)))
 			}
 			require.Len(t, subnets, len(p.Env.Databricks.AvailabilityZones))
 			want := map[string]any{
-				"CrossAccountRoleArn": getAtt(logicalID(d.CrossAccountRole), "Arn"),
-				"RootBucketName":      ref(logicalID(d.RootBucket)),
-				"VpcId":               ref(logicalID(d.Vpc)),
+				"CrossAccountRoleArn": getAtt(logicalID(t, d.CrossAccountRole), "Arn"),
+				"RootBucketName":      ref(logicalID(t, d.RootBucket)),
+				"VpcId":               ref(logicalID(t, d.Vpc)),
 				"SubnetIds":           map[string]any{"Fn::Join": []any{",", subnets}},
-				"SecurityGroupId":     getAtt(logicalID(d.SecurityGroup), "GroupId"),
-				"InstanceProfileArn":  getAtt(logicalID(d.InstanceProfile), "Arn"),
-				"DataAccessRoleArn":   getAtt(logicalID(d.DataAccessRole), "Arn"),
+				"SecurityGroupId":     getAtt(logicalID(t, d.SecurityGroup), "GroupId"),
+				"InstanceProfileArn":  getAtt(logicalID(t, d.InstanceProfile), "Arn"),
+				"DataAccessRoleArn":   getAtt(logicalID(t, d.DataAccessRole), "Arn"),
 			}
 			got := map[string]any{}
 			for name, o := range outputsOf(t, d.Stack) {

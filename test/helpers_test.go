@@ -12,9 +12,12 @@ import (
 
 // Small readers of synthesized templates, shared by the stack tests.
 
-// logicalID is the logical ID of a construct's CloudFormation resource in its stack.
-func logicalID(c constructs.IConstruct) string {
-	return *awscdk.Stack_Of(c).GetLogicalId(c.Node().DefaultChild().(awscdk.CfnElement))
+// logicalID is the logical ID of an L2 construct's CloudFormation resource.
+func logicalID(t *testing.T, c constructs.IConstruct) string {
+	t.Helper()
+	el, ok := c.Node().DefaultChild().(awscdk.CfnElement)
+	require.True(t, ok, "%s has no CloudFormation resource", *c.Node().Path())
+	return *awscdk.Stack_Of(c).GetLogicalId(el)
 }
 
 // getAtt and ref are how a template points at one of its resources.
