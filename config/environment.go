@@ -24,6 +24,10 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Database sizes the RDS PostgreSQL instance that is the CDC source.
+	Database Database
+	// Cdc configures the DMS replication from the database into bronze.
+	Cdc Cdc
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

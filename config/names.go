@@ -78,3 +78,24 @@ const (
 func (e Environment) WorkgroupName(audience string) string {
 	return e.ResourceName(audience)
 }
+
+// DatabaseInstanceIdentifier is the RDS instance of the CDC source: <prefix>-<env>-postgres.
+// It is fixed, rather than generated, because its exported log groups are named after it.
+func (e Environment) DatabaseInstanceIdentifier() string { return e.ResourceName("postgres") }
+
+// DatabaseLogGroupName is where RDS exports one log type of the instance.
+func (e Environment) DatabaseLogGroupName(logType string) string {
+	return "/aws/rds/instance/" + e.DatabaseInstanceIdentifier() + "/" + logType
+}
+
+// ReplicationInstanceIdentifier is the DMS replication instance: <prefix>-<env>-dms.
+func (e Environment) ReplicationInstanceIdentifier() string { return e.ResourceName("dms") }
+
+// ReplicationTaskIdentifier is the DMS task that copies the database into bronze.
+func (e Environment) ReplicationTaskIdentifier() string { return e.ResourceName("rds-to-bronze") }
+
+// DmsTaskLogGroupName is the log group DMS writes task logs to; DMS derives it from the
+// replication instance's identifier, so the stack creates it first with retention and KMS.
+func (e Environment) DmsTaskLogGroupName() string {
+	return "dms-tasks-" + e.ReplicationInstanceIdentifier()
+}

@@ -18,6 +18,8 @@ type Platform struct {
 	Stage    awscdk.Stage
 	Network  *NetworkStack
 	DataLake *DataLakeStack
+	Database *DatabaseStack
+	Cdc      *CdcStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app one account stage per
@@ -33,12 +35,14 @@ func Build(app awscdk.App, envs []config.Environment) ([]*Platform, []*AccountSt
 			Env: &awscdk.Environment{Account: jsii.String(group[0].Account), Region: jsii.String(group[0].Region)},
 		})
 		accounts = append(accounts, NewAccountStack(stage, "Account", &AccountStackProps{Account: group[0].Account, Envs: group}))
+		checkWithNag(stage)
 	}
 	var platforms []*Platform
 	for _, env := range envs {
-		platforms = append(platforms, NewPlatform(app, env))
+		p := NewPlatform(app, env)
+		checkWithNag(p.Stage)
+		platforms = append(platforms, p)
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return platforms, accounts, nil
 }
 
@@ -53,7 +57,25 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	p.Database = NewDatabaseStack(stage, "Database", &DatabaseStackProps{Env: env, Vpc: p.Network.Vpc})
+	p.Cdc = NewCdcStack(stage, "Cdc", &CdcStackProps{
+		Env:            env,
+		Vpc:            p.Network.Vpc,
+		Database:       p.Database.Instance,
+		DatabaseSecret: p.Database.Secret,
+		DatabaseKey:    p.Database.Key,
+		LogsKey:        p.Database.LogsKey,
+		Bronze:         p.DataLake.Bronze,
+		DataKey:        p.DataLake.Key,
+	})
 	return p
+}
+
+// checkWithNag adds cdk-nag's AwsSolutions pack to one stage. It must be added to every stage,
+// not to the app: CDK does not carry aspects across a Stage boundary, so an app-level aspect
+// never visits the stacks inside stages.
+func checkWithNag(stage awscdk.Stage) {
+	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
 // byAccount groups environments by account, in the order accounts first appear.
