@@ -1,6 +1,9 @@
 package test
 
 import (
+	"dataplatform/config"
+	"dataplatform/stacks"
+
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,4 +49,20 @@ func TestNagCatchesAnInsecureBucket(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(report), "AwsSolutions-S1")
 	require.Contains(t, string(report), "AwsSolutions-S10")
+}
+
+// TestNagVisitsStagedStacks proves that Build's cdk-nag reaches the stacks inside the stages
+// (CDK does not carry an app's aspects into a Stage): an insecure bucket added to an
+// environment's stack must fail synthesis.
+func TestNagVisitsStagedStacks(t *testing.T) {
+	dir := t.TempDir()
+	app, err := newApp(dir)
+	require.NoError(t, err)
+	platforms, _, err := stacks.Build(app, config.All()[:1])
+	require.NoError(t, err)
+	awss3.NewBucket(platforms[0].DataLake.Stack, jsii.String("Insecure"), nil)
+	require.Panics(t, func() { app.Synth(nil) })
+	report, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(report), "AwsSolutions-S1")
 }
