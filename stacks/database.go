@@ -207,11 +207,12 @@ func suppressDatabaseFindings(instance awsrds.DatabaseInstance, db config.Databa
 			Reason: jsii.String("This environment's removal is destroy: its database is disposable and deleted with the stack. Retained environments must have deletion protection (config validation)."),
 		})
 	}
-	if db.MonitoringIntervalSeconds > 0 {
-		suppressions = append(suppressions, &cdknag.NagPackSuppression{
-			Id:     jsii.String("AwsSolutions-IAM4"),
-			Reason: jsii.String("Enhanced monitoring's role uses the AWS managed AmazonRDSEnhancedMonitoringRole, which only writes the RDSOSMetrics log group."),
-		})
+	cdknag.NagSuppressions_AddResourceSuppressions(instance, &suppressions, jsii.Bool(false))
+	if role := instance.Node().TryFindChild(jsii.String("MonitoringRole")); role != nil {
+		cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+			Id:        jsii.String("AwsSolutions-IAM4"),
+			Reason:    jsii.String("Enhanced monitoring's role uses the AWS managed AmazonRDSEnhancedMonitoringRole, which only writes the RDSOSMetrics log group."),
+			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"},
+		}}, jsii.Bool(true))
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(instance, &suppressions, jsii.Bool(true))
 }
