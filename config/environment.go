@@ -34,6 +34,10 @@ type Environment struct {
 	Catalog Catalog
 	// Analytics sizes the Athena workgroups and keeps their query results.
 	Analytics Analytics
+	// Database sizes the RDS PostgreSQL instance that is the CDC source.
+	Database Database
+	// Cdc configures the DMS replication from the database into bronze.
+	Cdc Cdc
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

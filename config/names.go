@@ -56,9 +56,6 @@ const (
 	BronzeKinesisRoot = "kinesis/"
 	// BronzeAPIRoot holds one folder per API source (see BronzeAPIPrefix).
 	BronzeAPIRoot = "api/"
-	// BronzeCDCTimestampColumn is the DMS S3 target's TimestampColumnName: the commit time
-	// of each change, which queries use to find the latest state of a row.
-	BronzeCDCTimestampColumn = "cdc_commit_ts"
 	// BronzeCDCOpColumn is the column DMS adds to every CDC row: I, U or D.
 	BronzeCDCOpColumn = "Op"
 )
@@ -173,3 +170,24 @@ func WorkgroupResultsPrefix(audience string) string { return audience + "/" }
 
 // AnalystsPolicyName is the managed policy to attach to analysts' roles or groups.
 func (e Environment) AnalystsPolicyName() string { return e.ResourceName("athena-analysts") }
+
+// DatabaseInstanceIdentifier is the RDS instance of the CDC source: <prefix>-<env>-postgres.
+// It is fixed, rather than generated, because its exported log groups are named after it.
+func (e Environment) DatabaseInstanceIdentifier() string { return e.ResourceName("postgres") }
+
+// DatabaseLogGroupName is where RDS exports one log type of the instance.
+func (e Environment) DatabaseLogGroupName(logType string) string {
+	return "/aws/rds/instance/" + e.DatabaseInstanceIdentifier() + "/" + logType
+}
+
+// ReplicationInstanceIdentifier is the DMS replication instance: <prefix>-<env>-dms.
+func (e Environment) ReplicationInstanceIdentifier() string { return e.ResourceName("dms") }
+
+// ReplicationTaskIdentifier is the DMS task that copies the database into bronze.
+func (e Environment) ReplicationTaskIdentifier() string { return e.ResourceName("rds-to-bronze") }
+
+// DmsTaskLogGroupName is the log group DMS writes task logs to; DMS derives it from the
+// replication instance's identifier, so the stack creates it first with retention and KMS.
+func (e Environment) DmsTaskLogGroupName() string {
+	return "dms-tasks-" + e.ReplicationInstanceIdentifier()
+}

@@ -90,6 +90,9 @@ func (e Environment) validate(v *validator) {
 	e.Streaming.validate(v, e)
 	e.Catalog.validate(v)
 	e.Analytics.validate(v)
+	e.Database.validate(v, e.Removal, len(e.AvailabilityZones), ReplicationTasks)
+	e.Cdc.validate(v, len(e.AvailabilityZones))
+	e.validateIdentifiers(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {
@@ -122,6 +125,17 @@ func (e Environment) validateBucketNames(v *validator) {
 		name := e.BucketName(purpose)
 		if len(name) > 63 {
 			v.check(false, "prefix", e.Prefix, fmt.Sprintf("makes bucket name %s %d characters long; S3 allows 63: shorten prefix or name", name, len(name)))
+			return
+		}
+	}
+}
+
+// validateIdentifiers proves that the RDS and DMS identifiers derived from prefix and name are
+// legal: both services refuse two consecutive hyphens, which prefix alone allows.
+func (e Environment) validateIdentifiers(v *validator) {
+	for _, id := range []string{e.DatabaseInstanceIdentifier(), e.ReplicationInstanceIdentifier(), e.ReplicationTaskIdentifier()} {
+		if strings.Contains(id, "--") || len(id) > 63 {
+			v.check(false, "prefix", e.Prefix, fmt.Sprintf("makes identifier %s illegal: RDS and DMS allow at most 63 characters and no two consecutive hyphens", id))
 			return
 		}
 	}

@@ -175,7 +175,7 @@ FROM (
 )
 WHERE change_rank = 1
   AND %[3]s <> 'D'`, config.CrawlerTablePrefix(config.CrawlerRDS)+exampleCDCTable, exampleCDCTable,
-			strings.ToLower(config.BronzeCDCOpColumn), config.BronzeCDCTimestampColumn, exampleCDCKey, bronze),
+			strings.ToLower(config.BronzeCDCOpColumn), strings.ToLower(env.Cdc.TimestampColumnName), exampleCDCKey, bronze),
 	}, {
 		id:          "EventsPerDay",
 		name:        "bronze: events per day of a stream",

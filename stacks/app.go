@@ -26,6 +26,10 @@ type Platform struct {
 	Catalog *CatalogStack
 	// Analytics is the Athena workgroups and the analysts' policy.
 	Analytics *AnalyticsStack
+	// Database is the operational PostgreSQL source of change data capture.
+	Database *DatabaseStack
+	// Cdc is the DMS task that copies the database's changes into bronze.
+	Cdc *CdcStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app a stage for the
@@ -91,6 +95,17 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p.Analytics = NewAnalyticsStack(stage, "Analytics", &AnalyticsStackProps{
 		Env: env, Key: p.DataLake.Key, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
 		AccessLogs: p.DataLake.AccessLogs, Catalog: p.Catalog,
+	})
+	p.Database = NewDatabaseStack(stage, "Database", &DatabaseStackProps{Env: env, Vpc: p.Network.Vpc})
+	p.Cdc = NewCdcStack(stage, "Cdc", &CdcStackProps{
+		Env:            env,
+		Vpc:            p.Network.Vpc,
+		Database:       p.Database.Instance,
+		DatabaseSecret: p.Database.Secret,
+		DatabaseKey:    p.Database.Key,
+		LogsKey:        p.Database.LogsKey,
+		Bronze:         p.DataLake.Bronze,
+		DataKey:        p.DataLake.Key,
 	})
 	return p
 }

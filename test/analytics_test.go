@@ -98,7 +98,7 @@ func TestNamedQueriesShowTheLayers(t *testing.T) {
 			assert.True(t, databases[p.Env.DatabaseName(config.LayerGold)])
 			// The CDC query reads the DMS columns by the names the CDC stack configures.
 			assert.Contains(t, all.String(), strings.ToLower(config.BronzeCDCOpColumn)+" <> 'D'")
-			assert.Contains(t, all.String(), config.BronzeCDCTimestampColumn+" DESC")
+			assert.Contains(t, all.String(), strings.ToLower(p.Env.Cdc.TimestampColumnName)+" DESC")
 			assert.Contains(t, all.String(), config.CrawlerTablePrefix(config.CrawlerKinesis))
 		})
 	}
