@@ -18,6 +18,8 @@ type Platform struct {
 	Stage    awscdk.Stage
 	Network  *NetworkStack
 	DataLake *DataLakeStack
+	// Monitoring is built last: it watches every other stack of the stage.
+	Monitoring *MonitoringStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app one account stage per
@@ -53,6 +55,11 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
+		Env:      env,
+		Network:  p.Network,
+		DataLake: p.DataLake,
+	})
 	return p
 }
 
