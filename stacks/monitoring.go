@@ -164,19 +164,24 @@ func (m *monitor) onEvent(stage, id, title string, pattern *awsevents.EventPatte
 	}))
 }
 
-// dmsTaskFailures alerts on DMS replication tasks that fail (ingestion stage). DMS reports a
-// failed task as an event, not a metric.
+// dmsTaskAlertEvents are the DMS task event types that alert: an OOM or fatal error is
+// REPLICATION_TASK_FAILED, not STOPPED, so both are needed.
+var dmsTaskAlertEvents = []string{"REPLICATION_TASK_FAILED", "REPLICATION_TASK_STOPPED"}
+
+// dmsTaskFailures alerts on DMS replication tasks that fail or stop (ingestion stage). DMS
+// reports both as events, not metrics. A full-load-and-cdc task never stops on its own, so a
+// stop means change capture is paused: a deliberate stop alerts too, once.
 func (m *monitor) dmsTaskFailures(taskArns []*string) {
 	pattern := &awsevents.EventPattern{
 		Source:     jsii.Strings("aws.dms"),
 		DetailType: jsii.Strings("DMS Replication Task State Change"),
-		Detail:     &map[string]any{"eventType": []string{"REPLICATION_TASK_FAILED"}},
+		Detail:     &map[string]any{"eventType": dmsTaskAlertEvents},
 	}
 	if len(taskArns) > 0 {
 		pattern.Resources = &taskArns
 	}
 	m.onEvent(config.StageIngestion, "DmsTaskFailed", "DMS task failures", pattern,
-		"A DMS replication task of "+m.env.Name+" failed: change data capture into bronze has stopped.")
+		"A DMS replication task of "+m.env.Name+" failed or stopped: change data capture into bronze has stopped.")
 }
 
 // bucketErrors alarms on one layer bucket's 5xx and 4xx responses (storage stage), read from

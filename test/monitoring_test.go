@@ -164,7 +164,7 @@ func TestEventRulesTargetTheTopic(t *testing.T) {
 			require.Len(t, p.Monitoring.Rules[config.StageIngestion], 1)
 			dms := rules[logicalID(stack, p.Monitoring.Rules[config.StageIngestion][0])].Properties["EventPattern"].(map[string]any)
 			assert.Equal(t, []any{"aws.dms"}, dms["source"])
-			assert.Equal(t, map[string]any{"eventType": []any{"REPLICATION_TASK_FAILED"}}, dms["detail"])
+			assert.Equal(t, map[string]any{"eventType": []any{"REPLICATION_TASK_FAILED", "REPLICATION_TASK_STOPPED"}}, dms["detail"])
 
 			require.Len(t, p.Monitoring.Rules[config.StageCatalog], 1)
 			glue := rules[logicalID(stack, p.Monitoring.Rules[config.StageCatalog][0])].Properties["EventPattern"].(map[string]any)
