@@ -24,8 +24,11 @@ help: ## list the targets
 deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
 	go mod download
 
+# A node_modules that is a link to a shared install is left alone: npm ci would empty the
+# link's target (every worktree sharing it) and replace the link with a private copy.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@if [ -L node_modules ]; then echo "node_modules links to a shared install: not reinstalling"; \
+	  else npm ci --no-audit --no-fund; fi
 	touch $@
 
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
@@ -40,10 +43,13 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, actionlint (with shellcheck) on the workflows, shellcheck on CI scripts
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
+	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed: apt-get install shellcheck"; exit 1; }
+	go tool actionlint
+	shellcheck .ci/run .github/scripts/*.sh
 
 diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }

@@ -29,10 +29,6 @@ func main() {
 
 func build(app awscdk.App) error {
 	name, _ := app.Node().TryGetContext(jsii.String("env")).(string)
-	envs, err := config.Select(name)
-	if err != nil {
-		return fmt.Errorf("-c env: %w", err)
-	}
-	_, _, err = stacks.Build(app, envs)
+	_, _, err := stacks.Build(app, config.All(), name)
 	return err
 }

@@ -26,6 +26,8 @@ type Environment struct {
 	DataLake DataLake
 	// Monitoring sets who is alerted and when the alarms of every pipeline stage fire.
 	Monitoring Monitoring
+	// GitHub is the repository whose workflows may deploy this environment and diff it on pull requests.
+	GitHub GitHub
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

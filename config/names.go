@@ -99,3 +99,16 @@ func (e Environment) AlertTopicName() string { return e.ResourceName("alerts") }
 
 // DashboardName is the environment's CloudWatch dashboard.
 func (e Environment) DashboardName() string { return e.ResourceName("pipeline") }
+
+// Roles GitHub Actions assumes: deploy.yml deploys an environment, diff.yml diffs it on pull requests.
+const (
+	GitHubDeployRole = "deploy"
+	GitHubDiffRole   = "diff"
+)
+
+// GitHubRoleName is the IAM role one kind of GitHub Actions job assumes in the environment's
+// account: <prefix>-<env>-github-<kind>. Prefix (<= 20) and name (<= 16) keep it within IAM's
+// 64 characters. Workflows find it by this name, so it must stay stable.
+func (e Environment) GitHubRoleName(kind string) string {
+	return e.ResourceName("github-" + kind)
+}

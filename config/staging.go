@@ -34,5 +34,7 @@ func staging() Environment {
 			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
 			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 3},
 		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 	}
 }

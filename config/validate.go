@@ -85,6 +85,7 @@ func (e Environment) validate(v *validator) {
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
 	e.Monitoring.validate(v)
+	e.GitHub.validate(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {

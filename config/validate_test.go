@@ -93,12 +93,12 @@ func TestDuplicateEnvironmentNames(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	all, err := Select("")
+	all, err := Select(All(), "")
 	require.NoError(t, err)
 	assert.Len(t, all, 3)
-	one, err := Select("staging")
+	one, err := Select(All(), "staging")
 	require.NoError(t, err)
 	assert.Equal(t, "staging", one[0].Name)
-	_, err = Select("prod")
+	_, err = Select(All(), "prod")
 	assert.EqualError(t, err, `unknown environment "prod": valid names are develop, staging, production`)
 }

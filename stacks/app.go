@@ -22,22 +22,32 @@ type Platform struct {
 	Monitoring *MonitoringStack
 }
 
-// Build validates envs and, only if they are all valid, adds to app one account stage per
-// distinct AWS account and one stage per environment, checked by cdk-nag's AwsSolutions pack.
-// It returns config.Errors, and adds nothing, when any environment is invalid.
-func Build(app awscdk.App, envs []config.Environment) ([]*Platform, []*AccountStack, error) {
+// Build validates envs and, only if they are all valid, adds to app a stage for the
+// environment called only (every environment when only is empty) and an account stage for
+// each of their AWS accounts, all checked by cdk-nag's AwsSolutions pack. An account stage
+// always holds the account-wide resources of every environment in that account, so deploying
+// it after a one-environment synth never deletes another environment's roles.
+// It returns an error, and adds nothing, when any environment is invalid or only is unknown.
+func Build(app awscdk.App, envs []config.Environment, only string) ([]*Platform, []*AccountStack, error) {
 	if err := config.Validate(envs...); err != nil {
+		return nil, nil, err
+	}
+	selected, err := config.Select(envs, only)
+	if err != nil {
 		return nil, nil, err
 	}
 	var accounts []*AccountStack
 	for _, group := range byAccount(envs) {
+		if !slices.ContainsFunc(selected, func(e config.Environment) bool { return e.Account == group[0].Account }) {
+			continue
+		}
 		stage := awscdk.NewStage(app, jsii.String("account-"+group[0].Account), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(group[0].Account), Region: jsii.String(group[0].Region)},
 		})
 		accounts = append(accounts, NewAccountStack(stage, "Account", &AccountStackProps{Account: group[0].Account, Envs: group}))
 	}
 	var platforms []*Platform
-	for _, env := range envs {
+	for _, env := range selected {
 		platforms = append(platforms, NewPlatform(app, env))
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
