@@ -7,13 +7,16 @@ SHELL := /bin/bash
 # (the machine's Node 20 is end-of-life).
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 # Go packages of this module; `./...` would also walk the Go templates inside node_modules.
-PKGS := . ./config/... ./constructs/... ./stacks/... ./test/...
-GO_SOURCES := main.go config constructs stacks test
+PKGS := . ./config/... ./constructs/... ./stacks/... ./guard/... ./cmd/... ./test/...
+GO_SOURCES := main.go config constructs stacks guard cmd test
 # ENV=staging limits synth and diff to one environment (and its account stage).
 ENV ?=
 CDK_ENV := $(if $(ENV),-c env=$(ENV))
+# BASE is what `make guard` compares the app with: a cloud assembly or <stage>/<stack>.json files.
+# The golden templates stand for what main deploys; the PR workflow passes the base branch's synth.
+BASE ?= test/testdata
 
-.PHONY: help deps synth test unit lint diff bench clean
+.PHONY: help deps synth test unit lint guard diff bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,10 +34,14 @@ node_modules/.installed: package.json package-lock.json
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit ## everything CI checks: formatting, vet, and the whole test suite
+test: deps lint unit ## everything CI checks: formatting, vet, the whole test suite (the guard runs in it)
 
 unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
+
+guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir, default the golden templates)
+	cdk synth --quiet
+	go run ./cmd/guard -base $(BASE) -head cdk.out
 
 lint: ## gofmt, go vet, actionlint (with shellcheck) on the workflows, shellcheck on CI scripts
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \

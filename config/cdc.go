@@ -45,9 +45,9 @@ const ReplicationTasks = 1
 var DmsVersions = []string{"3.5.3", "3.5.4", "3.6.1"}
 
 var (
-	dmsClassPattern   = regexp.MustCompile(`^dms\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	schemaPattern     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]{0,62}$`)
-	tablePattern      = regexp.MustCompile(`^[A-Za-z0-9_$%]{1,63}$`)
+	dmsClassPattern  = regexp.MustCompile(`^dms\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	schemaPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]{0,62}$`)
+	tablePattern     = regexp.MustCompile(`^[A-Za-z0-9_$%]{1,63}$`)
 	dmsColumnPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 )
 

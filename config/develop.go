@@ -26,6 +26,14 @@ func develop() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 7},
 			AccessLogsExpirationDays: 30,
 		},
+		Monitoring: Monitoring{
+			AlertEmails:             []string{"data-platform-develop@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:           5,
+			S3ServerErrors:          Alarm{Threshold: 5, EvaluationPeriods: 1},
+			S3ClientErrors:          Alarm{Threshold: 500, EvaluationPeriods: 3},
+			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:       Alarm{Threshold: 100, EvaluationPeriods: 3},
+		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{

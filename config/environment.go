@@ -24,6 +24,8 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Monitoring sets who is alerted and when the alarms of every pipeline stage fire.
+	Monitoring Monitoring
 	// GitHub is the repository whose workflows may deploy this environment and diff it on pull requests.
 	GitHub GitHub
 	// Databricks is the customer-managed VPC, roles and root bucket of a Databricks workspace.

@@ -113,6 +113,27 @@ func (e Environment) WorkgroupName(audience string) string {
 	return e.ResourceName(audience)
 }
 
+// Monitoring stages: one row of the dashboard each, and the middle part of every alarm name, so
+// an alert's subject tells which part of the pipeline is hurting.
+const (
+	StageNetwork       = "network"
+	StageIngestion     = "ingestion"
+	StageStorage       = "storage"
+	StageCatalog       = "catalog"
+	StageOrchestration = "orchestration"
+)
+
+// AlarmName is a CloudWatch alarm of one stage: <prefix>-<env>-<stage>-<what>.
+func (e Environment) AlarmName(stage, what string) string {
+	return e.ResourceName(stage + "-" + what)
+}
+
+// AlertTopicName is the SNS topic every alarm and failure event of the environment publishes to.
+func (e Environment) AlertTopicName() string { return e.ResourceName("alerts") }
+
+// DashboardName is the environment's CloudWatch dashboard.
+func (e Environment) DashboardName() string { return e.ResourceName("pipeline") }
+
 // Roles GitHub Actions assumes: deploy.yml deploys an environment, diff.yml diffs it on pull requests.
 const (
 	GitHubDeployRole = "deploy"

@@ -26,6 +26,14 @@ func production() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,
 		},
+		Monitoring: Monitoring{
+			AlertEmails:             []string{"data-platform-oncall@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:           5,
+			S3ServerErrors:          Alarm{Threshold: 1, EvaluationPeriods: 1},
+			S3ClientErrors:          Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 2},
+		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{

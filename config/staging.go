@@ -26,6 +26,14 @@ func staging() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 30},
 			AccessLogsExpirationDays: 90,
 		},
+		Monitoring: Monitoring{
+			AlertEmails:             []string{"data-platform-staging@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:           5,
+			S3ServerErrors:          Alarm{Threshold: 5, EvaluationPeriods: 1},
+			S3ClientErrors:          Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 3},
+		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{

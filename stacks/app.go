@@ -30,6 +30,8 @@ type Platform struct {
 	Database *DatabaseStack
 	// Cdc is the DMS task that copies the database's changes into bronze.
 	Cdc *CdcStack
+	// Monitoring is built last: it watches every other stack of the stage.
+	Monitoring *MonitoringStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app a stage for the
@@ -106,6 +108,11 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		LogsKey:        p.Database.LogsKey,
 		Bronze:         p.DataLake.Bronze,
 		DataKey:        p.DataLake.Key,
+	})
+	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
+		Env:      env,
+		Network:  p.Network,
+		DataLake: p.DataLake,
 	})
 	return p
 }

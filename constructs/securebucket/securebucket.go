@@ -32,7 +32,15 @@ type Props struct {
 	LifecycleRules []*awss3.LifecycleRule
 	// RemovalPolicy defaults to RETAIN; DESTROY also empties the bucket before deleting it.
 	RemovalPolicy awscdk.RemovalPolicy
+	// RequestMetrics publishes S3's CloudWatch request metrics (4xxErrors, 5xxErrors, latency)
+	// for the whole bucket under the filter ID RequestMetricsFilter, for alarms to watch. S3
+	// bills them as custom metrics, so they are opt-in.
+	RequestMetrics bool
 }
+
+// RequestMetricsFilter is the FilterId dimension of a bucket's request metrics when
+// Props.RequestMetrics is on.
+const RequestMetricsFilter = "EntireBucket"
 
 // New creates a data bucket: SSE-KMS with a bucket key (or SSE-S3 where S3Managed), all four
 // public-access blocks, TLS 1.2+ only, server access logging, versioning and an
@@ -60,7 +68,16 @@ func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
 		MinimumTLSVersion:      jsii.Number(1.2),
 		RemovalPolicy:          removalOrRetain(props.RemovalPolicy),
 		AutoDeleteObjects:      jsii.Bool(props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY),
+		Metrics:                requestMetrics(props.RequestMetrics),
 	})
+}
+
+// requestMetrics is the one metrics configuration a bucket with request metrics gets.
+func requestMetrics(on bool) *[]*awss3.BucketMetrics {
+	if !on {
+		return nil
+	}
+	return &[]*awss3.BucketMetrics{{Id: jsii.String(RequestMetricsFilter)}}
 }
 
 // AccessLogsProps configures NewAccessLogs.
