@@ -26,5 +26,16 @@ func develop() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 7},
 			AccessLogsExpirationDays: 30,
 		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.micro",
+			MinWorkers:          1,
+			MaxWorkers:          1,
+			Schedulers:          1,
+			WebserverAccessMode: WebserverPublicOnly,
+			MaintenanceWindow:   "SUN:03:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

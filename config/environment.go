@@ -24,6 +24,8 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Airflow sizes the MWAA environment that orchestrates ingestion, crawlers and jobs.
+	Airflow Airflow
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

@@ -9,9 +9,11 @@ const (
 	BucketSilver     = "silver"
 	BucketGold       = "gold"
 	BucketAccessLogs = "access-logs"
+	// BucketAirflow is MWAA's source bucket: dags/ and requirements.txt.
+	BucketAirflow = "airflow"
 )
 
-var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs}
+var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketAirflow}
 
 // BucketName is the globally unique name of one of the environment's buckets:
 // <prefix>-<env>-<purpose>-<account>-<region>.
@@ -77,4 +79,16 @@ const (
 // WorkgroupName is the Athena workgroup for one audience: <prefix>-<env>-<audience>.
 func (e Environment) WorkgroupName(audience string) string {
 	return e.ResourceName(audience)
+}
+
+// AirflowEnvironmentName is the MWAA environment: <prefix>-<env>-airflow. MWAA names its log
+// groups airflow-<name>-<LogType>, which the execution role's policy is scoped to.
+func (e Environment) AirflowEnvironmentName() string {
+	return e.ResourceName("airflow")
+}
+
+// DatabricksTokenSecretName is the Secrets Manager secret holding the Databricks workspace
+// URL and the token Airflow uses to trigger jobs: <prefix>-<env>-databricks-token.
+func (e Environment) DatabricksTokenSecretName() string {
+	return e.ResourceName("databricks-token")
 }

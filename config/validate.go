@@ -84,6 +84,7 @@ func (e Environment) validate(v *validator) {
 	e.validateBucketNames(v)
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
+	e.Airflow.validate(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {
