@@ -13,7 +13,7 @@ GO_SOURCES := main.go config constructs stacks test
 ENV ?=
 CDK_ENV := $(if $(ENV),-c env=$(ENV))
 
-.PHONY: help deps synth test unit lint diff bench clean
+.PHONY: help deps synth test unit py-test lint diff bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,10 +28,14 @@ node_modules/.installed: package.json package-lock.json
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit ## everything CI checks: formatting, vet, and the whole test suite
+test: deps lint unit py-test ## everything CI checks: formatting, vet, the Go suite and the DAGs' tests
 
 unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
+
+py-test: ## the DAGs' Python tests (unittest + moto, no Airflow needed) and a compile of every DAG file
+	python3 -m unittest discover -s dags -p 'test_*.py'
+	python3 -m py_compile dags/*.py
 
 lint: ## gofmt and go vet
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
