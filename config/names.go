@@ -51,8 +51,11 @@ const (
 // BronzeKinesisPrefix is where Firehose delivers one stream: kinesis/<stream>/.
 func BronzeKinesisPrefix(stream string) string { return "kinesis/" + stream + "/" }
 
+// BronzeAPIRoot is the prefix under which the API ingestion DAG writes every source.
+const BronzeAPIRoot = "api/"
+
 // BronzeAPIPrefix is where the API ingestion DAG writes one source: api/<source>/.
-func BronzeAPIPrefix(source string) string { return "api/" + source + "/" }
+func BronzeAPIPrefix(source string) string { return BronzeAPIRoot + source + "/" }
 
 // Crawler families: one Glue crawler per family of bronze prefixes. The Catalog stack creates
 // them and the Airflow pipeline DAG starts them, both by these names.

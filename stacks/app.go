@@ -18,6 +18,7 @@ type Platform struct {
 	Stage    awscdk.Stage
 	Network  *NetworkStack
 	DataLake *DataLakeStack
+	Airflow  *AirflowStack
 }
 
 // Build validates envs and, only if they are all valid, adds to app one account stage per
@@ -38,8 +39,18 @@ func Build(app awscdk.App, envs []config.Environment) ([]*Platform, []*AccountSt
 	for _, env := range envs {
 		platforms = append(platforms, NewPlatform(app, env))
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	AddNagChecks(app)
 	return platforms, accounts, nil
+}
+
+// AddNagChecks applies cdk-nag's AwsSolutions pack to every stage of app. Aspects added to
+// the app itself do not cross Stage boundaries, so an app-level pack would check nothing here.
+func AddNagChecks(app awscdk.App) {
+	for _, child := range *app.Node().Children() {
+		if *awscdk.Stage_IsStage(child) {
+			awscdk.Aspects_Of(child).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+		}
+	}
 }
 
 // NewPlatform adds one environment's stage with all of its stacks, wired by typed handles.
@@ -53,6 +64,13 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	p.Airflow = NewAirflowStack(stage, "Airflow", &AirflowStackProps{
+		Env:        env,
+		Vpc:        p.Network.Vpc,
+		Bronze:     p.DataLake.Bronze,
+		DataKey:    p.DataLake.Key,
+		AccessLogs: p.DataLake.AccessLogs,
+	})
 	return p
 }
 

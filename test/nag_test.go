@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"dataplatform/stacks"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -46,4 +48,17 @@ func TestNagCatchesAnInsecureBucket(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(report), "AwsSolutions-S1")
 	require.Contains(t, string(report), "AwsSolutions-S10")
+}
+
+// TestNagReachesStacksInStages proves that the pack, applied the way stacks.Build applies it,
+// checks stacks inside a Stage, where all of the platform's stacks live (an aspect on the app
+// alone does not reach them).
+func TestNagReachesStacksInStages(t *testing.T) {
+	dir := t.TempDir()
+	app, err := newApp(dir)
+	require.NoError(t, err)
+	stage := awscdk.NewStage(app, jsii.String("staged"), nil)
+	awss3.NewBucket(awscdk.NewStack(stage, jsii.String("Insecure"), nil), jsii.String("Bucket"), nil)
+	stacks.AddNagChecks(app)
+	require.Panics(t, func() { app.Synth(nil) })
 }
