@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,6 +21,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -91,6 +95,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 		RemovalPolicy:    removal,
 	})
 	deployments := deploySources(stack, s.SourceBucket)
+	requirementsVersion := requirementsVersion(stack, s.SourceBucket, deployments[1])
 	s.DatabricksToken = databricksTokenSecret(stack, env, s.Key, removal)
 
 	s.SecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
@@ -114,7 +119,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	})
 	suppressExecutionPolicyWildcards(stack, env, s.ExecutionPolicy)
 
-	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env))
+	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion)
 	// MWAA checks the role's permissions while it creates the environment, so the policy must
 	// exist first; the role ARN alone does not order it.
 	s.Environment.Node().AddDependency(s.ExecutionPolicy)
@@ -138,7 +143,7 @@ func privateSubnetPair(vpc awsec2.IVpc, env config.Environment) *[]*string {
 
 // newEnvironment is the MWAA environment itself, sized from config. It is an L1 resource
 // because aws-cdk-lib has no L2 construct for MWAA.
-func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack, subnets *[]*string) awsmwaa.CfnEnvironment {
+func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack, subnets *[]*string, requirementsVersion *string) awsmwaa.CfnEnvironment {
 	a := env.Airflow
 	logging := func(level string) *awsmwaa.CfnEnvironment_ModuleLoggingConfigurationProperty {
 		return &awsmwaa.CfnEnvironment_ModuleLoggingConfigurationProperty{Enabled: jsii.Bool(true), LogLevel: jsii.String(level)}
@@ -154,12 +159,12 @@ func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack,
 		WeeklyMaintenanceWindowStart: jsii.String(a.MaintenanceWindow),
 		SourceBucketArn:              s.SourceBucket.BucketArn(),
 		DagS3Path:                    jsii.String(dagsS3Path),
-		// No RequirementsS3ObjectVersion: MWAA installs the latest version when the environment
-		// is created; after changing requirements.txt, update the environment with the new
-		// version (README, Orchestration). Pinning it here would need a lookup at deploy time.
-		RequirementsS3Path: jsii.String(requirementsS3Path),
-		ExecutionRoleArn:   s.ExecutionRole.RoleArn(),
-		KmsKey:             s.Key.KeyArn(),
+		// The version changes whenever requirements.txt does, which makes CloudFormation update
+		// the environment and MWAA reinstall the packages; without it MWAA keeps the old ones.
+		RequirementsS3Path:          jsii.String(requirementsS3Path),
+		RequirementsS3ObjectVersion: requirementsVersion,
+		ExecutionRoleArn:            s.ExecutionRole.RoleArn(),
+		KmsKey:                      s.Key.KeyArn(),
 		NetworkConfiguration: &awsmwaa.CfnEnvironment_NetworkConfigurationProperty{
 			SubnetIds:        subnets,
 			SecurityGroupIds: jsii.Strings(*s.SecurityGroup.SecurityGroupId()),
@@ -223,6 +228,54 @@ func deploySources(stack awscdk.Stack, bucket awss3.IBucket) []awss3deployment.B
 	suppressBucketDeploymentProvider(stack)
 	return []awss3deployment.BucketDeployment{dags, requirements}
 }
+
+// requirementsVersion is the S3 version ID of requirements.txt as deployed. The version exists
+// only at deploy time, so a custom resource reads it (HeadObject) after the deployment. Its
+// properties carry the file's SHA-256: a changed file changes them, so CloudFormation calls it
+// again and the new version reaches the environment; an unchanged file costs no call.
+func requirementsVersion(stack awscdk.Stack, bucket awss3.IBucket, deployment awss3deployment.BucketDeployment) *string {
+	content, err := os.ReadFile(filepath.Join(repoDir("airflow"), requirementsS3Path))
+	if err != nil {
+		panic("airflow: " + err.Error())
+	}
+	sum := sha256.Sum256(content)
+	head := &customresources.AwsSdkCall{
+		Service:            jsii.String("S3"),
+		Action:             jsii.String("headObject"),
+		Parameters:         map[string]any{"Bucket": bucket.BucketName(), "Key": requirementsS3Path},
+		PhysicalResourceId: customresources.PhysicalResourceId_FromResponse(jsii.String("VersionId")),
+		OutputPaths:        jsii.Strings("VersionId"),
+	}
+	lookup := customresources.NewAwsCustomResource(stack, jsii.String("RequirementsVersion"), &customresources.AwsCustomResourceProps{
+		OnCreate: head,
+		OnUpdate: head,
+		// HeadObject is authorized by s3:GetObject (there is no s3:HeadObject action), on this one key.
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:GetObject"),
+			Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(requirementsS3Path))),
+		})}),
+		InstallLatestAwsSdk: jsii.Bool(false),
+	})
+	lookup.Node().AddDependency(deployment)
+	resource := lookup.Node().FindChild(jsii.String("Resource")).Node().DefaultChild().(awscdk.CfnResource)
+	resource.AddPropertyOverride(jsii.String("RequirementsSha256"), hex.EncodeToString(sum[:]))
+	suppressAwsCustomResourceProvider(stack)
+	return lookup.GetResponseField(jsii.String("VersionId"))
+}
+
+// suppressAwsCustomResourceProvider scopes the findings on the Lambda that CDK ships to make
+// AWS SDK calls from CloudFormation (one singleton per stack).
+func suppressAwsCustomResourceProvider(stack awscdk.Stack) {
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack,
+		jsii.String(*stack.Node().Path()+"/"+awsCustomResourceProviderID),
+		&[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-IAM4"),
+			Reason: jsii.String("CDK's AwsCustomResource provider uses AWSLambdaBasicExecutionRole to write its logs; it runs only during deployments."),
+		}}, jsii.Bool(true))
+}
+
+// awsCustomResourceProviderID is the fixed ID of CDK's AwsCustomResource singleton function.
+const awsCustomResourceProviderID = "AWS679f53fac002430cb0da5b7982bd2287"
 
 // databricksTokenSecret creates the secret with a generated placeholder token and a placeholder
 // host; an operator puts the real values in after the first deploy (README). CloudFormation

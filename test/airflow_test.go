@@ -1,6 +1,8 @@
 package test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -344,8 +346,19 @@ func TestAirflowRequirementsMatchVersion(t *testing.T) {
 	constraint := regexp.MustCompile(`(?m)^--constraint "https://raw\.githubusercontent\.com/apache/airflow/constraints-([0-9.]+)/constraints-3\.11\.txt"$`)
 	m := constraint.FindStringSubmatch(string(raw))
 	require.NotNil(t, m, "requirements.txt needs a --constraint line")
+	sum := sha256.Sum256(raw)
 	for _, p := range suite.platforms {
 		assert.Equal(t, p.Env.Airflow.Version, m[1], "%s runs Airflow %s", p.Env.Name, p.Env.Airflow.Version)
+
+		// The environment pins the deployed version of requirements.txt, read by a custom
+		// resource that CloudFormation calls again whenever the file's hash changes.
+		lookups := resourcesOf(t, p.Airflow.Stack, "Custom::AWS")
+		require.Len(t, lookups, 1)
+		for id, lookup := range lookups {
+			assert.Equal(t, hex.EncodeToString(sum[:]), lookup.Properties["RequirementsSha256"])
+			assert.Contains(t, lookup.Properties["Create"], "headObject")
+			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id, "VersionId"}}, mwaaEnvironment(t, p).Properties["RequirementsS3ObjectVersion"])
+		}
 	}
 }
 
