@@ -356,7 +356,7 @@ func TestAirflowRequirementsMatchVersion(t *testing.T) {
 		require.Len(t, lookups, 1)
 		for id, lookup := range lookups {
 			assert.Equal(t, hex.EncodeToString(sum[:]), lookup.Properties["RequirementsSha256"])
-			assert.Contains(t, lookup.Properties["Create"], "headObject")
+			assert.Contains(t, asStrings(lookup.Properties["Create"])[0], `\"action\":\"headObject\"`)
 			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id, "VersionId"}}, mwaaEnvironment(t, p).Properties["RequirementsS3ObjectVersion"])
 		}
 	}
