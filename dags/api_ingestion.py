@@ -38,7 +38,8 @@ def api_ingestion():
                 records, pages = http_fetch.fetch_all(session, source)
             key = bronze.object_key(settings.get(settings.BRONZE_API_PREFIX), source.name, ds)
             bucket = settings.get(settings.BRONZE_BUCKET)
-            size = bronze.write_records(boto3.client("s3"), bucket, key, records,
+            s3 = boto3.client("s3", region_name=settings.get(settings.REGION))
+            size = bronze.write_records(s3, bucket, key, records,
                                         metadata={"source-url": source.url, "pages": pages, "records": len(records)})
             return {"key": f"s3://{bucket}/{key}", "records": len(records), "pages": pages, "bytes": size}
 

@@ -48,7 +48,7 @@ def bronze_pipeline():
 
                 from platform_lib import crawlers
 
-                return crawlers.run(boto3.client("glue"), name)
+                return crawlers.run(boto3.client("glue", region_name=settings.get(settings.REGION)), name)
 
             crawl()
 
@@ -64,7 +64,8 @@ def bronze_pipeline():
         job_id = databricks.parse_job_id(Variable.get(DATABRICKS_JOB_VARIABLE, default_var=None))
         if job_id is None:
             raise AirflowSkipException(f"Airflow Variable {DATABRICKS_JOB_VARIABLE} is not set")
-        host, token = databricks.credentials(boto3.client("secretsmanager"), settings.get(settings.DATABRICKS_SECRET))
+        secrets = boto3.client("secretsmanager", region_name=settings.get(settings.REGION))
+        host, token = databricks.credentials(secrets, settings.get(settings.DATABRICKS_SECRET))
         with requests.Session() as session:
             run_id = databricks.run_now(session, host, token, job_id)
             return databricks.wait_for_run(session, host, token, run_id)
