@@ -300,15 +300,15 @@ func databricksTokenSecret(stack awscdk.Stack, env config.Environment, key awskm
 	return secret
 }
 
+// bucketDeploymentProviderID is the fixed ID of CDK's BucketDeployment singleton function.
+const bucketDeploymentProviderID = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
+
 // suppressBucketDeploymentProvider scopes the findings on the Lambda that CDK ships to copy
 // assets into buckets (one singleton per stack, shared by both deployments).
 func suppressBucketDeploymentProvider(stack awscdk.Stack) {
-	for _, child := range *stack.Node().Children() {
-		c := child.(constructs.IConstruct)
-		if !strings.HasPrefix(*c.Node().Id(), "Custom::CDKBucketDeployment") {
-			continue
-		}
-		cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack,
+		jsii.String(*stack.Node().Path()+"/"+bucketDeploymentProviderID),
+		&[]*cdknag.NagPackSuppression{
 			{
 				Id:     jsii.String("AwsSolutions-IAM4"),
 				Reason: jsii.String("CDK's BucketDeployment provider uses AWSLambdaBasicExecutionRole to write its logs; it runs only during deployments."),
@@ -322,5 +322,4 @@ func suppressBucketDeploymentProvider(stack awscdk.Stack) {
 				Reason: jsii.String("CDK pins the runtime of its BucketDeployment provider; it is updated with aws-cdk-lib."),
 			},
 		}, jsii.Bool(true))
-	}
 }
