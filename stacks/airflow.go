@@ -71,9 +71,6 @@ const (
 // to use it (dags/platform_lib/databricks.py) until an operator sets the real workspace URL.
 const DatabricksHostPlaceholder = "https://REPLACE-ME.cloud.databricks.com"
 
-// airflowLogTypes are MWAA's five log types; all are enabled.
-var airflowLogTypes = []string{"DagProcessing", "Scheduler", "Task", "Webserver", "Worker"}
-
 // NewAirflowStack creates the MWAA environment, its source bucket and deployment, its key,
 // security group and execution role, and the secret for the Databricks token.
 func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackProps) *AirflowStack {
@@ -94,8 +91,8 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 		AccessLogsPrefix: config.BucketAirflow + "/",
 		RemovalPolicy:    removal,
 	})
-	deployments := deploySources(stack, s.SourceBucket)
-	requirementsVersion := requirementsVersion(stack, s.SourceBucket, deployments[1])
+	dags, requirements := deploySources(stack, s.SourceBucket)
+	requirementsVersion := requirementsVersion(stack, s.SourceBucket, requirements)
 	s.DatabricksToken = databricksTokenSecret(stack, env, s.Key, removal)
 
 	s.SecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
@@ -123,9 +120,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	// MWAA checks the role's permissions while it creates the environment, so the policy must
 	// exist first; the role ARN alone does not order it.
 	s.Environment.Node().AddDependency(s.ExecutionPolicy)
-	for _, d := range deployments {
-		s.Environment.Node().AddDependency(d)
-	}
+	s.Environment.Node().AddDependency(dags, requirements)
 	if removal == awscdk.RemovalPolicy_DESTROY {
 		suppressAutoDeleteProvider(stack)
 	}
@@ -207,8 +202,8 @@ func repoDir(name string) string {
 
 // deploySources uploads dags/ (without its tests) to dags/ and airflow/requirements.txt to the
 // bucket's root. Each deployment is a CDK custom resource backed by a Lambda function.
-func deploySources(stack awscdk.Stack, bucket awss3.IBucket) []awss3deployment.BucketDeployment {
-	dags := awss3deployment.NewBucketDeployment(stack, jsii.String("DeployDags"), &awss3deployment.BucketDeploymentProps{
+func deploySources(stack awscdk.Stack, bucket awss3.IBucket) (dags, requirements awss3deployment.BucketDeployment) {
+	dags = awss3deployment.NewBucketDeployment(stack, jsii.String("DeployDags"), &awss3deployment.BucketDeploymentProps{
 		DestinationBucket:    bucket,
 		DestinationKeyPrefix: jsii.String(dagsS3Path + "/"),
 		Sources: &[]awss3deployment.ISource{awss3deployment.Source_Asset(jsii.String(repoDir("dags")), &awss3assets.AssetOptions{
@@ -217,7 +212,7 @@ func deploySources(stack awscdk.Stack, bucket awss3.IBucket) []awss3deployment.B
 		// Prune removes DAGs deleted from the repository; it only touches dags/.
 		Prune: jsii.Bool(true),
 	})
-	requirements := awss3deployment.NewBucketDeployment(stack, jsii.String("DeployRequirements"), &awss3deployment.BucketDeploymentProps{
+	requirements = awss3deployment.NewBucketDeployment(stack, jsii.String("DeployRequirements"), &awss3deployment.BucketDeploymentProps{
 		DestinationBucket: bucket,
 		Sources: &[]awss3deployment.ISource{awss3deployment.Source_Asset(jsii.String(repoDir("airflow")), &awss3assets.AssetOptions{
 			Exclude: jsii.Strings("*", "!"+requirementsS3Path),
@@ -226,7 +221,7 @@ func deploySources(stack awscdk.Stack, bucket awss3.IBucket) []awss3deployment.B
 		Prune: jsii.Bool(false),
 	})
 	suppressBucketDeploymentProvider(stack)
-	return []awss3deployment.BucketDeployment{dags, requirements}
+	return dags, requirements
 }
 
 // requirementsVersion is the S3 version ID of requirements.txt as deployed. The version exists
