@@ -16,7 +16,7 @@ CDK_ENV := $(if $(ENV),-c env=$(ENV))
 # The golden templates stand for what main deploys; the PR workflow passes the base branch's synth.
 BASE ?= test/testdata
 
-.PHONY: help deps synth test unit lint guard diff bench clean
+.PHONY: help deps synth test unit py-test lint guard diff bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit ## everything CI checks: formatting, vet, the whole test suite (the guard runs in it)
+test: deps lint unit py-test ## everything CI checks: formatting, vet, the Go suite (the guard runs in it) and the DAGs' tests
 
 unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
@@ -42,6 +42,10 @@ unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, confi
 guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir, default the golden templates)
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
+
+py-test: ## the DAGs' Python tests (unittest + moto, no Airflow needed) and a compile of every DAG file
+	python3 -m unittest discover -s dags -p 'test_*.py'
+	python3 -m py_compile dags/*.py
 
 lint: ## gofmt, go vet, actionlint (with shellcheck) on the workflows, shellcheck on CI scripts
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \

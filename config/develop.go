@@ -109,5 +109,16 @@ func develop() Environment {
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
 			LogRetentionDays:    14,
 		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.micro",
+			MinWorkers:          1,
+			MaxWorkers:          1,
+			Schedulers:          1,
+			WebserverAccessMode: WebserverPublicOnly,
+			MaintenanceWindow:   "SUN:03:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

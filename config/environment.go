@@ -40,6 +40,8 @@ type Environment struct {
 	Database Database
 	// Cdc configures the DMS replication from the database into bronze.
 	Cdc Cdc
+	// Airflow sizes the MWAA environment that orchestrates ingestion, crawlers and jobs.
+	Airflow Airflow
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

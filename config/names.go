@@ -14,11 +14,13 @@ const (
 	BucketAccessLogs = "access-logs"
 	// BucketDatabricksRoot is the Databricks workspace's root storage (DBFS root, system data).
 	BucketDatabricksRoot = "databricks"
+	// BucketAirflow is MWAA's source bucket: dags/ and requirements.txt.
+	BucketAirflow = "airflow"
 	// BucketAthenaResults holds Athena query results, one prefix per workgroup.
 	BucketAthenaResults = "athena-results"
 )
 
-var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketDatabricksRoot, BucketAthenaResults}
+var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketDatabricksRoot, BucketAthenaResults, BucketAirflow}
 
 // BucketName is the globally unique name of one of the environment's buckets:
 // <prefix>-<env>-<purpose>-<account>-<region>.
@@ -212,4 +214,16 @@ func (e Environment) ReplicationTaskIdentifier() string { return e.ResourceName(
 // replication instance's identifier, so the stack creates it first with retention and KMS.
 func (e Environment) DmsTaskLogGroupName() string {
 	return "dms-tasks-" + e.ReplicationInstanceIdentifier()
+}
+
+// AirflowEnvironmentName is the MWAA environment: <prefix>-<env>-airflow. MWAA names its log
+// groups airflow-<name>-<LogType>, which the execution role's policy is scoped to.
+func (e Environment) AirflowEnvironmentName() string {
+	return e.ResourceName("airflow")
+}
+
+// DatabricksTokenSecretName is the Secrets Manager secret holding the Databricks workspace
+// URL and the token Airflow uses to trigger jobs: <prefix>-<env>-databricks-token.
+func (e Environment) DatabricksTokenSecretName() string {
+	return e.ResourceName("databricks-token")
 }

@@ -110,5 +110,16 @@ func production() Environment {
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
 			LogRetentionDays:    365,
 		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.medium",
+			MinWorkers:          2,
+			MaxWorkers:          10,
+			Schedulers:          3,
+			WebserverAccessMode: WebserverPrivateOnly,
+			MaintenanceWindow:   "SUN:04:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

@@ -110,5 +110,16 @@ func staging() Environment {
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
 			LogRetentionDays:    90,
 		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.small",
+			MinWorkers:          1,
+			MaxWorkers:          5,
+			Schedulers:          2,
+			WebserverAccessMode: WebserverPrivateOnly,
+			MaintenanceWindow:   "SUN:03:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

@@ -94,6 +94,7 @@ func (e Environment) validate(v *validator) {
 	e.Database.validate(v, e.Removal, len(e.AvailabilityZones), ReplicationTasks)
 	e.Cdc.validate(v, len(e.AvailabilityZones))
 	e.validateIdentifiers(v)
+	e.Airflow.validate(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {

@@ -30,6 +30,8 @@ type Platform struct {
 	Database *DatabaseStack
 	// Cdc is the DMS task that copies the database's changes into bronze.
 	Cdc *CdcStack
+	// Airflow is the MWAA environment that orchestrates ingestion and processing.
+	Airflow *AirflowStack
 	// Monitoring is built last: it watches every other stack of the stage.
 	Monitoring *MonitoringStack
 }
@@ -108,6 +110,13 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		LogsKey:        p.Database.LogsKey,
 		Bronze:         p.DataLake.Bronze,
 		DataKey:        p.DataLake.Key,
+	})
+	p.Airflow = NewAirflowStack(stage, "Airflow", &AirflowStackProps{
+		Env:        env,
+		Vpc:        p.Network.Vpc,
+		Bronze:     p.DataLake.Bronze,
+		DataKey:    p.DataLake.Key,
+		AccessLogs: p.DataLake.AccessLogs,
 	})
 	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
 		Env:        env,

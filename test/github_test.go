@@ -170,20 +170,6 @@ func stripSuffix(v any) any {
 	return v
 }
 
-func asStrings(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
-	}
-	return nil
-}
-
 func capitalize(s string) string {
 	if s == "" {
 		return s

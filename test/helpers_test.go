@@ -47,3 +47,21 @@ func list(v any) []any {
 	}
 	return []any{v}
 }
+
+// asStrings flattens a policy's Action or Resource; intrinsic functions become their JSON.
+func asStrings(v any) []string {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	var out []string
+	for _, item := range items {
+		if s, ok := item.(string); ok {
+			out = append(out, s)
+		} else {
+			raw, _ := json.Marshal(item)
+			out = append(out, string(raw))
+		}
+	}
+	return out
+}
