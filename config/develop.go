@@ -27,12 +27,22 @@ func develop() Environment {
 			AccessLogsExpirationDays: 30,
 		},
 		Monitoring: Monitoring{
-			AlertEmails:             []string{"data-platform-develop@example.com"}, // placeholder: set your team's address
-			PeriodMinutes:           5,
-			S3ServerErrors:          Alarm{Threshold: 5, EvaluationPeriods: 1},
-			S3ClientErrors:          Alarm{Threshold: 500, EvaluationPeriods: 3},
-			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
-			NATPacketsDropped:       Alarm{Threshold: 100, EvaluationPeriods: 3},
+			AlertEmails:              []string{"data-platform-develop@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:            5,
+			S3ServerErrors:           Alarm{Threshold: 5, EvaluationPeriods: 1},
+			S3ClientErrors:           Alarm{Threshold: 500, EvaluationPeriods: 3},
+			NATPortAllocationErrors:  Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:        Alarm{Threshold: 100, EvaluationPeriods: 3},
+			DatabaseCPUPercent:       Alarm{Threshold: 90, EvaluationPeriods: 6},
+			DatabaseFreeStorageGiB:   Alarm{Threshold: 2, EvaluationPeriods: 1},
+			ReplicationSlotLagMiB:    Alarm{Threshold: 2048, EvaluationPeriods: 2},
+			CdcSourceLatencySeconds:  Alarm{Threshold: 1800, EvaluationPeriods: 3},
+			CdcTargetLatencySeconds:  Alarm{Threshold: 1800, EvaluationPeriods: 3},
+			StreamIteratorAgeSeconds: Alarm{Threshold: 3600, EvaluationPeriods: 2},
+			StreamWriteThrottles:     Alarm{Threshold: 100, EvaluationPeriods: 3},
+			DeliveryFreshnessSeconds: Alarm{Threshold: 600, EvaluationPeriods: 2},
+			DeliverySuccessPercent:   Alarm{Threshold: 100, EvaluationPeriods: 3},
+			FailedQueryWorkgroups:    []string{WorkgroupDbt},
 		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},

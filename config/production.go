@@ -27,12 +27,22 @@ func production() Environment {
 			AccessLogsExpirationDays: 365,
 		},
 		Monitoring: Monitoring{
-			AlertEmails:             []string{"data-platform-oncall@example.com"}, // placeholder: set your team's address
-			PeriodMinutes:           5,
-			S3ServerErrors:          Alarm{Threshold: 1, EvaluationPeriods: 1},
-			S3ClientErrors:          Alarm{Threshold: 1000, EvaluationPeriods: 3},
-			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
-			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 2},
+			AlertEmails:              []string{"data-platform-oncall@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:            5,
+			S3ServerErrors:           Alarm{Threshold: 1, EvaluationPeriods: 1},
+			S3ClientErrors:           Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			NATPortAllocationErrors:  Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:        Alarm{Threshold: 1000, EvaluationPeriods: 2},
+			DatabaseCPUPercent:       Alarm{Threshold: 80, EvaluationPeriods: 3},
+			DatabaseFreeStorageGiB:   Alarm{Threshold: 10, EvaluationPeriods: 1},
+			ReplicationSlotLagMiB:    Alarm{Threshold: 10240, EvaluationPeriods: 1},
+			CdcSourceLatencySeconds:  Alarm{Threshold: 300, EvaluationPeriods: 3},
+			CdcTargetLatencySeconds:  Alarm{Threshold: 600, EvaluationPeriods: 3},
+			StreamIteratorAgeSeconds: Alarm{Threshold: 600, EvaluationPeriods: 1},
+			StreamWriteThrottles:     Alarm{Threshold: 10, EvaluationPeriods: 2},
+			DeliveryFreshnessSeconds: Alarm{Threshold: 900, EvaluationPeriods: 1},
+			DeliverySuccessPercent:   Alarm{Threshold: 100, EvaluationPeriods: 1},
+			FailedQueryWorkgroups:    []string{WorkgroupDbt},
 		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},

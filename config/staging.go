@@ -27,12 +27,22 @@ func staging() Environment {
 			AccessLogsExpirationDays: 90,
 		},
 		Monitoring: Monitoring{
-			AlertEmails:             []string{"data-platform-staging@example.com"}, // placeholder: set your team's address
-			PeriodMinutes:           5,
-			S3ServerErrors:          Alarm{Threshold: 5, EvaluationPeriods: 1},
-			S3ClientErrors:          Alarm{Threshold: 1000, EvaluationPeriods: 3},
-			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
-			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			AlertEmails:              []string{"data-platform-staging@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:            5,
+			S3ServerErrors:           Alarm{Threshold: 5, EvaluationPeriods: 1},
+			S3ClientErrors:           Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			NATPortAllocationErrors:  Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:        Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			DatabaseCPUPercent:       Alarm{Threshold: 80, EvaluationPeriods: 3},
+			DatabaseFreeStorageGiB:   Alarm{Threshold: 5, EvaluationPeriods: 1},
+			ReplicationSlotLagMiB:    Alarm{Threshold: 5120, EvaluationPeriods: 2},
+			CdcSourceLatencySeconds:  Alarm{Threshold: 900, EvaluationPeriods: 3},
+			CdcTargetLatencySeconds:  Alarm{Threshold: 900, EvaluationPeriods: 3},
+			StreamIteratorAgeSeconds: Alarm{Threshold: 900, EvaluationPeriods: 2},
+			StreamWriteThrottles:     Alarm{Threshold: 10, EvaluationPeriods: 3},
+			DeliveryFreshnessSeconds: Alarm{Threshold: 900, EvaluationPeriods: 2},
+			DeliverySuccessPercent:   Alarm{Threshold: 100, EvaluationPeriods: 2},
+			FailedQueryWorkgroups:    []string{WorkgroupDbt},
 		},
 		// placeholder: set the repository that holds this code (see README, CI/CD)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},

@@ -122,9 +122,15 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		QueryResults: p.Analytics.ResultsBucket,
 	})
 	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
-		Env:      env,
-		Network:  p.Network,
-		DataLake: p.DataLake,
+		Env:        env,
+		Network:    p.Network,
+		DataLake:   p.DataLake,
+		Database:   p.Database,
+		Cdc:        p.Cdc,
+		Streaming:  p.Streaming,
+		Catalog:    p.Catalog,
+		Analytics:  p.Analytics,
+		Databricks: p.Databricks,
 	})
 	return p
 }
