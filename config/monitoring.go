@@ -54,6 +54,11 @@ type Monitoring struct {
 	// DeliverySuccessPercent fires when fewer than Threshold percent of one delivery stream's
 	// writes to bronze succeed (DeliveryToS3.Success, 1-100); 100 alerts on any failure.
 	DeliverySuccessPercent Alarm
+	// AirflowSchedulerHeartbeats fires when Airflow's scheduler beats FEWER than Threshold
+	// times in a period (SchedulerHeartbeat sample count); no beat at all counts as breaching.
+	AirflowSchedulerHeartbeats Alarm
+	// AirflowQueuedTasks is the most tasks waiting in Airflow's queue (QueuedTasks).
+	AirflowQueuedTasks Alarm
 	// FailedQueryWorkgroups are the Athena audiences (Workgroups) whose failed queries alert.
 	// dbt's failures break gold; an analyst's typo fails a query too, which is noise.
 	FailedQueryWorkgroups []string
@@ -89,6 +94,8 @@ func (m Monitoring) validate(v *validator, e Environment) {
 	m.CdcSourceLatencySeconds.validate(v, "monitoring.cdcSourceLatencySeconds", m.PeriodMinutes)
 	m.CdcTargetLatencySeconds.validate(v, "monitoring.cdcTargetLatencySeconds", m.PeriodMinutes)
 	m.validateStreaming(v, e.Streaming)
+	m.AirflowSchedulerHeartbeats.validate(v, "monitoring.airflowSchedulerHeartbeats", m.PeriodMinutes)
+	m.AirflowQueuedTasks.validate(v, "monitoring.airflowQueuedTasks", m.PeriodMinutes)
 	for i, audience := range m.FailedQueryWorkgroups {
 		field := fmt.Sprintf("monitoring.failedQueryWorkgroups[%d]", i)
 		v.check(slices.Contains(Workgroups, audience), field, audience, "must be one of "+strings.Join(Workgroups, ", "))

@@ -131,6 +131,7 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		Catalog:    p.Catalog,
 		Analytics:  p.Analytics,
 		Databricks: p.Databricks,
+		Airflow:    p.Airflow,
 	})
 	return p
 }

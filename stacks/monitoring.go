@@ -47,6 +47,8 @@ type MonitoringStackProps struct {
 	Analytics *AnalyticsStack
 	// Databricks' NAT gateways are watched like Network's.
 	Databricks *DatabricksStack
+	// Airflow's scheduler is watched for a missing heartbeat, its executor for queued tasks.
+	Airflow *AirflowStack
 }
 
 // MonitoringStack is the environment's alerting: one KMS-encrypted SNS topic that every alarm
@@ -67,7 +69,7 @@ type MonitoringStack struct {
 
 // stages are the dashboard's rows, top to bottom: the pipeline in the order data moves, the
 // source database, then the network it all runs on. A stage with nothing to watch (today
-// orchestration, until Airflow's alarms land) gets no row.
+// the Databricks network where it is off) gets no row.
 var stages = []struct{ name, title string }{
 	{config.StageIngestion, "Ingestion: DMS change data capture, Kinesis and Firehose, API ingestion"},
 	{config.StageStorage, "Storage: bronze, silver and gold buckets"},
@@ -117,6 +119,9 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 	}
 	if props.Database != nil {
 		m.database(props.Database.Instance)
+	}
+	if props.Airflow != nil {
+		m.airflow(props.Airflow)
 	}
 	for i, natID := range natGatewayIDs(props.Network.Vpc) {
 		m.natGateway("Nat", "nat", i+1, natID)
@@ -182,15 +187,20 @@ func (m *monitor) alarm(stage, id, what string, metric awscloudwatch.IMetric, cf
 // An empty comparison means ">= threshold".
 func (m *monitor) scaledAlarm(stage, id, what string, metric awscloudwatch.IMetric, cfg config.Alarm, scale float64,
 	comparison awscloudwatch.ComparisonOperator, description string) {
-	alarm := alarms.New(m.stack.Stack, id, &alarms.Props{
-		Name:              m.env.AlarmName(stage, what),
+	m.addAlarm(stage, id, what, &alarms.Props{
 		Metric:            metric,
 		Threshold:         float64(cfg.Threshold) * scale,
 		EvaluationPeriods: cfg.EvaluationPeriods,
 		Comparison:        comparison,
 		Description:       description,
-		Topic:             m.stack.Topic,
 	})
+}
+
+// addAlarm creates the alarm of props, named for stage and sending to the topic, and adds its
+// widget to the stage's row.
+func (m *monitor) addAlarm(stage, id, what string, props *alarms.Props) {
+	props.Name, props.Topic = m.env.AlarmName(stage, what), m.stack.Topic
+	alarm := alarms.New(m.stack.Stack, id, props)
 	m.stack.Alarms[stage] = append(m.stack.Alarms[stage], alarm)
 	m.widgets[stage] = append(m.widgets[stage], awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{
 		Alarm: alarm, Title: jsii.String(what), Width: jsii.Number(6), Height: jsii.Number(6),
@@ -405,6 +415,37 @@ func (m *monitor) database(db awsrds.DatabaseInstance) {
 	m.graph(config.StageDatabase, "WAL on disk (bytes)",
 		db.Metric(jsii.String("TransactionLogsDiskUsage"), m.opts(awscloudwatch.Stats_MAXIMUM())),
 		db.Metric(jsii.String("ReplicationSlotDiskUsage"), m.opts(awscloudwatch.Stats_MAXIMUM())))
+}
+
+// airflow alarms when MWAA's scheduler stops beating and when tasks wait in the queue longer
+// than workers can take them (orchestration stage). MWAA publishes both under AmazonMWAA with
+// the environment's name and the Airflow component as dimensions.
+func (m *monitor) airflow(a *AirflowStack) {
+	mon := m.env.Monitoring
+	metric := func(name, function string, statistic *string) awscloudwatch.Metric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace:  jsii.String("AmazonMWAA"),
+			MetricName: jsii.String(name),
+			DimensionsMap: &map[string]*string{
+				"Environment": a.Environment.Name(),
+				"Function":    jsii.String(function),
+			},
+			Period:    m.period,
+			Statistic: statistic,
+		})
+	}
+	// A dead scheduler publishes nothing, so missing data breaches. An environment whose DAGs
+	// are all paused publishes nothing either: the platform's DAGs are meant to run.
+	m.addAlarm(config.StageOrchestration, "AirflowSchedulerHeartbeat", "scheduler-heartbeat", &alarms.Props{
+		Metric:            metric("SchedulerHeartbeat", "Scheduler", awscloudwatch.Stats_SAMPLE_COUNT()),
+		Threshold:         float64(mon.AirflowSchedulerHeartbeats.Threshold),
+		EvaluationPeriods: mon.AirflowSchedulerHeartbeats.EvaluationPeriods,
+		Comparison:        awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+		MissingData:       awscloudwatch.TreatMissingData_BREACHING,
+		Description:       "Airflow's scheduler beat less often than expected (or not at all): no DAG run starts. Check the scheduler logs of the MWAA environment.",
+	})
+	m.alarm(config.StageOrchestration, "AirflowQueuedTasks", "queued-tasks", metric("QueuedTasks", "Executor", awscloudwatch.Stats_MAXIMUM()),
+		mon.AirflowQueuedTasks, "Tasks wait in Airflow's queue: workers are at their maximum or failing to start. Raise airflow.maxWorkers or check the worker logs.")
 }
 
 // Bytes per unit of the config's sizes.

@@ -131,6 +131,12 @@ func expectedAlarms(p *stacks.Platform) map[string]map[string]expected {
 			name(config.StageDatabase, "replication-slot-lag"): above(mon.ReplicationSlotLagMiB, 1<<20),
 		}
 	}
+	if p.Airflow != nil {
+		want[config.StageOrchestration] = map[string]expected{
+			name(config.StageOrchestration, "scheduler-heartbeat"): below(mon.AirflowSchedulerHeartbeats, 1),
+			name(config.StageOrchestration, "queued-tasks"):        above(mon.AirflowQueuedTasks, 1),
+		}
+	}
 	return want
 }
 
@@ -145,7 +151,12 @@ func TestEveryStageAlarmsTheTopic(t *testing.T) {
 			for id, a := range all {
 				assert.Equal(t, topic, a.Properties["AlarmActions"], "%s AlarmActions", id)
 				assert.Equal(t, topic, a.Properties["OKActions"], "%s OKActions", id)
-				assert.Equal(t, "notBreaching", a.Properties["TreatMissingData"], id)
+				// Only a heartbeat breaches when it goes missing: a dead scheduler publishes nothing.
+				missing := "notBreaching"
+				if a.Properties["MetricName"] == "SchedulerHeartbeat" {
+					missing = "breaching"
+				}
+				assert.Equal(t, missing, a.Properties["TreatMissingData"], id)
 				assert.Equal(t, float64(mon.PeriodMinutes*60), a.Properties["Period"], id)
 			}
 			counted := 0
@@ -329,7 +340,8 @@ func TestEventRulesTargetTheTopic(t *testing.T) {
 	}
 }
 
-// TestDashboardHasARowPerWatchedStage checks the rows' order: the pipeline, the database, then
+// TestDashboardHasARowPerWatchedStage checks the rows' order: the pipeline and its
+// orchestration, the database, then
 // the network; and that each workgroup's scanned bytes are graphed.
 func TestDashboardHasARowPerWatchedStage(t *testing.T) {
 	for _, p := range suite.platforms {
@@ -339,13 +351,12 @@ func TestDashboardHasARowPerWatchedStage(t *testing.T) {
 			raw, _ := json.Marshal(d.Properties["DashboardBody"])
 			body := string(raw)
 			var at []int
-			for _, title := range []string{"## Ingestion", "## Storage", "## Catalog and query", "## Database", "## Network"} {
+			for _, title := range []string{"## Ingestion", "## Storage", "## Catalog and query", "## Orchestration", "## Database", "## Network"} {
 				i := strings.Index(body, title)
 				require.GreaterOrEqual(t, i, 0, "no row %q", title)
 				at = append(at, i)
 			}
 			assert.True(t, slices.IsSorted(at), "rows out of order: %v", at)
-			assert.NotContains(t, body, "## Orchestration", "no row for a stage with nothing to watch")
 			for _, audience := range config.Workgroups {
 				assert.Contains(t, body, `WorkGroup=\\\"`+p.Env.WorkgroupName(audience)+`\\\"`, audience)
 			}
