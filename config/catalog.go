@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,9 +24,9 @@ var databaseNamePattern = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
 func (c Catalog) validate(v *validator) {
 	families := slices.Clone(CrawlerFamilies)
 	slices.Sort(families)
-	v.check(slices.Equal(sortedKeys(c.CrawlerSchedules), families), "catalog.crawlerSchedules", sortedKeys(c.CrawlerSchedules),
+	v.check(slices.Equal(slices.Sorted(maps.Keys(c.CrawlerSchedules)), families), "catalog.crawlerSchedules", slices.Sorted(maps.Keys(c.CrawlerSchedules)),
 		fmt.Sprintf("must have one entry per crawler family %v (\"\" for on demand)", families))
-	for _, family := range sortedKeys(c.CrawlerSchedules) {
+	for _, family := range slices.Sorted(maps.Keys(c.CrawlerSchedules)) {
 		expr := c.CrawlerSchedules[family]
 		if expr == "" {
 			continue

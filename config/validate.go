@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -113,7 +114,7 @@ func validateZones(v *validator, field, region string, azs []string) {
 }
 
 func (e Environment) validateTags(v *validator) {
-	for _, k := range sortedKeys(e.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(e.Tags)) {
 		field := fmt.Sprintf("tags[%q]", k)
 		v.check(tagKeyPattern.MatchString(k) && !strings.HasPrefix(strings.ToLower(k), "aws:"), field, k,
 			"tag keys must be 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:")
@@ -141,13 +142,4 @@ func (e Environment) validateIdentifiers(v *validator) {
 			return
 		}
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

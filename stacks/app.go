@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"maps"
 	"slices"
 
 	"dataplatform/config"
@@ -81,7 +82,7 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	stage := awscdk.NewStage(app, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 	})
-	for _, k := range sortedKeys(env.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(env.Tags)) {
 		awscdk.Tags_Of(stage).Add(jsii.String(k), jsii.String(env.Tags[k]), nil)
 	}
 	p := &Platform{Env: env, Stage: stage}
@@ -151,13 +152,4 @@ func byAccount(envs []config.Environment) [][]config.Environment {
 		out = append(out, groups[account])
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -106,14 +106,10 @@ func newWorkspaceVpc(stack awscdk.Stack, env config.Environment) awsec2.Vpc {
 			{Name: jsii.String(NatSubnets), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(float64(d.PublicSubnetMask)), MapPublicIpOnLaunch: jsii.Bool(false)},
 		},
 		// Databricks requires DNS hostnames and resolution in a customer-managed VPC.
-		EnableDnsHostnames: jsii.Bool(true),
-		EnableDnsSupport:   jsii.Bool(true),
-		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
-			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()},
-		},
-		FlowLogs: &map[string]*awsec2.FlowLogOptions{
-			"All": {Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil), TrafficType: awsec2.FlowLogTrafficType_ALL},
-		},
+		EnableDnsHostnames:           jsii.Bool(true),
+		EnableDnsSupport:             jsii.Bool(true),
+		GatewayEndpoints:             s3GatewayEndpoint(),
+		FlowLogs:                     allTrafficFlowLogs(flowLogs),
 		RestrictDefaultSecurityGroup: jsii.Bool(true),
 	})
 	suppressRestrictDefaultSecurityGroupProvider(stack)

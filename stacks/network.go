@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -50,17 +51,25 @@ func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackP
 			{Name: jsii.String(PrivateSubnets), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS, CidrMask: jsii.Number(float64(n.PrivateSubnetMask))},
 			{Name: jsii.String(IsolatedSubnets), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: jsii.Number(float64(n.IsolatedSubnetMask))},
 		},
-		// Keeps data-lake traffic off the NAT gateways: cheaper, and it never leaves AWS's network.
-		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
-			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()},
-		},
-		FlowLogs: &map[string]*awsec2.FlowLogOptions{
-			"All": {Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil), TrafficType: awsec2.FlowLogTrafficType_ALL},
-		},
+		GatewayEndpoints:             s3GatewayEndpoint(),
+		FlowLogs:                     allTrafficFlowLogs(flowLogs),
 		RestrictDefaultSecurityGroup: jsii.Bool(true),
 	})
 	suppressRestrictDefaultSecurityGroupProvider(stack)
 	return &NetworkStack{Stack: stack, Vpc: vpc}
+}
+
+// s3GatewayEndpoint keeps data-lake traffic off the NAT gateways: cheaper, and it never
+// leaves AWS's network.
+func s3GatewayEndpoint() *map[string]*awsec2.GatewayVpcEndpointOptions {
+	return &map[string]*awsec2.GatewayVpcEndpointOptions{"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()}}
+}
+
+// allTrafficFlowLogs records accepted and rejected traffic of the whole VPC in group.
+func allTrafficFlowLogs(group awslogs.ILogGroup) *map[string]*awsec2.FlowLogOptions {
+	return &map[string]*awsec2.FlowLogOptions{
+		"All": {Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(group, nil), TrafficType: awsec2.FlowLogTrafficType_ALL},
+	}
 }
 
 // suppressRestrictDefaultSecurityGroupProvider scopes the findings on the Lambda that CDK
