@@ -3,6 +3,7 @@
 //
 //	cdk synth                 # every environment
 //	cdk synth -c env=staging  # one environment (and its account stage)
+//	cdk synth -c rehearsal-account=123456789012  # every environment in one (emulated) account
 package main
 
 import (
@@ -32,6 +33,11 @@ func build(app awscdk.App) error {
 	envs, err := config.Select(name)
 	if err != nil {
 		return fmt.Errorf("-c env: %w", err)
+	}
+	// The deploy rehearsal (make rehearse) puts every environment into the emulator's account;
+	// validation below still checks the value like any configured account.
+	if account, ok := app.Node().TryGetContext(jsii.String("rehearsal-account")).(string); ok && account != "" {
+		envs = config.WithAccount(envs, account)
 	}
 	_, _, err = stacks.Build(app, envs)
 	return err

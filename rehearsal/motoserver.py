@@ -1,0 +1,149 @@
+"""Start moto's server with fixes for the gaps in moto's CloudFormation that would otherwise
+break or hollow out a CDK deployment of this platform.
+
+Run as `python3 -m rehearsal.motoserver -H 127.0.0.1 -p PORT`; the arguments are moto.server's.
+Each fix passes what the template says to moto's own S3 or KMS API code, as CloudFormation
+does with AWS's APIs, so the templates under test are deployed unchanged and the rehearsal's
+checks read the values back through the public APIs.
+"""
+
+import json
+
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+from moto.ec2.models.flow_logs import FlowLogs
+from moto.ec2.models.internet_gateways import InternetGateway
+from moto.ec2.models.nat_gateways import NatGateway
+from moto.ec2.models.route_tables import Route, RouteTable
+from moto.ec2.models.vpcs import VPC, VPCEndPoint
+from moto.kms import models as kms_models
+from moto.s3 import models as s3_models
+from moto.server import main
+
+
+def _wrap_create(model, fix):
+    """Replaces model.create_from_cloudformation_json by one that calls fix around it."""
+    create = model.create_from_cloudformation_json.__func__
+
+    def wrapped(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        return fix(
+            lambda: create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs),
+            cloudformation_json.setdefault("Properties", {}),
+        )
+
+    model.create_from_cloudformation_json = classmethod(wrapped)
+
+
+def _kms_key(create, props):
+    # moto 5.2 hands the template's Tags ({Key, Value}) to KMS's tagging code, which wants
+    # {TagKey, TagValue}: every tagged AWS::KMS::Key fails with KeyError 'TagKey'.
+    if props.get("Tags"):
+        props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props["Tags"] if "Key" in t]
+    # It also stores KeyPolicy as the template's object, where its API code expects a JSON
+    # string: every later DescribeKey then fails with a TypeError (HTTP 500).
+    if isinstance(props.get("KeyPolicy"), dict):
+        props["KeyPolicy"] = json.dumps(props["KeyPolicy"])
+    return create()
+
+
+def _vpc(create, props):
+    # moto 5.2 ignores EnableDnsHostnames and EnableDnsSupport of an AWS::EC2::VPC.
+    vpc = create()
+    for prop, attr in (("EnableDnsHostnames", "enable_dns_hostnames"), ("EnableDnsSupport", "enable_dns_support")):
+        if prop in props:
+            setattr(vpc, attr, str(props[prop]).lower() == "true")
+    return vpc
+
+
+def lifecycle_rules(cfn_rules):
+    """Turns CloudFormation LifecycleConfiguration.Rules into the shape moto's S3 API parses
+    from a PutBucketLifecycleConfiguration request (which validates them)."""
+    rules = []
+    for r in cfn_rules:
+        rule = {"ID": r.get("Id"), "Status": r.get("Status", "Enabled"), "Filter": {"Prefix": r.get("Prefix", "")}}
+        if "ExpirationInDays" in r:
+            rule["Expiration"] = {"Days": str(r["ExpirationInDays"])}
+        if r.get("Transitions"):
+            rule["Transition"] = [{"Days": str(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in r["Transitions"]]
+        if "NoncurrentVersionExpiration" in r:
+            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": str(r["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+        if "AbortIncompleteMultipartUpload" in r:
+            rule["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": str(r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+            }
+        rules.append(rule)
+    return rules
+
+
+def _s3_bucket(create, props):
+    # moto 5.2 applies only BucketEncryption (without BucketKeyEnabled) and Tags of an
+    # AWS::S3::Bucket; versioning, public access block, lifecycle and ownership are dropped.
+    bucket = create()
+    backend = s3_models.s3_backends[bucket.account_id][bucket.partition]
+    name = bucket.name
+    sse = (props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or []
+    if sse and bucket.encryption and "BucketKeyEnabled" in sse[0]:
+        bucket.encryption["Rule"]["BucketKeyEnabled"] = bool(sse[0]["BucketKeyEnabled"])
+    if "VersioningConfiguration" in props:
+        backend.put_bucket_versioning(name, props["VersioningConfiguration"]["Status"])
+    if "PublicAccessBlockConfiguration" in props:
+        backend.put_public_access_block(name, props["PublicAccessBlockConfiguration"])
+    if "LifecycleConfiguration" in props:
+        backend.put_bucket_lifecycle_configuration(name, lifecycle_rules(props["LifecycleConfiguration"]["Rules"]))
+    rules = (props.get("OwnershipControls") or {}).get("Rules") or []
+    if rules:
+        backend.put_bucket_ownership_controls(name, rules[0]["ObjectOwnership"])
+    return bucket
+
+
+# moto 5.2's CloudFormation cannot delete these EC2 types, so deleting a stack with a VPC fails
+# ("The vpc ... has dependencies"). These delete them as CloudFormation would.
+def _delete_route(route, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    if route.route_table.id in backend.route_tables:
+        backend.delete_route(route.route_table.id, route.destination_cidr_block)
+
+
+def _delete_route_table(table, account_id, region_name):
+    ec2_backends[account_id][region_name].delete_route_table(table.id)
+
+
+def _delete_vpc_endpoint(endpoint, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    # Route tables deleted before the endpoint have taken its routes with them.
+    endpoint.route_table_ids = [r for r in endpoint.route_table_ids if r in backend.route_tables]
+    backend.delete_vpc_endpoints([endpoint.id])
+
+
+def _delete_flow_log(flow_log, account_id, region_name):
+    ec2_backends[account_id][region_name].delete_flow_logs([flow_log.id])
+
+
+def _delete_internet_gateway(igw, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    if igw.vpc:  # the VPCGatewayAttachment cannot be deleted either: detach here
+        backend.detach_internet_gateway(igw.id, igw.vpc.id)
+    backend.delete_internet_gateway(igw.id)
+
+
+def _release_address(eip, account_id, region_name):
+    ec2_backends[account_id][region_name].release_address(address=eip.public_ip)
+
+
+def _delete_nat_gateway(gateway, account_id, region_name):
+    ec2_backends[account_id][region_name].delete_nat_gateway(gateway.id)
+
+
+Route.delete = _delete_route
+RouteTable.delete = _delete_route_table
+VPCEndPoint.delete = _delete_vpc_endpoint
+NatGateway.delete = _delete_nat_gateway
+FlowLogs.delete = _delete_flow_log
+InternetGateway.delete = _delete_internet_gateway
+ElasticAddress.delete = _release_address
+_wrap_create(kms_models.Key, _kms_key)
+_wrap_create(VPC, _vpc)
+_wrap_create(s3_models.FakeBucket, _s3_bucket)
+
+if __name__ == "__main__":
+    main()
