@@ -12,11 +12,13 @@ GO_SOURCES := main.go config constructs stacks test
 # ENV=staging limits synth and diff to one environment (and its account stage).
 ENV ?=
 CDK_ENV := $(if $(ENV),-c env=$(ENV))
+# Every environment of config/, in deployment order (make rehearse-all).
+ENVS := develop staging production
 
-.PHONY: help deps synth test unit lint diff bench clean
+.PHONY: help deps synth test unit lint diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
 	go mod download
@@ -44,6 +46,15 @@ diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials
 
 bench: deps ## time a synth of every environment (go test -bench)
 	go test ./test -run '^$$' -bench . -benchtime 5x -count 1
+
+rehearse: deps ## deploy ENV (default develop) into a local AWS emulator (moto) with the CDK CLI, verify, destroy
+	python3 -m rehearsal $(or $(ENV),develop)
+
+rehearse-all: deps ## rehearse $(ENVS), one after the other, each on a fresh emulator
+	python3 -m rehearsal $(ENVS)
+
+rehearse-test: ## the rehearsal's own tests, including one that deploys a deliberately broken template
+	python3 -m unittest rehearsal.test_resolve rehearsal.test_verify rehearsal.test_failure
 
 clean: ## remove cdk.out
 	rm -rf cdk.out

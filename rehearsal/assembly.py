@@ -56,7 +56,7 @@ def select(stacks, env, account):
     chosen = [s for s in stacks if s.stage == account_stage] + [s for s in stacks if s.stage == env]
     if not any(s.stage == env for s in chosen):
         stages = sorted({s.stage for s in stacks})
-        raise SystemExit(f"rehearsal: the assembly has no stage {env!r} (stages: {', '.join(stages)})")
+        raise ValueError(f"the assembly has no stage {env!r} (stages: {', '.join(stages)})")
     return chosen
 
 

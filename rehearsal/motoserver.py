@@ -2,13 +2,22 @@
 break or hollow out a CDK deployment of this platform.
 
 Run as `python3 -m rehearsal.motoserver -H 127.0.0.1 -p PORT`; the arguments are moto.server's.
-Each fix passes what the template says to moto's own S3 or KMS API code, as CloudFormation
-does with AWS's APIs, so the templates under test are deployed unchanged and the rehearsal's
-checks read the values back through the public APIs.
+Each fix passes what the template says to moto's own S3, KMS, IAM or EC2 API code, as
+CloudFormation does with AWS's APIs, so the templates under test are deployed unchanged and the
+rehearsal's checks read the values back through the public APIs. Every fix names the moto gap
+it fills; when a newer moto fills it, the fix can go.
 """
 
 import json
+import os
 
+# Attaching AWS managed policies (ManagedPolicyArns below, the CDK bootstrap's ReadOnlyAccess)
+# needs moto to know them; it skips loading them unless asked.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from moto.cloudformation.exceptions import ValidationError  # noqa: E402 - after the setting above
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress
 from moto.ec2.models.flow_logs import FlowLogs
@@ -16,9 +25,11 @@ from moto.ec2.models.internet_gateways import InternetGateway
 from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.vpcs import VPC, VPCEndPoint
+from moto.iam import models as iam_models
 from moto.kms import models as kms_models
 from moto.s3 import models as s3_models
 from moto.server import main
+from moto.utilities.utils import get_partition
 
 
 def _wrap_create(model, fix):
@@ -29,12 +40,14 @@ def _wrap_create(model, fix):
         return fix(
             lambda: create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs),
             cloudformation_json.setdefault("Properties", {}),
+            account_id,
+            region_name,
         )
 
     model.create_from_cloudformation_json = classmethod(wrapped)
 
 
-def _kms_key(create, props):
+def _kms_key(create, props, *_):
     # moto 5.2 hands the template's Tags ({Key, Value}) to KMS's tagging code, which wants
     # {TagKey, TagValue}: every tagged AWS::KMS::Key fails with KeyError 'TagKey'.
     if props.get("Tags"):
@@ -46,13 +59,28 @@ def _kms_key(create, props):
     return create()
 
 
-def _vpc(create, props):
+def _vpc(create, props, *_):
     # moto 5.2 ignores EnableDnsHostnames and EnableDnsSupport of an AWS::EC2::VPC.
     vpc = create()
     for prop, attr in (("EnableDnsHostnames", "enable_dns_hostnames"), ("EnableDnsSupport", "enable_dns_support")):
         if prop in props:
             setattr(vpc, attr, str(props[prop]).lower() == "true")
     return vpc
+
+
+def _iam_role(create, props, account_id, region_name):
+    # moto 5.2 stores a role's inline Policies as the template's object, and its API answers
+    # with that object's Python repr instead of a JSON document.
+    for policy in props.get("Policies") or []:
+        if not isinstance(policy.get("PolicyDocument"), str):
+            policy["PolicyDocument"] = json.dumps(policy["PolicyDocument"])
+    role = create()
+    # It also ignores ManagedPolicyArns. Attaching them fails, as in AWS, for a policy that
+    # does not exist (such as a misspelt AWS managed policy).
+    backend = iam_models.iam_backends[account_id][get_partition(region_name)]
+    for arn in props.get("ManagedPolicyArns") or []:
+        backend.attach_role_policy(arn, role.name)
+    return role
 
 
 def lifecycle_rules(cfn_rules):
@@ -75,7 +103,7 @@ def lifecycle_rules(cfn_rules):
     return rules
 
 
-def _s3_bucket(create, props):
+def _s3_bucket(create, props, *_):
     # moto 5.2 applies only BucketEncryption (without BucketKeyEnabled) and Tags of an
     # AWS::S3::Bucket; versioning, public access block, lifecycle and ownership are dropped.
     bucket = create()
@@ -134,6 +162,37 @@ def _delete_nat_gateway(gateway, account_id, region_name):
     ec2_backends[account_id][region_name].delete_nat_gateway(gateway.id)
 
 
+def _delete_role(role, account_id, region_name):
+    # What CloudFormation does first, and moto does not: detach the managed policies.
+    backend = iam_models.iam_backends[account_id][get_partition(region_name)]
+    for arn in list(role.managed_policies):
+        backend.detach_role_policy(arn, role.name)
+    iam_models.Role.delete_from_cloudformation_json(role.name, {}, account_id, region_name)
+
+
+def _update_termination_protection(self):
+    # moto 5.2 does not implement UpdateTerminationProtection, which `cdk deploy` calls for
+    # every stack (HTTP 500 for protected ones).
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection", False)
+    return ActionResult({"StackId": stack.stack_id})
+
+
+_delete_stack = CloudFormationResponse.delete_stack
+
+
+def _delete_stack_unless_protected(self):
+    # ... nor does it refuse to delete a protected stack, as CloudFormation does.
+    name = self._get_param("StackName")
+    stack = self.cloudformation_backend.get_stack(name)
+    if getattr(stack, "enable_termination_protection", False) and stack.status != "DELETE_COMPLETE":
+        raise ValidationError(message=f"Stack [{name}] cannot be deleted while TerminationProtection is enabled")
+    return _delete_stack(self)
+
+
+CloudFormationResponse.update_termination_protection = _update_termination_protection
+CloudFormationResponse.delete_stack = _delete_stack_unless_protected
+iam_models.Role.delete = _delete_role
 Route.delete = _delete_route
 RouteTable.delete = _delete_route_table
 VPCEndPoint.delete = _delete_vpc_endpoint
@@ -143,6 +202,7 @@ InternetGateway.delete = _delete_internet_gateway
 ElasticAddress.delete = _release_address
 _wrap_create(kms_models.Key, _kms_key)
 _wrap_create(VPC, _vpc)
+_wrap_create(iam_models.Role, _iam_role)
 _wrap_create(s3_models.FakeBucket, _s3_bucket)
 
 if __name__ == "__main__":

@@ -61,14 +61,14 @@ class Rehearsal:
         stacks = []
         try:
             with moto.Server(os.path.join(self.workdir, "moto.log")) as self.server:
-                outdir = self.assembly_dir or self.synth()
+                outdir = self.assembly_dir or self.synth(self.env)
                 stacks = assembly.select(assembly.read(outdir), self.env, self.account)
                 self.aws_env(stacks[0].region)
                 self.cdk("bootstrap", f"aws://{self.account}/{stacks[0].region}", "--app", outdir)
                 self.deploy(outdir, stacks)
                 self.verify(stacks)
                 self.destroy(outdir, stacks)
-        except Failed as e:
+        except (Failed, RuntimeError, ValueError) as e:
             self.out(f"rehearsal {self.env}: FAILED: {e}")
             self.out(f"  logs (moto, cdk) kept in {self.workdir}")
             return 1
@@ -93,10 +93,13 @@ class Rehearsal:
 
     # ---- steps --------------------------------------------------------------------------
 
-    def synth(self):
+    def synth(self, env=None):
+        """Synthesizes the app once into the work directory, every environment in the emulator's
+        account; env limits it to one environment (and its account stage)."""
         outdir = os.path.join(self.workdir, "cdk.out")
-        self.out(f"rehearsal {self.env}: synthesizing into {outdir}")
-        self.cdk("synth", "--quiet", "-c", f"env={self.env}", "-c", f"rehearsal-account={self.account}", "-o", outdir)
+        self.out(f"rehearsal {env or 'all'}: synthesizing into {outdir}")
+        only = ["-c", f"env={env}"] if env else []
+        self.cdk("synth", "--quiet", *only, "-c", f"rehearsal-account={self.account}", "-o", outdir)
         return outdir
 
     def aws_env(self, region):
@@ -149,7 +152,7 @@ class Rehearsal:
                 status = f"not created ({_short(e)})"
             if status == "CREATE_COMPLETE":
                 continue
-            lines.append(f"stack {s.name} ({s.path}): {status}")
+            lines.append(f"stack {s.name} ({s.path}) was not created: {status}")
             try:
                 for ev in cf.describe_stack_events(StackName=s.name)["StackEvents"]:
                     if ev["ResourceStatus"].endswith("FAILED"):
@@ -270,11 +273,14 @@ class Rehearsal:
             if f.status == "verified":
                 by_type[f.type] += 1
         self.out(f"verified ({sum(by_type.values())}): " + ", ".join(f"{t} {n}" for t, n in sorted(by_type.items())))
-        partial = [(f, n) for f in self.findings if f.status == "verified" for n in f.notes]
+        partial = defaultdict(list)
+        for f in self.findings:
+            for n in f.notes if f.status == "verified" else []:
+                partial[(f.type, n.removeprefix("not verified: "))].append(f.logical)
         if partial:
-            self.out(f"  properties not verified ({len(partial)}):")
-            for f, n in partial:
-                self.out(f"    {f.where} ({f.type}) {n.removeprefix('not verified: ')}")
+            self.out(f"  properties not verified ({sum(len(v) for v in partial.values())}):")
+            for (t, why), logicals in sorted(partial.items()):
+                self.out(f"    {t} {why}: {', '.join(logicals)}")
         groups = defaultdict(list)
         for f in self.findings:
             if f.status == "not verified":
@@ -314,10 +320,15 @@ class Rehearsal:
 
 
 def _error_lines(text):
-    """The lines of CDK CLI output that say what went wrong (or its tail)."""
+    """The lines of CDK CLI output that say what went wrong: each ❌ line and the reason lines
+    after it (or, without one, the output's tail)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    errs = [line for line in lines if "❌" in line or "failed" in line.lower() or "error" in line.lower()]
-    return errs[-8:] or lines[-8:]
+    picked = []
+    for i, line in enumerate(lines):
+        if "❌" in line:
+            picked.append(line)
+            picked += [x for x in lines[i + 1:i + 4] if not x.startswith("at ") and "❌" not in x]
+    return list(dict.fromkeys(picked)) or lines[-8:]
 
 
 def _short(e):

@@ -7,7 +7,6 @@ Each check reads the expected values from the template itself (resolved against 
 stack), so it follows the stacks as they change.
 """
 
-import ast
 import json
 from urllib.parse import unquote
 
@@ -237,18 +236,13 @@ def iam_policy(ctx, o, props, _physical):
 
 
 def _policy_doc(doc):
-    """A policy document as a dict: boto3 decodes most, but moto returns the inline policies
-    of a CloudFormation role as the Python repr of the template's object."""
+    """A policy document as a dict (boto3 decodes most, not all, of them)."""
     if not isinstance(doc, str):
         return doc
-    text = unquote(doc)
     try:
-        return json.loads(text)
+        return json.loads(unquote(doc))
     except ValueError:
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return doc
+        return doc
 
 
 # ---- CloudWatch Logs, Lambda, SNS, CloudWatch ------------------------------------------
