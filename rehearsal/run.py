@@ -74,6 +74,8 @@ class Rehearsal:
             return 1
         except KeyboardInterrupt:
             self.out(f"rehearsal {self.env}: interrupted; moto stopped")
+            if not self.keep:
+                shutil.rmtree(self.workdir, ignore_errors=True)
             return 130
         failed = [f for f in self.findings if f.status == "failed"]
         self.report()
