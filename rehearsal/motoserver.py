@@ -11,11 +11,7 @@ it fills; when a newer moto fills it, the fix can go.
 import json
 import os
 
-# Attaching AWS managed policies (ManagedPolicyArns below, the CDK bootstrap's ReadOnlyAccess)
-# needs moto to know them; it skips loading them unless asked.
-os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-
-from moto.cloudformation.exceptions import ValidationError  # noqa: E402 - after the setting above
+from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 from moto.ec2.models import ec2_backends
@@ -206,4 +202,7 @@ _wrap_create(iam_models.Role, _iam_role)
 _wrap_create(s3_models.FakeBucket, _s3_bucket)
 
 if __name__ == "__main__":
+    # Attaching AWS managed policies (ManagedPolicyArns above, the CDK bootstrap's
+    # ReadOnlyAccess) needs moto to know them; it skips loading them unless asked.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     main()

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import assembly, moto, verify
+from . import assembly, emulator, verify
 from .resolve import Resolver
 
 ACCOUNT = "123456789012"  # the account moto serves
@@ -60,7 +60,7 @@ class Rehearsal:
         start = time.monotonic()
         stacks = []
         try:
-            with moto.Server(os.path.join(self.workdir, "moto.log")) as self.server:
+            with emulator.Server(os.path.join(self.workdir, "moto.log")) as self.server:
                 outdir = self.assembly_dir or self.synth(self.env)
                 stacks = assembly.select(assembly.read(outdir), self.env, self.account)
                 self.aws_env(stacks[0].region)
@@ -164,17 +164,22 @@ class Rehearsal:
         if not lines and not cdk_error:
             return ""
         lines += [f"  cdk: {line}" for line in cdk_error.splitlines()]
-        lines += [f"  moto: {e}" for e in moto.errors(self.server.log())]
+        lines += [f"  moto: {e}" for e in emulator.errors(self.server.log())]
         return "\n".join(lines)
 
     def verify(self, stacks):
         cf = self.client("cloudformation")
         exports = {e["Name"]: e["Value"] for e in cf.list_exports().get("Exports", [])}
-        skipped_types = moto.unsupported_types(self.server.log())
+        skipped_types = emulator.unsupported_types(self.server.log())
         self.physical = {}
         for s in stacks:
-            self.check_termination_protection(s)
-            summaries = cf.list_stack_resources(StackName=s.name)["StackResourceSummaries"]
+            try:
+                self.check_termination_protection(s)
+                summaries = cf.list_stack_resources(StackName=s.name)["StackResourceSummaries"]
+            except (ClientError, BotoCoreError) as e:
+                # moto failed inside while the CLI reported success (seen: HTTP 500 on a tagged KMS key).
+                errors = "".join(f"\n  moto: {err}" for err in emulator.errors(self.server.log()))
+                raise Failed(f"stack {s.name} ({s.path}): moto cannot describe it: {_short(e)}{errors}") from None
             physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in summaries
                         if r.get("LogicalResourceId") and r.get("ResourceStatus") == "CREATE_COMPLETE"}
             self.physical[s.name] = physical
@@ -309,11 +314,11 @@ class Rehearsal:
         env.pop("AWS_PROFILE", None)
         env.pop("AWS_SESSION_TOKEN", None)
         # The pinned CLI and Node.js 24 of node_modules/.bin, as the Makefile uses them.
-        env["PATH"] = os.path.join(moto.REPO, "node_modules", ".bin") + os.pathsep + env.get("PATH", "")
+        env["PATH"] = os.path.join(emulator.REPO, "node_modules", ".bin") + os.pathsep + env.get("PATH", "")
         cli = shutil.which("cdk", path=env["PATH"]) or "cdk"
         log_path = os.path.join(self.workdir, log or f"cdk-{args[0]}.log")
         with open(log_path, "w") as f:
-            code = subprocess.run([cli, *args, "--no-notices"], cwd=moto.REPO, env=env, stdout=f,
+            code = subprocess.run([cli, *args, "--no-notices"], cwd=emulator.REPO, env=env, stdout=f,
                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
         if code != 0:
             with open(log_path, encoding="utf-8", errors="replace") as f:

@@ -6,7 +6,7 @@ import unittest
 import boto3
 from moto import mock_aws
 
-from . import verify
+from . import emulator, verify
 from .motoserver import lifecycle_rules
 from .resolve import Resolver
 from .run import Finding, Rehearsal
@@ -128,6 +128,23 @@ class ClassificationTest(unittest.TestCase):
         self.assertEqual(self.classify("Custom::S3AutoDeleteObjects").notes, [verify.CUSTOM_REASON])
         self.assertEqual(self.classify("AWS::EC2::VPCGatewayAttachment").notes, ["created; no check for this type yet"])
         self.assertIsInstance(self.classify("AWS::CDK::Metadata"), Finding)
+
+
+class MotoLogTest(unittest.TestCase):
+    LOG = """127.0.0.1 - - [24/Nov/2026 16:03:58] "POST / HTTP/1.1" 400 -
+No Moto CloudFormation support for AWS::S3::BucketPolicy
+No Moto CloudFormation support for AWS::MWAA::Environment
+Error on request:
+Traceback (most recent call last):
+  File "moto/kms/models.py", line 689, in tag_resource
+    self.tags[arn][tag[self.key_name]] = None
+KeyError: 'TagKey'
+127.0.0.1 - - [24/Nov/2026 16:04:00] "POST / HTTP/1.1" 200 -
+"""
+
+    def test_skipped_types_and_internal_errors_are_read_from_the_log(self):
+        self.assertEqual(emulator.unsupported_types(self.LOG), {"AWS::S3::BucketPolicy", "AWS::MWAA::Environment"})
+        self.assertEqual(emulator.errors(self.LOG), ["KeyError: 'TagKey'"])
 
 
 class MotoServerFixesTest(unittest.TestCase):
