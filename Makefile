@@ -7,15 +7,19 @@ SHELL := /bin/bash
 # (the machine's Node 20 is end-of-life).
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 # Go packages of this module; `./...` would also walk the Go templates inside node_modules.
-PKGS := . ./config/... ./constructs/... ./stacks/... ./test/...
-GO_SOURCES := main.go config constructs stacks test
+PKGS := . ./config/... ./constructs/... ./stacks/... ./guard/... ./cmd/... ./test/...
+GO_SOURCES := main.go config constructs stacks guard cmd test
 # ENV=staging limits synth and diff to one environment (and its account stage).
 ENV ?=
 CDK_ENV := $(if $(ENV),-c env=$(ENV))
+# BASE is what `make guard` compares the app with: a cloud assembly or <stage>/<stack>.json files.
+# The golden templates stand for what main deploys; the PR workflow passes the base branch's synth.
+BASE ?= test/testdata
+
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps synth test unit lint diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps synth test unit py-test lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -23,22 +27,36 @@ help: ## list the targets
 deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
 	go mod download
 
+# A node_modules that is a link to a shared install is left alone: npm ci would empty the
+# link's target (every worktree sharing it) and replace the link with a private copy.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@if [ -L node_modules ]; then echo "node_modules links to a shared install: not reinstalling"; \
+	  else npm ci --no-audit --no-fund; fi
 	touch $@
 
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit ## everything CI checks: formatting, vet, and the whole test suite
+test: deps lint unit py-test ## everything CI checks: formatting, vet, the Go suite (the guard runs in it) and the DAGs' tests
 
 unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
 
-lint: ## gofmt and go vet
+guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir, default the golden templates)
+	cdk synth --quiet
+	go run ./cmd/guard -base $(BASE) -head cdk.out
+
+py-test: ## the DAGs' Python tests (unittest + moto, no Airflow needed) and a compile of every DAG file
+	python3 -m unittest discover -s dags -p 'test_*.py'
+	python3 -m py_compile dags/*.py
+
+lint: ## gofmt, go vet, actionlint (with shellcheck) on the workflows, shellcheck on CI scripts
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
+	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed: apt-get install shellcheck"; exit 1; }
+	go tool actionlint
+	shellcheck .ci/run .github/scripts/*.sh
 
 diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }

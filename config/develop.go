@@ -26,5 +26,89 @@ func develop() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 7},
 			AccessLogsExpirationDays: 30,
 		},
+		Monitoring: Monitoring{
+			AlertEmails:             []string{"data-platform-develop@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:           5,
+			S3ServerErrors:          Alarm{Threshold: 5, EvaluationPeriods: 1},
+			S3ClientErrors:          Alarm{Threshold: 500, EvaluationPeriods: 3},
+			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:       Alarm{Threshold: 100, EvaluationPeriods: 3},
+		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
+		Databricks: Databricks{
+			Enabled:           false,                        // off: no workspace in develop until someone needs one (NAT costs money)
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.11.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:        22,
+			PublicSubnetMask:  28,
+			NATGateways:       1,
+		},
+		// Provisioned with one shard: the cheapest stream; small buffers show data within a minute.
+		Streaming: Streaming{
+			Streams: []Stream{
+				{Name: "web-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
+					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON},
+				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
+					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON},
+			},
+			LogRetentionDays: 14,
+		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 6 * * ? *)",
+				CrawlerKinesis: "cron(15 6 * * ? *)",
+				CrawlerAPI:     "cron(30 6 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 14,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 7,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 1 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 10 * gigabyte},
+			},
+		},
+		// Small, single-AZ and unprotected: develop's database is disposable.
+		Database: Database{
+			EngineVersion:                    "16.6",
+			InstanceClass:                    "db.t4g.micro",
+			AllocatedStorageGiB:              20,
+			MaxAllocatedStorageGiB:           50,
+			MultiAZ:                          false,
+			BackupRetentionDays:              1,
+			DeletionProtection:               false,
+			DatabaseName:                     "orders",
+			MaxReplicationSlots:              5,
+			MaxWalSenders:                    5,
+			LogExports:                       []string{"postgresql", "upgrade"},
+			LogRetentionDays:                 14,
+			PerformanceInsightsRetentionDays: 0,
+			MonitoringIntervalSeconds:        0,
+			IAMAuthentication:                false,
+			SecretRotationDays:               30,
+		},
+		Cdc: Cdc{
+			InstanceClass:       "dms.t3.small",
+			AllocatedStorageGiB: 20,
+			MultiAZ:             false,
+			EngineVersion:       "3.5.4",
+			TimestampColumnName: "dms_commit_ts",
+			Include:             []TableSelector{{Schema: "public", Table: "%"}},
+			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
+			LogRetentionDays:    14,
+		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.micro",
+			MinWorkers:          1,
+			MaxWorkers:          1,
+			Schedulers:          1,
+			WebserverAccessMode: WebserverPublicOnly,
+			MaintenanceWindow:   "SUN:03:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

@@ -24,6 +24,24 @@ type Environment struct {
 	Network Network
 	// DataLake sets the lifecycle of the bronze, silver and gold layers and of the access logs.
 	DataLake DataLake
+	// Monitoring sets who is alerted and when the alarms of every pipeline stage fire.
+	Monitoring Monitoring
+	// GitHub is the repository whose workflows may deploy this environment and diff it on pull requests.
+	GitHub GitHub
+	// Databricks is the customer-managed VPC, roles and root bucket of a Databricks workspace.
+	Databricks Databricks
+	// Streaming lists the Kinesis event streams and their Firehose delivery into bronze.
+	Streaming Streaming
+	// Catalog schedules the Glue crawlers over bronze and keeps their logs.
+	Catalog Catalog
+	// Analytics sizes the Athena workgroups and keeps their query results.
+	Analytics Analytics
+	// Database sizes the RDS PostgreSQL instance that is the CDC source.
+	Database Database
+	// Cdc configures the DMS replication from the database into bronze.
+	Cdc Cdc
+	// Airflow sizes the MWAA environment that orchestrates ingestion, crawlers and jobs.
+	Airflow Airflow
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

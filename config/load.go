@@ -10,25 +10,17 @@ func All() []Environment {
 	return []Environment{develop(), staging(), production()}
 }
 
-// Names returns the names of every environment in deployment order.
-func Names() []string {
-	var names []string
-	for _, e := range All() {
-		names = append(names, e.Name)
-	}
-	return names
-}
-
-// Select returns the environment called name, or all of them when name is empty.
-func Select(name string) ([]Environment, error) {
-	all := All()
+// Select returns the environment of envs called name, or all of envs when name is empty.
+func Select(envs []Environment, name string) ([]Environment, error) {
 	if name == "" {
-		return all, nil
+		return envs, nil
 	}
-	for _, e := range all {
+	var names []string
+	for _, e := range envs {
 		if e.Name == name {
 			return []Environment{e}, nil
 		}
+		names = append(names, e.Name)
 	}
-	return nil, fmt.Errorf("unknown environment %q: valid names are %s", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("unknown environment %q: valid names are %s", name, strings.Join(names, ", "))
 }

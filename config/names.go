@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Bucket purposes: the middle part of every bucket name. A stack that adds a bucket adds its
 // purpose here, so validation can prove every name fits S3's 63-character limit.
@@ -9,9 +12,15 @@ const (
 	BucketSilver     = "silver"
 	BucketGold       = "gold"
 	BucketAccessLogs = "access-logs"
+	// BucketDatabricksRoot is the Databricks workspace's root storage (DBFS root, system data).
+	BucketDatabricksRoot = "databricks"
+	// BucketAirflow is MWAA's source bucket: dags/ and requirements.txt.
+	BucketAirflow = "airflow"
+	// BucketAthenaResults holds Athena query results, one prefix per workgroup.
+	BucketAthenaResults = "athena-results"
 )
 
-var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs}
+var bucketPurposes = []string{BucketBronze, BucketSilver, BucketGold, BucketAccessLogs, BucketDatabricksRoot, BucketAthenaResults, BucketAirflow}
 
 // BucketName is the globally unique name of one of the environment's buckets:
 // <prefix>-<env>-<purpose>-<account>-<region>.
@@ -44,13 +53,20 @@ const (
 	BronzeRDSPrefix = "rds/"
 	// BronzeErrorsPrefix is where Firehose writes records it could not deliver.
 	BronzeErrorsPrefix = "errors/"
+	// BronzeKinesisRoot holds one folder per stream (see BronzeKinesisPrefix); the kinesis
+	// crawler reads it whole, so a new stream is catalogued without a deploy.
+	BronzeKinesisRoot = "kinesis/"
+	// BronzeAPIRoot holds one folder per API source (see BronzeAPIPrefix).
+	BronzeAPIRoot = "api/"
+	// BronzeCDCOpColumn is the column DMS adds to every CDC row: I, U or D.
+	BronzeCDCOpColumn = "Op"
 )
 
 // BronzeKinesisPrefix is where Firehose delivers one stream: kinesis/<stream>/.
-func BronzeKinesisPrefix(stream string) string { return "kinesis/" + stream + "/" }
+func BronzeKinesisPrefix(stream string) string { return BronzeKinesisRoot + stream + "/" }
 
 // BronzeAPIPrefix is where the API ingestion DAG writes one source: api/<source>/.
-func BronzeAPIPrefix(source string) string { return "api/" + source + "/" }
+func BronzeAPIPrefix(source string) string { return BronzeAPIRoot + source + "/" }
 
 // Crawler families: one Glue crawler per family of bronze prefixes. The Catalog stack creates
 // them and the Airflow pipeline DAG starts them, both by these names.
@@ -68,13 +84,145 @@ func (e Environment) CrawlerName(family string) string {
 	return e.ResourceName("bronze-" + family)
 }
 
+// CrawlerTablePrefix starts the name of every table a family's crawler creates (rds_orders,
+// kinesis_clicks), so that a stream and a database table of the same name cannot collide.
+func CrawlerTablePrefix(family string) string { return family + "_" }
+
+// CrawlerRoleName is the IAM role every bronze crawler runs as.
+func (e Environment) CrawlerRoleName() string { return e.ResourceName("glue-crawler") }
+
+// GlueSecurityConfigurationName is the Glue security configuration the crawlers use.
+func (e Environment) GlueSecurityConfigurationName() string { return e.ResourceName("glue") }
+
+// CrawlerLogGroupName is where Glue writes the crawlers' logs. With a security configuration
+// that encrypts CloudWatch Logs, Glue does not use /aws-glue/crawlers but
+// /aws-glue/crawlers-role/<role name>-<security configuration name>.
+func (e Environment) CrawlerLogGroupName() string {
+	return "/aws-glue/crawlers-role/" + e.CrawlerRoleName() + "-" + e.GlueSecurityConfigurationName()
+}
+
 // Athena workgroups: analysts query interactively, dbt builds gold from Airflow.
 const (
 	WorkgroupAnalysts = "analysts"
 	WorkgroupDbt      = "dbt"
 )
 
+// Workgroups lists every Athena workgroup audience.
+var Workgroups = []string{WorkgroupAnalysts, WorkgroupDbt}
+
 // WorkgroupName is the Athena workgroup for one audience: <prefix>-<env>-<audience>.
 func (e Environment) WorkgroupName(audience string) string {
 	return e.ResourceName(audience)
+}
+
+// Monitoring stages: one row of the dashboard each, and the middle part of every alarm name, so
+// an alert's subject tells which part of the pipeline is hurting.
+const (
+	StageNetwork       = "network"
+	StageIngestion     = "ingestion"
+	StageStorage       = "storage"
+	StageCatalog       = "catalog"
+	StageOrchestration = "orchestration"
+)
+
+// AlarmName is a CloudWatch alarm of one stage: <prefix>-<env>-<stage>-<what>.
+func (e Environment) AlarmName(stage, what string) string {
+	return e.ResourceName(stage + "-" + what)
+}
+
+// AlertTopicName is the SNS topic every alarm and failure event of the environment publishes to.
+func (e Environment) AlertTopicName() string { return e.ResourceName("alerts") }
+
+// DashboardName is the environment's CloudWatch dashboard.
+func (e Environment) DashboardName() string { return e.ResourceName("pipeline") }
+
+// Roles GitHub Actions assumes: deploy.yml deploys an environment, diff.yml diffs it on pull requests.
+const (
+	GitHubDeployRole = "deploy"
+	GitHubDiffRole   = "diff"
+)
+
+// GitHubRoleName is the IAM role one kind of GitHub Actions job assumes in the environment's
+// account: <prefix>-<env>-github-<kind>. Prefix (<= 20) and name (<= 16) keep it within IAM's
+// 64 characters. Workflows find it by this name, so it must stay stable.
+func (e Environment) GitHubRoleName(kind string) string {
+	return e.ResourceName("github-" + kind)
+}
+
+// BronzeDailyPartitions is the Hive-style date path Firehose appends under a stream's prefix,
+// from each record's arrival time (UTC): year=YYYY/month=MM/day=DD/.
+const BronzeDailyPartitions = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+
+// BronzeKinesisDataPrefix is Firehose's S3 prefix for one stream: kinesis/<stream>/year=/month=/day=/.
+func BronzeKinesisDataPrefix(stream string) string {
+	return BronzeKinesisPrefix(stream) + BronzeDailyPartitions
+}
+
+// BronzeKinesisErrorPrefix is where Firehose writes one stream's undeliverable records, by
+// failure type: errors/kinesis/<stream>/<error-output-type>/year=/month=/day=/.
+func BronzeKinesisErrorPrefix(stream string) string {
+	return BronzeErrorsPrefix + BronzeKinesisPrefix(stream) + "!{firehose:error-output-type}/" + BronzeDailyPartitions
+}
+
+// StreamName is the Kinesis data stream producers write to: <prefix>-<env>-<stream>.
+func (e Environment) StreamName(stream string) string { return e.ResourceName(stream) }
+
+// DeliveryStreamName is the Firehose delivery stream that copies one stream to bronze; it has
+// the Kinesis stream's name (Firehose allows 64 characters, which validation checks).
+func (e Environment) DeliveryStreamName(stream string) string { return e.ResourceName(stream) }
+
+// DeliveryLogGroupName is the log group of one delivery stream's errors, where the Firehose
+// console looks for it: /aws/kinesisfirehose/<delivery stream>.
+func (e Environment) DeliveryLogGroupName(stream string) string {
+	return "/aws/kinesisfirehose/" + e.DeliveryStreamName(stream)
+}
+
+// StreamProducerPolicyName is the managed policy applications attach to write to the streams.
+func (e Environment) StreamProducerPolicyName() string { return e.ResourceName("stream-producer") }
+
+// StreamSchemaDatabaseName is the Glue database, owned by the Streaming stack, that holds the
+// schemas Firehose converts Parquet streams through: <env>_stream_schemas. It is not a lake
+// layer: crawlers catalog the delivered files in the bronze database.
+func (e Environment) StreamSchemaDatabaseName() string { return e.Name + "_stream_schemas" }
+
+// StreamSchemaTableName is the Glue table of one stream's schema: its name with underscores.
+func StreamSchemaTableName(stream string) string { return strings.ReplaceAll(stream, "-", "_") }
+
+// WorkgroupResultsPrefix is where in the Athena results bucket a workgroup's results land.
+func WorkgroupResultsPrefix(audience string) string { return audience + "/" }
+
+// AnalystsPolicyName is the managed policy to attach to analysts' roles or groups.
+func (e Environment) AnalystsPolicyName() string { return e.ResourceName("athena-analysts") }
+
+// DatabaseInstanceIdentifier is the RDS instance of the CDC source: <prefix>-<env>-postgres.
+// It is fixed, rather than generated, because its exported log groups are named after it.
+func (e Environment) DatabaseInstanceIdentifier() string { return e.ResourceName("postgres") }
+
+// DatabaseLogGroupName is where RDS exports one log type of the instance.
+func (e Environment) DatabaseLogGroupName(logType string) string {
+	return "/aws/rds/instance/" + e.DatabaseInstanceIdentifier() + "/" + logType
+}
+
+// ReplicationInstanceIdentifier is the DMS replication instance: <prefix>-<env>-dms.
+func (e Environment) ReplicationInstanceIdentifier() string { return e.ResourceName("dms") }
+
+// ReplicationTaskIdentifier is the DMS task that copies the database into bronze.
+func (e Environment) ReplicationTaskIdentifier() string { return e.ResourceName("rds-to-bronze") }
+
+// DmsTaskLogGroupName is the log group DMS writes task logs to; DMS derives it from the
+// replication instance's identifier, so the stack creates it first with retention and KMS.
+func (e Environment) DmsTaskLogGroupName() string {
+	return "dms-tasks-" + e.ReplicationInstanceIdentifier()
+}
+
+// AirflowEnvironmentName is the MWAA environment: <prefix>-<env>-airflow. MWAA names its log
+// groups airflow-<name>-<LogType>, which the execution role's policy is scoped to.
+func (e Environment) AirflowEnvironmentName() string {
+	return e.ResourceName("airflow")
+}
+
+// DatabricksTokenSecretName is the Secrets Manager secret holding the Databricks workspace
+// URL and the token Airflow uses to trigger jobs: <prefix>-<env>-databricks-token.
+func (e Environment) DatabricksTokenSecretName() string {
+	return e.ResourceName("databricks-token")
 }

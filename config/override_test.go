@@ -9,10 +9,9 @@ import (
 
 func TestWithAccountOverridesOnlyTheAccount(t *testing.T) {
 	all := All()
-	got := WithAccount(all, "123456789012")
+	got := WithAccount(all, "123456789012", "")
 	require.Len(t, got, len(all))
 	for i, e := range got {
-		assert.Equal(t, "123456789012", e.Account, e.Name)
 		want := all[i]
 		want.Account = "123456789012"
 		assert.Equal(t, want, e, "%s: nothing but the account may change", e.Name)
@@ -23,7 +22,20 @@ func TestWithAccountOverridesOnlyTheAccount(t *testing.T) {
 		"derived names follow the overridden account")
 }
 
+func TestWithAccountMovesOnlyTheNamedEnvironment(t *testing.T) {
+	all := All()
+	got := WithAccount(all, "123456789012", "staging")
+	for i, e := range got {
+		if e.Name == "staging" {
+			assert.Equal(t, "123456789012", e.Account)
+		} else {
+			assert.Equal(t, all[i], e, "%s must not move", e.Name)
+		}
+	}
+	require.NoError(t, Validate(got...))
+}
+
 func TestWithAccountIsValidated(t *testing.T) {
-	err := Validate(WithAccount([]Environment{staging()}, "12345")...)
+	err := Validate(WithAccount([]Environment{staging()}, "12345", "")...)
 	require.EqualError(t, err, `staging: account "12345": must be a 12-digit AWS account ID`)
 }

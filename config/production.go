@@ -26,5 +26,90 @@ func production() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,
 		},
+		Monitoring: Monitoring{
+			AlertEmails:             []string{"data-platform-oncall@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:           5,
+			S3ServerErrors:          Alarm{Threshold: 1, EvaluationPeriods: 1},
+			S3ClientErrors:          Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 2},
+		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
+		Databricks: Databricks{
+			Enabled:           true,
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.31.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b", "us-east-1c"},
+			SubnetMask:        18,
+			PublicSubnetMask:  28,
+			NATGateways:       3,
+		},
+		// On-demand streams follow traffic; a week of retention allows replays after an incident.
+		Streaming: Streaming{
+			Streams: []Stream{
+				{Name: "web-events", Mode: StreamOnDemand, RetentionHours: 168,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionGzip, Format: FormatJSON},
+				{Name: "orders-events", Mode: StreamOnDemand, RetentionHours: 168,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionNone, Format: FormatParquet,
+					Columns: orderEventColumns()},
+			},
+			LogRetentionDays: 365,
+		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 */6 * * ? *)",
+				CrawlerKinesis: "cron(5 * * * ? *)",
+				CrawlerAPI:     "cron(30 5 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 365,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 30,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 100 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 1024 * gigabyte},
+			},
+		},
+		// Multi-AZ on both sides, two weeks of backups, protected from deletion.
+		Database: Database{
+			EngineVersion:                    "16.6",
+			InstanceClass:                    "db.r6g.large",
+			AllocatedStorageGiB:              100,
+			MaxAllocatedStorageGiB:           1000,
+			MultiAZ:                          true,
+			BackupRetentionDays:              14,
+			DeletionProtection:               true,
+			DatabaseName:                     "orders",
+			MaxReplicationSlots:              10,
+			MaxWalSenders:                    10,
+			LogExports:                       []string{"postgresql", "upgrade"},
+			LogRetentionDays:                 365,
+			PerformanceInsightsRetentionDays: 7,
+			MonitoringIntervalSeconds:        15,
+			IAMAuthentication:                true,
+			SecretRotationDays:               30,
+		},
+		Cdc: Cdc{
+			InstanceClass:       "dms.r6i.large",
+			AllocatedStorageGiB: 100,
+			MultiAZ:             true,
+			EngineVersion:       "3.5.4",
+			TimestampColumnName: "dms_commit_ts",
+			Include:             []TableSelector{{Schema: "public", Table: "%"}},
+			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
+			LogRetentionDays:    365,
+		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.medium",
+			MinWorkers:          2,
+			MaxWorkers:          10,
+			Schedulers:          3,
+			WebserverAccessMode: WebserverPrivateOnly,
+			MaintenanceWindow:   "SUN:04:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

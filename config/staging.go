@@ -26,5 +26,90 @@ func staging() Environment {
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 30},
 			AccessLogsExpirationDays: 90,
 		},
+		Monitoring: Monitoring{
+			AlertEmails:             []string{"data-platform-staging@example.com"}, // placeholder: set your team's address
+			PeriodMinutes:           5,
+			S3ServerErrors:          Alarm{Threshold: 5, EvaluationPeriods: 1},
+			S3ClientErrors:          Alarm{Threshold: 1000, EvaluationPeriods: 3},
+			NATPortAllocationErrors: Alarm{Threshold: 1, EvaluationPeriods: 1},
+			NATPacketsDropped:       Alarm{Threshold: 1000, EvaluationPeriods: 3},
+		},
+		// placeholder: set the repository that holds this code (see README, CI/CD)
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
+		Databricks: Databricks{
+			Enabled:           true,
+			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:              "10.21.0.0/16",
+			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:        20,
+			PublicSubnetMask:  28,
+			NATGateways:       1,
+		},
+		// Production's shape (orders-events as Parquet) at provisioned, smaller capacity.
+		Streaming: Streaming{
+			Streams: []Stream{
+				{Name: "web-events", Mode: StreamProvisioned, Shards: 2, RetentionHours: 72,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionGzip, Format: FormatJSON},
+				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 72,
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionNone, Format: FormatParquet,
+					Columns: orderEventColumns()},
+			},
+			LogRetentionDays: 90,
+		},
+		Catalog: Catalog{
+			CrawlerSchedules: map[string]string{
+				CrawlerRDS:     "cron(0 4 * * ? *)",
+				CrawlerKinesis: "cron(5 */6 * * ? *)",
+				CrawlerAPI:     "cron(30 5 * * ? *)",
+			},
+			CrawlerLogRetentionDays: 90,
+		},
+		Analytics: Analytics{
+			ResultsExpirationDays: 30,
+			Workgroups: map[string]Workgroup{
+				WorkgroupAnalysts: {BytesScannedCutoffPerQuery: 10 * gigabyte},
+				WorkgroupDbt:      {BytesScannedCutoffPerQuery: 100 * gigabyte},
+			},
+		},
+		// Production's settings at a smaller size, single-AZ to halve the cost.
+		Database: Database{
+			EngineVersion:                    "16.6",
+			InstanceClass:                    "db.t4g.medium",
+			AllocatedStorageGiB:              50,
+			MaxAllocatedStorageGiB:           200,
+			MultiAZ:                          false,
+			BackupRetentionDays:              7,
+			DeletionProtection:               true,
+			DatabaseName:                     "orders",
+			MaxReplicationSlots:              5,
+			MaxWalSenders:                    5,
+			LogExports:                       []string{"postgresql", "upgrade"},
+			LogRetentionDays:                 90,
+			PerformanceInsightsRetentionDays: 7,
+			MonitoringIntervalSeconds:        60,
+			IAMAuthentication:                true,
+			SecretRotationDays:               30,
+		},
+		Cdc: Cdc{
+			InstanceClass:       "dms.t3.medium",
+			AllocatedStorageGiB: 50,
+			MultiAZ:             false,
+			EngineVersion:       "3.5.4",
+			TimestampColumnName: "dms_commit_ts",
+			Include:             []TableSelector{{Schema: "public", Table: "%"}},
+			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
+			LogRetentionDays:    90,
+		},
+		Airflow: Airflow{
+			Version:             "2.10.3",
+			EnvironmentClass:    "mw1.small",
+			MinWorkers:          1,
+			MaxWorkers:          5,
+			Schedulers:          2,
+			WebserverAccessMode: WebserverPrivateOnly,
+			MaintenanceWindow:   "SUN:03:00",
+			LogLevel:            "WARNING",
+			TaskLogLevel:        "INFO",
+		},
 	}
 }

@@ -82,18 +82,33 @@ func (e Environment) validate(v *validator) {
 	e.validateAvailabilityZones(v)
 	e.validateTags(v)
 	e.validateBucketNames(v)
+	e.validateDatabaseNames(v)
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
+	e.Monitoring.validate(v)
+	e.GitHub.validate(v)
+	e.Databricks.validate(v, e.Region, e.Network.CIDR)
+	e.Streaming.validate(v, e)
+	e.Catalog.validate(v)
+	e.Analytics.validate(v)
+	e.Database.validate(v, e.Removal, len(e.AvailabilityZones), ReplicationTasks)
+	e.Cdc.validate(v, len(e.AvailabilityZones))
+	e.validateIdentifiers(v)
+	e.Airflow.validate(v)
 }
 
 func (e Environment) validateAvailabilityZones(v *validator) {
-	azs := e.AvailabilityZones
-	v.check(len(azs) >= 2 && len(azs) <= 6, "availabilityZones", azs, "must name 2 to 6 availability zones")
+	validateZones(v, "availabilityZones", e.Region, e.AvailabilityZones)
+}
+
+// validateZones checks a list of 2 to 6 distinct zones of region, reported as field.
+func validateZones(v *validator, field, region string, azs []string) {
+	v.check(len(azs) >= 2 && len(azs) <= 6, field, azs, "must name 2 to 6 availability zones")
 	for i, az := range azs {
-		field := fmt.Sprintf("availabilityZones[%d]", i)
-		v.check(len(az) == len(e.Region)+1 && strings.HasPrefix(az, e.Region) && az[len(az)-1] >= 'a' && az[len(az)-1] <= 'z',
-			field, az, fmt.Sprintf("must be a zone of region %s (%sa, %sb, ...)", e.Region, e.Region, e.Region))
-		v.check(!slices.Contains(azs[:i], az), field, az, "must not repeat another zone")
+		f := fmt.Sprintf("%s[%d]", field, i)
+		v.check(len(az) == len(region)+1 && strings.HasPrefix(az, region) && az[len(az)-1] >= 'a' && az[len(az)-1] <= 'z',
+			f, az, fmt.Sprintf("must be a zone of region %s (%sa, %sb, ...)", region, region, region))
+		v.check(!slices.Contains(azs[:i], az), f, az, "must not repeat another zone")
 	}
 }
 
@@ -112,6 +127,17 @@ func (e Environment) validateBucketNames(v *validator) {
 		name := e.BucketName(purpose)
 		if len(name) > 63 {
 			v.check(false, "prefix", e.Prefix, fmt.Sprintf("makes bucket name %s %d characters long; S3 allows 63: shorten prefix or name", name, len(name)))
+			return
+		}
+	}
+}
+
+// validateIdentifiers proves that the RDS and DMS identifiers derived from prefix and name are
+// legal: both services refuse two consecutive hyphens, which prefix alone allows.
+func (e Environment) validateIdentifiers(v *validator) {
+	for _, id := range []string{e.DatabaseInstanceIdentifier(), e.ReplicationInstanceIdentifier(), e.ReplicationTaskIdentifier()} {
+		if strings.Contains(id, "--") || len(id) > 63 {
+			v.check(false, "prefix", e.Prefix, fmt.Sprintf("makes identifier %s illegal: RDS and DMS allow at most 63 characters and no two consecutive hyphens", id))
 			return
 		}
 	}

@@ -44,7 +44,11 @@ func TestInvalidEnvironment(t *testing.T) {
 			[]string{`staging: account "12345": must be a 12-digit AWS account ID`}},
 		{"account with letters", func(e *Environment) { e.Account = "12345678901a" },
 			[]string{`staging: account "12345678901a": must be a 12-digit AWS account ID`}},
-		{"region typo", func(e *Environment) { e.Region = "us-east1"; e.AvailabilityZones = []string{"us-east1a", "us-east1b"} },
+		{"region typo", func(e *Environment) {
+			e.Region = "us-east1"
+			e.AvailabilityZones = []string{"us-east1a", "us-east1b"}
+			e.Databricks.AvailabilityZones = e.AvailabilityZones
+		},
 			[]string{`staging: region "us-east1": must be an AWS region code such as us-east-1`}},
 		{"az outside region", func(e *Environment) { e.AvailabilityZones = []string{"us-east-1a", "eu-west-1b"} },
 			[]string{`staging: availabilityZones[1] "eu-west-1b": must be a zone of region us-east-1 (us-east-1a, us-east-1b, ...)`}},
@@ -93,12 +97,12 @@ func TestDuplicateEnvironmentNames(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	all, err := Select("")
+	all, err := Select(All(), "")
 	require.NoError(t, err)
 	assert.Len(t, all, 3)
-	one, err := Select("staging")
+	one, err := Select(All(), "staging")
 	require.NoError(t, err)
 	assert.Equal(t, "staging", one[0].Name)
-	_, err = Select("prod")
+	_, err = Select(All(), "prod")
 	assert.EqualError(t, err, `unknown environment "prod": valid names are develop, staging, production`)
 }

@@ -26,6 +26,12 @@ type AccountStack struct {
 	DmsVpcRole awsiam.Role
 	// DmsCloudWatchLogsRole is the account-wide role DMS uses to write task logs.
 	DmsCloudWatchLogsRole awsiam.Role
+	// GitHubOidcProvider lets GitHub Actions exchange its OIDC token for AWS credentials.
+	GitHubOidcProvider awsiam.OidcProviderNative
+	// GitHubDeployRoles are the roles deploy.yml assumes, by environment name.
+	GitHubDeployRoles map[string]awsiam.Role
+	// GitHubDiffRoles are the read-only roles diff.yml assumes on pull requests, by environment name.
+	GitHubDiffRoles map[string]awsiam.Role
 }
 
 // DMS looks these roles up by name: they cannot be renamed or created twice in an account.
@@ -49,6 +55,7 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		DmsVpcRole:            dmsServiceRole(stack, "DmsVpcRole", DmsVpcRoleName, "service-role/AmazonDMSVPCManagementRole"),
 		DmsCloudWatchLogsRole: dmsServiceRole(stack, "DmsCloudWatchLogsRole", DmsCloudWatchLogsRoleName, "service-role/AmazonDMSCloudWatchLogsRole"),
 	}
+	s.addGitHubAccess(props.Envs)
 	return s
 }
 

@@ -18,28 +18,62 @@ type Platform struct {
 	Stage    awscdk.Stage
 	Network  *NetworkStack
 	DataLake *DataLakeStack
+	// Databricks is nil when the environment has Databricks switched off.
+	Databricks *DatabricksStack
+	// Streaming is the Kinesis -> Firehose path into bronze.
+	Streaming *StreamingStack
+	// Catalog is the Glue databases and bronze crawlers.
+	Catalog *CatalogStack
+	// Analytics is the Athena workgroups and the analysts' policy.
+	Analytics *AnalyticsStack
+	// Database is the operational PostgreSQL source of change data capture.
+	Database *DatabaseStack
+	// Cdc is the DMS task that copies the database's changes into bronze.
+	Cdc *CdcStack
+	// Airflow is the MWAA environment that orchestrates ingestion and processing.
+	Airflow *AirflowStack
+	// Monitoring is built last: it watches every other stack of the stage.
+	Monitoring *MonitoringStack
 }
 
-// Build validates envs and, only if they are all valid, adds to app one account stage per
-// distinct AWS account and one stage per environment, checked by cdk-nag's AwsSolutions pack.
-// It returns config.Errors, and adds nothing, when any environment is invalid.
-func Build(app awscdk.App, envs []config.Environment) ([]*Platform, []*AccountStack, error) {
+// Build validates envs and, only if they are all valid, adds to app a stage for the
+// environment called only (every environment when only is empty) and an account stage for
+// each of their AWS accounts, all checked by cdk-nag's AwsSolutions pack. An account stage
+// always holds the account-wide resources of every environment in that account, so deploying
+// it after a one-environment synth never deletes another environment's roles.
+// It returns an error, and adds nothing, when any environment is invalid or only is unknown.
+func Build(app awscdk.App, envs []config.Environment, only string) ([]*Platform, []*AccountStack, error) {
 	if err := config.Validate(envs...); err != nil {
+		return nil, nil, err
+	}
+	selected, err := config.Select(envs, only)
+	if err != nil {
 		return nil, nil, err
 	}
 	var accounts []*AccountStack
 	for _, group := range byAccount(envs) {
+		if !slices.ContainsFunc(selected, func(e config.Environment) bool { return e.Account == group[0].Account }) {
+			continue
+		}
 		stage := awscdk.NewStage(app, jsii.String("account-"+group[0].Account), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(group[0].Account), Region: jsii.String(group[0].Region)},
 		})
 		accounts = append(accounts, NewAccountStack(stage, "Account", &AccountStackProps{Account: group[0].Account, Envs: group}))
+		AddNagChecks(stage)
 	}
 	var platforms []*Platform
-	for _, env := range envs {
-		platforms = append(platforms, NewPlatform(app, env))
+	for _, env := range selected {
+		p := NewPlatform(app, env)
+		AddNagChecks(p.Stage)
+		platforms = append(platforms, p)
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return platforms, accounts, nil
+}
+
+// AddNagChecks runs cdk-nag's AwsSolutions pack over one stage. It must be added to each
+// stage: a stage synthesizes on its own and does not run the aspects of the app above it.
+func AddNagChecks(stage awscdk.Stage) {
+	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
 // NewPlatform adds one environment's stage with all of its stacks, wired by typed handles.
@@ -53,6 +87,42 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p := &Platform{Env: env, Stage: stage}
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
+	if env.Databricks.Enabled {
+		p.Databricks = NewDatabricksStack(stage, "Databricks", &DatabricksStackProps{
+			Env: env, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold, AccessLogs: p.DataLake.AccessLogs,
+		})
+	}
+	p.Streaming = NewStreamingStack(stage, "Streaming", &StreamingStackProps{Env: env, Bronze: p.DataLake.Bronze, DataKey: p.DataLake.Key})
+	p.Catalog = NewCatalogStack(stage, "Catalog", &CatalogStackProps{
+		Env: env, Key: p.DataLake.Key, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
+	})
+	p.Analytics = NewAnalyticsStack(stage, "Analytics", &AnalyticsStackProps{
+		Env: env, Key: p.DataLake.Key, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
+		AccessLogs: p.DataLake.AccessLogs, Catalog: p.Catalog,
+	})
+	p.Database = NewDatabaseStack(stage, "Database", &DatabaseStackProps{Env: env, Vpc: p.Network.Vpc})
+	p.Cdc = NewCdcStack(stage, "Cdc", &CdcStackProps{
+		Env:            env,
+		Vpc:            p.Network.Vpc,
+		Database:       p.Database.Instance,
+		DatabaseSecret: p.Database.Secret,
+		DatabaseKey:    p.Database.Key,
+		LogsKey:        p.Database.LogsKey,
+		Bronze:         p.DataLake.Bronze,
+		DataKey:        p.DataLake.Key,
+	})
+	p.Airflow = NewAirflowStack(stage, "Airflow", &AirflowStackProps{
+		Env:        env,
+		Vpc:        p.Network.Vpc,
+		Bronze:     p.DataLake.Bronze,
+		DataKey:    p.DataLake.Key,
+		AccessLogs: p.DataLake.AccessLogs,
+	})
+	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
+		Env:      env,
+		Network:  p.Network,
+		DataLake: p.DataLake,
+	})
 	return p
 }
 

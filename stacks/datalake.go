@@ -59,6 +59,7 @@ func NewDataLakeStack(scope constructs.Construct, id string, props *DataLakeStac
 			AccessLogsPrefix: purpose + "/",
 			LifecycleRules:   lifecycleRules(lifecycle),
 			RemovalPolicy:    removal,
+			RequestMetrics:   true, // the Monitoring stack alarms on their 4xx and 5xx counts
 		})
 	}
 	s := &DataLakeStack{

@@ -49,7 +49,7 @@ func run(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	suite.platforms, suite.accounts, err = stacks.Build(app, config.All())
+	suite.platforms, suite.accounts, err = stacks.Build(app, config.All(), "")
 	if err != nil {
 		return 0, fmt.Errorf("committed config is invalid:\n%w", err)
 	}

@@ -17,6 +17,9 @@ import (
 type KeyProps struct {
 	// Alias names the key, without the "alias/" prefix.
 	Alias string
+	// Description defaults to saying the key encrypts log groups; set it when the key
+	// encrypts more than logs (the Airflow key also encrypts MWAA's bucket, queue and secret).
+	Description string
 	// RemovalPolicy defaults to RETAIN: logs encrypted with a deleted key are lost.
 	RemovalPolicy awscdk.RemovalPolicy
 }
@@ -24,9 +27,13 @@ type KeyProps struct {
 // NewKey creates a rotating KMS key that CloudWatch Logs of this stack's account and region
 // may use, and only for log groups of that account (the encryption-context condition).
 func NewKey(scope constructs.Construct, id string, props *KeyProps) awskms.Key {
+	description := props.Description
+	if description == "" {
+		description = "Encrypts the CloudWatch Logs groups of " + props.Alias
+	}
 	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
 		Alias:             jsii.String(props.Alias),
-		Description:       jsii.String("Encrypts the CloudWatch Logs groups of " + props.Alias),
+		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     removalOrRetain(props.RemovalPolicy),
 	})

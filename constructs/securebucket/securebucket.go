@@ -11,12 +11,17 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// Props configures New. Its zero values are the safe choices; Key and AccessLogs are required.
+// Props configures New. Its zero values are the safe choices; AccessLogs is required, and so
+// is Key unless S3Managed is set.
 type Props struct {
 	// BucketName is the bucket's global name (see config.Environment.BucketName).
 	BucketName string
 	// Key encrypts every object with SSE-KMS; a bucket key keeps the KMS request cost down.
 	Key awskms.IKey
+	// S3Managed encrypts with SSE-S3 instead of a KMS key, and then Key must be nil. Only for a
+	// bucket that a third party writes without access to our keys: the Databricks workspace
+	// root bucket, whose KMS option needs a Databricks customer-managed-key configuration.
+	S3Managed bool
 	// AccessLogs receives this bucket's server access logs under AccessLogsPrefix.
 	AccessLogs awss3.IBucket
 	// AccessLogsPrefix is where in AccessLogs this bucket's logs go, e.g. "bronze/".
@@ -27,19 +32,32 @@ type Props struct {
 	LifecycleRules []*awss3.LifecycleRule
 	// RemovalPolicy defaults to RETAIN; DESTROY also empties the bucket before deleting it.
 	RemovalPolicy awscdk.RemovalPolicy
+	// RequestMetrics publishes S3's CloudWatch request metrics (4xxErrors, 5xxErrors, latency)
+	// for the whole bucket under the filter ID RequestMetricsFilter, for alarms to watch. S3
+	// bills them as custom metrics, so they are opt-in.
+	RequestMetrics bool
 }
 
-// New creates a data bucket: SSE-KMS with a bucket key, all four public-access blocks,
-// TLS 1.2+ only, server access logging, versioning and an abort-multipart rule.
+// RequestMetricsFilter is the FilterId dimension of a bucket's request metrics when
+// Props.RequestMetrics is on.
+const RequestMetricsFilter = "EntireBucket"
+
+// New creates a data bucket: SSE-KMS with a bucket key (or SSE-S3 where S3Managed), all four
+// public-access blocks, TLS 1.2+ only, server access logging, versioning and an
+// abort-multipart rule.
 func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
-	if props.Key == nil || props.AccessLogs == nil {
-		panic("securebucket: " + id + " needs Key and AccessLogs")
+	if props.AccessLogs == nil || (props.Key == nil) != props.S3Managed {
+		panic("securebucket: " + id + " needs AccessLogs, and either Key or S3Managed")
+	}
+	encryption, bucketKey := awss3.BucketEncryption_KMS, jsii.Bool(true)
+	if props.S3Managed {
+		encryption, bucketKey = awss3.BucketEncryption_S3_MANAGED, nil
 	}
 	return awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		BucketName:             jsii.String(props.BucketName),
-		Encryption:             awss3.BucketEncryption_KMS,
+		Encryption:             encryption,
 		EncryptionKey:          props.Key,
-		BucketKeyEnabled:       jsii.Bool(true),
+		BucketKeyEnabled:       bucketKey,
 		ServerAccessLogsBucket: props.AccessLogs,
 		ServerAccessLogsPrefix: jsii.String(props.AccessLogsPrefix),
 		Versioned:              jsii.Bool(!props.Unversioned),
@@ -50,7 +68,16 @@ func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
 		MinimumTLSVersion:      jsii.Number(1.2),
 		RemovalPolicy:          removalOrRetain(props.RemovalPolicy),
 		AutoDeleteObjects:      jsii.Bool(props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY),
+		Metrics:                requestMetrics(props.RequestMetrics),
 	})
+}
+
+// requestMetrics is the one metrics configuration a bucket with request metrics gets.
+func requestMetrics(on bool) *[]*awss3.BucketMetrics {
+	if !on {
+		return nil
+	}
+	return &[]*awss3.BucketMetrics{{Id: jsii.String(RequestMetricsFilter)}}
 }
 
 // AccessLogsProps configures NewAccessLogs.

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestInvalidDatabricks(t *testing.T) {
+	assertInvalid(t, staging, []invalid{
+		{"account id not a uuid", func(e *Environment) { e.Databricks.AccountID = "1234567890" },
+			[]string{`staging: databricks.accountId "1234567890": must be the Databricks account ID, a lowercase UUID such as 00000000-0000-0000-0000-000000000000`}},
+		{"account id uppercase", func(e *Environment) { e.Databricks.AccountID = "ABCDEF01-2345-6789-ABCD-EF0123456789" },
+			[]string{`staging: databricks.accountId "ABCDEF01-2345-6789-ABCD-EF0123456789": must be the Databricks account ID, a lowercase UUID such as 00000000-0000-0000-0000-000000000000`}},
+		{"cidr equals the shared vpc", func(e *Environment) { e.Databricks.CIDR = "10.20.0.0/16" },
+			[]string{`staging: databricks.cidr "10.20.0.0/16": must not overlap network.cidr (10.20.0.0/16): the workspace VPC is a separate network`}},
+		{"cidr inside the shared vpc", func(e *Environment) { e.Databricks.CIDR = "10.20.128.0/17" },
+			[]string{`staging: databricks.cidr "10.20.128.0/17": must not overlap network.cidr (10.20.0.0/16): the workspace VPC is a separate network`}},
+		{"cidr public", func(e *Environment) { e.Databricks.CIDR = "100.64.0.0/16" },
+			[]string{`staging: databricks.cidr "100.64.0.0/16": must be an RFC 1918 IPv4 network address with a prefix from /16 to /24, such as 10.10.0.0/16`}},
+		{"subnet mask too wide for databricks", func(e *Environment) { e.Databricks.SubnetMask = 16 },
+			[]string{`staging: databricks.subnetMask 16: must be from /17 to /26: Databricks accepts /17 to /26 and the VPC is /16`}},
+		{"subnet mask too narrow for databricks", func(e *Environment) { e.Databricks.SubnetMask = 27 },
+			[]string{`staging: databricks.subnetMask 27: must be from /17 to /26: Databricks accepts /17 to /26 and the VPC is /16`}},
+		{"subnet mask not inside the vpc", func(e *Environment) { e.Databricks.CIDR = "10.21.0.0/20" },
+			[]string{`staging: databricks.subnetMask 20: must be from /21 to /26: Databricks accepts /17 to /26 and the VPC is /20`}},
+		{"public subnet mask too small", func(e *Environment) { e.Databricks.PublicSubnetMask = 29 },
+			[]string{`staging: databricks.publicSubnetMask 29: must be from /17 to /28`}},
+		{"subnets overflow the vpc", func(e *Environment) { e.Databricks.SubnetMask = 17 },
+			[]string{`staging: databricks.cidr "10.21.0.0/16": is too small for one private and one public subnet per zone (65568 addresses needed): widen it or shrink the subnet masks`}},
+		{"single az", func(e *Environment) { e.Databricks.AvailabilityZones = []string{"us-east-1a"} },
+			[]string{`staging: databricks.availabilityZones [us-east-1a]: must name 2 to 6 availability zones`}},
+		{"az outside region", func(e *Environment) { e.Databricks.AvailabilityZones = []string{"us-east-1a", "us-west-2b"} },
+			[]string{`staging: databricks.availabilityZones[1] "us-west-2b": must be a zone of region us-east-1 (us-east-1a, us-east-1b, ...)`}},
+		{"repeated az", func(e *Environment) { e.Databricks.AvailabilityZones = []string{"us-east-1b", "us-east-1b"} },
+			[]string{`staging: databricks.availabilityZones[1] "us-east-1b": must not repeat another zone`}},
+		{"no nat", func(e *Environment) { e.Databricks.NATGateways = 0 },
+			[]string{`staging: databricks.natGateways 0: must be from 1 to the number of availability zones (2)`}},
+		{"more nats than zones", func(e *Environment) { e.Databricks.NATGateways = 3 },
+			[]string{`staging: databricks.natGateways 3: must be from 1 to the number of availability zones (2)`}},
+	})
+}
+
+// TestDisabledDatabricksIsNotValidated lets an environment without a workspace leave the
+// section empty.
+func TestDisabledDatabricksIsNotValidated(t *testing.T) {
+	env := staging()
+	env.Databricks = Databricks{Enabled: false}
+	require.NoError(t, Validate(env))
+}
+
+func TestAllocatedAddresses(t *testing.T) {
+	// Two /20 then two /28: 8192 + 16 addresses, no alignment gap.
+	require.Equal(t, 8192+32, allocatedAddresses(2, 20, 28))
+	// A /28 first pushes the next /20 to its own boundary.
+	require.Equal(t, 4096+4096, allocatedAddresses(1, 28, 20))
+}

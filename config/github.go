@@ -1,0 +1,50 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// GitHub names the repository whose GitHub Actions workflows deploy and diff an environment.
+// The account stage trusts exactly this repository: a fork or a renamed repository gets no
+// credentials until config says so.
+type GitHub struct {
+	// Owner is the user or organization that owns the repository, spelled exactly as in its
+	// URL: AWS compares the token's subject case-sensitively.
+	Owner string
+	// Repository is the repository's name, spelled exactly as in its URL.
+	Repository string
+}
+
+// The GitHub OIDC issuer and the audience configure-aws-credentials asks for.
+const (
+	GitHubOIDCIssuer   = "token.actions.githubusercontent.com"
+	GitHubOIDCAudience = "sts.amazonaws.com"
+)
+
+// EnvironmentSubject is the OIDC `sub` claim of a job that declares `environment: <name>`.
+func (g GitHub) EnvironmentSubject(environment string) string {
+	return fmt.Sprintf("repo:%s/%s:environment:%s", g.Owner, g.Repository, environment)
+}
+
+// PullRequestSubject is the OIDC `sub` claim of a job triggered by `pull_request`.
+func (g GitHub) PullRequestSubject() string {
+	return fmt.Sprintf("repo:%s/%s:pull_request", g.Owner, g.Repository)
+}
+
+var (
+	// GitHub user and organization names: letters, digits and single inner hyphens, at most 39.
+	githubOwnerPattern = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
+	// GitHub repository names: letters, digits, '.', '_' and '-', at most 100.
+	githubRepositoryPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// validate also keeps `*` and `?` out of both names, so a trust condition built from them can
+// never act as a wildcard.
+func (g GitHub) validate(v *validator) {
+	v.check(len(g.Owner) <= 39 && githubOwnerPattern.MatchString(g.Owner), "gitHub.owner", g.Owner,
+		"must be a GitHub user or organization: 1-39 letters, digits or single hyphens, not starting or ending with a hyphen")
+	v.check(githubRepositoryPattern.MatchString(g.Repository) && strings.Trim(g.Repository, ".") != "", "gitHub.repository", g.Repository,
+		"must be a GitHub repository name: 1-100 letters, digits, '.', '_' or '-', and not only dots")
+}

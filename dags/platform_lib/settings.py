@@ -1,0 +1,39 @@
+"""Platform settings that the CDK app passes to Airflow.
+
+The Airflow stack sets MWAA configuration options such as ``platform.bronze_bucket``; MWAA
+exposes each as an environment variable ``AIRFLOW__PLATFORM__BRONZE_BUCKET`` on every
+scheduler and worker. DAGs read them here instead of hard-coding names.
+"""
+
+import os
+
+BRONZE_BUCKET = "bronze_bucket"
+BRONZE_API_PREFIX = "bronze_api_prefix"
+BRONZE_DATABASE = "bronze_database"
+CRAWLERS = "crawlers"
+DBT_WORKGROUP = "dbt_workgroup"
+DATABRICKS_SECRET = "databricks_secret"
+REGION = "region"
+
+
+class MissingSetting(KeyError):
+    """A platform setting is not configured on this Airflow environment."""
+
+
+def env_var(name):
+    """The environment variable MWAA sets for configuration option ``platform.<name>``."""
+    return "AIRFLOW__PLATFORM__" + name.upper()
+
+
+def get(name, environ=None):
+    """Returns the value of ``platform.<name>``, stripped; raises MissingSetting when unset."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(env_var(name), "").strip()
+    if not value:
+        raise MissingSetting(f"{env_var(name)} is not set: the Airflow stack passes platform.{name}")
+    return value
+
+
+def get_list(name, environ=None):
+    """Returns a comma-separated setting as a list, in order, without empty items."""
+    return [item.strip() for item in get(name, environ).split(",") if item.strip()]

@@ -1,0 +1,135 @@
+package stacks
+
+import (
+	"fmt"
+
+	"dataplatform/config"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// executionStatements is the MWAA execution role's policy, written by hand: what MWAA itself
+// needs (AWS's documented execution-role policy, scoped to this environment) plus what the
+// platform's DAGs do.
+func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowStack, props *AirflowStackProps) *[]awsiam.PolicyStatement {
+	name := env.AirflowEnvironmentName()
+	arn := func(service, resource string) string { return arnOf(stack, service, resource) }
+	region := *stack.Region()
+	stmt := func(sid string, actions []string, resources ...string) awsiam.PolicyStatement {
+		return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: jsii.Strings(resources...)})
+	}
+	viaServices := func(services ...string) *map[string]any {
+		var via []string
+		for _, svc := range services {
+			via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", svc, region))
+		}
+		return &map[string]any{"StringEquals": map[string]any{"kms:ViaService": via}}
+	}
+	sourceBucket := *s.SourceBucket.BucketArn()
+	bronze := *props.Bronze.BucketArn()
+
+	var crawlers []string
+	for _, family := range config.CrawlerFamilies {
+		crawlers = append(crawlers, arn("glue", "crawler/"+env.CrawlerName(family)))
+	}
+	catalog := []string{arn("glue", "catalog")}
+	for _, layer := range lakeLayers {
+		catalog = append(catalog, arn("glue", "database/"+env.DatabaseName(layer)))
+	}
+	catalog = append(catalog, tableArns(stack, env)...)
+
+	statements := []awsiam.PolicyStatement{
+		// MWAA itself.
+		stmt("PublishMetrics", []string{"airflow:PublishMetrics"}, arn("airflow", "environment/"+name)),
+		stmt("ReadSourceBucket", []string{"s3:GetObject*", "s3:GetBucket*", "s3:List*"}, sourceBucket, sourceBucket+"/*"),
+		// Account-level S3 and CloudWatch calls have no resource to scope to.
+		stmt("AccountLevelReads", []string{"s3:GetAccountPublicAccessBlock", "logs:DescribeLogGroups", "cloudwatch:PutMetricData"}, "*"),
+		stmt("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents", "logs:GetLogEvents",
+			"logs:GetLogRecord", "logs:GetLogGroupFields", "logs:GetQueryResults"},
+			airflowLogGroupsArn(stack, env)),
+		// The Celery queue lives in an account owned by MWAA, hence the * account.
+		stmt("CeleryQueue", []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+			"sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"},
+			celeryQueuesArn(stack)),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EnvironmentKeyViaSqsAndS3"),
+			Actions:    jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:Encrypt"),
+			Resources:  jsii.Strings(*s.Key.KeyArn()),
+			Conditions: viaServices("sqs", "s3"),
+		}),
+		// What the DAGs do.
+		stmt("WriteBronzeAPI", []string{"s3:PutObject", "s3:AbortMultipartUpload"}, bronze+"/"+config.BronzeAPIRoot+"*"),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("DataKeyViaS3"),
+			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources:  jsii.Strings(*props.DataKey.KeyArn()),
+			Conditions: viaServices("s3"),
+		}),
+		stmt("RunBronzeCrawlers", []string{"glue:StartCrawler", "glue:GetCrawler"}, crawlers...),
+		stmt("QueryDbtWorkgroup", []string{"athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution",
+			"athena:GetQueryResults", "athena:GetWorkGroup"}, arn("athena", "workgroup/"+env.WorkgroupName(config.WorkgroupDbt))),
+		stmt("ReadCatalog", []string{"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
+			"glue:GetPartition", "glue:GetPartitions"}, catalog...),
+		stmt("ReadDatabricksToken", []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}, *s.DatabricksToken.SecretArn()),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EnvironmentKeyViaSecretsManager"),
+			Actions:    jsii.Strings("kms:Decrypt"),
+			Resources:  jsii.Strings(*s.Key.KeyArn()),
+			Conditions: viaServices("secretsmanager"),
+		}),
+	}
+	return &statements
+}
+
+var lakeLayers = []string{config.LayerBronze, config.LayerSilver, config.LayerGold}
+
+// arnOf is an ARN in this stack's partition, region and account (all known at synth).
+func arnOf(stack awscdk.Stack, service, resource string) string {
+	return *stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource)})
+}
+
+// tableArns are the tables of the environment's three lake databases.
+func tableArns(stack awscdk.Stack, env config.Environment) []string {
+	var arns []string
+	for _, layer := range lakeLayers {
+		arns = append(arns, arnOf(stack, "glue", "table/"+env.DatabaseName(layer)+"/*"))
+	}
+	return arns
+}
+
+// airflowLogGroupsArn covers the five log groups MWAA creates: airflow-<name>-<LogType>.
+func airflowLogGroupsArn(stack awscdk.Stack, env config.Environment) string {
+	return arnOf(stack, "logs", "log-group:airflow-"+env.AirflowEnvironmentName()+"-*")
+}
+
+// celeryQueuesArn covers the Celery queues MWAA keeps in its own account, hence the * account.
+func celeryQueuesArn(stack awscdk.Stack) string {
+	return fmt.Sprintf("arn:%s:sqs:%s:*:airflow-celery-*", *stack.Partition(), *stack.Region())
+}
+
+// suppressExecutionPolicyWildcards explains each wildcard of the execution policy to cdk-nag,
+// naming each one exactly.
+func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment, policy awsiam.Policy) {
+	appliesTo := []any{
+		"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::kms:GenerateDataKey*",
+		"Resource::*",
+		"Resource::" + airflowLogGroupsArn(stack, env),
+		"Resource::" + celeryQueuesArn(stack),
+		// Bucket ARNs are tokens; nag prints them as <LogicalId.Arn>.
+		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<SourceBucket[0-9A-F]{8}\.Arn>\/\*$/g`)},
+		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<BronzeBucket[0-9A-F]{8}\.Arn>\/` + config.BronzeAPIRoot[:len(config.BronzeAPIRoot)-1] + `\/\*$/g`)},
+	}
+	for _, table := range tableArns(stack, env) {
+		appliesTo = append(appliesTo, "Resource::"+table)
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("MWAA's documented execution-role policy, scoped: Get*/List* on its own source bucket only; the log groups airflow-<name>-* " +
+			"MWAA creates; the Celery queues airflow-celery-* in MWAA's own account; account-level calls with no resource type (Resource::*); " +
+			"kms:GenerateDataKey* on the environment key via SQS/S3 only. The DAGs write only bronze api/* and read the tables of this environment's three databases."),
+		AppliesTo: &appliesTo,
+	}}, jsii.Bool(false))
+}

@@ -1,0 +1,192 @@
+package stacks
+
+import (
+	"fmt"
+
+	"dataplatform/config"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// newDataAccessRole creates the role clusters run as, and its instance profile of the same
+// name (Databricks then needs only the profile ARN): read bronze, read and write silver and
+// gold, and the Glue catalog of this environment's three databases only.
+func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *DatabricksStackProps) (awsiam.Role, awsiam.InstanceProfile) {
+	name := env.ResourceName("databricks-data-access")
+	role := awsiam.NewRole(stack, jsii.String("DataAccessRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(name),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		Description: jsii.String("Databricks clusters of " + env.Name + ": read bronze, write silver and gold"),
+	})
+	profile := awsiam.NewInstanceProfile(stack, jsii.String("InstanceProfile"), &awsiam.InstanceProfileProps{
+		InstanceProfileName: jsii.String(name),
+		Role:                role,
+	})
+	// The grants also cover the data-lake key the buckets are encrypted with.
+	props.Bronze.GrantRead(role, nil)
+	props.Silver.GrantReadWrite(role, nil)
+	props.Gold.GrantReadWrite(role, nil)
+
+	catalog := glueArn(stack, "catalog", "")
+	read, write := []*string{catalog}, []*string{catalog}
+	for _, layer := range []string{config.LayerBronze, config.LayerSilver, config.LayerGold} {
+		db := env.DatabaseName(layer)
+		arns := []*string{glueArn(stack, "database", db), glueArn(stack, "table", db+"/*")}
+		read = append(read, arns...)
+		if layer != config.LayerBronze {
+			write = append(write, arns...)
+		}
+	}
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ReadCatalog"),
+		Actions: jsii.Strings("glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
+			"glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"),
+		Resources: &read,
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("WriteSilverAndGoldTables"),
+		Actions: jsii.Strings("glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:BatchDeleteTable",
+			"glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
+			"glue:DeletePartition", "glue:BatchDeletePartition"),
+		Resources: &write,
+	}))
+	suppressDataAccessWildcards(stack, role, env, props.Bronze, props.Silver, props.Gold)
+	return role, profile
+}
+
+// glueArn is the ARN of a Glue catalog resource of this stack's account and region.
+func glueArn(stack awscdk.Stack, resource, name string) *string {
+	c := &awscdk.ArnComponents{Service: jsii.String("glue"), Resource: jsii.String(resource)}
+	if name != "" {
+		c.ResourceName, c.ArnFormat = jsii.String(name), awscdk.ArnFormat_SLASH_RESOURCE_NAME
+	}
+	return stack.FormatArn(c)
+}
+
+// ec2Arn is the ARN of an EC2 resource of this stack's account and region.
+func ec2Arn(stack awscdk.Stack, resource string, name *string) *string {
+	return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String(resource),
+		ResourceName: name, ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+}
+
+// newCrossAccountRole creates the role Databricks assumes to run clusters in the workspace VPC.
+// Its policy is the shape Databricks documents for a customer-managed VPC with policy
+// restrictions: instance, volume, fleet and spot actions, launches only into this VPC and
+// security group, tag-scoped terminate and volume actions, no VPC, subnet or gateway creation;
+// plus iam:PassRole on the data-access role only.
+func newCrossAccountRole(stack awscdk.Stack, env config.Environment, vpc awsec2.Vpc, sg awsec2.SecurityGroup, dataAccess awsiam.Role) awsiam.Role {
+	statements := crossAccountStatements(stack, vpc, sg)
+	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("PassDataAccessRole"),
+		Actions:    jsii.Strings("iam:PassRole"),
+		Resources:  &[]*string{dataAccess.RoleArn()},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}},
+	}))
+	role := awsiam.NewRole(stack, jsii.String("CrossAccountRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewArnPrincipal(jsii.String(DatabricksPrincipal)),
+		ExternalIds: jsii.Strings(env.Databricks.AccountID),
+		Description: jsii.String("Databricks control plane launches the clusters of " + env.Name + " in its customer-managed VPC"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"CustomerManagedVpc": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
+		},
+	})
+	suppressCrossAccountWildcards(role, stack)
+	return role
+}
+
+// crossAccountStatements are Databricks' documented statements for a customer-managed VPC
+// with policy restrictions, scoped to this account, region, VPC and security group.
+func crossAccountStatements(stack awscdk.Stack, vpc awsec2.Vpc, sg awsec2.SecurityGroup) []awsiam.PolicyStatement {
+	all := jsii.String("*")
+	instances, volumes, images := ec2Arn(stack, "instance", all), ec2Arn(stack, "volume", all), ec2Arn(stack, "image", all)
+	enis, subnets, sgs := ec2Arn(stack, "network-interface", all), ec2Arn(stack, "subnet", all), ec2Arn(stack, "security-group", all)
+	inVpc := map[string]any{"StringEquals": map[string]any{"ec2:vpc": ec2Arn(stack, "vpc", vpc.VpcId())}}
+	tagged := map[string]any{"StringEquals": map[string]any{"ec2:ResourceTag/Vendor": "Databricks"}}
+	tagging := map[string]any{"StringEquals": map[string]any{"aws:RequestTag/Vendor": "Databricks"}}
+	statement := func(sid string, actions []string, resources []*string, conditions map[string]any) awsiam.PolicyStatement {
+		props := &awsiam.PolicyStatementProps{Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: &resources}
+		if conditions != nil {
+			props.Conditions = &conditions
+		}
+		return awsiam.NewPolicyStatement(props)
+	}
+	otherResources := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AllowEc2RunInstanceOtherResources"), Actions: jsii.Strings("ec2:RunInstances"),
+		NotResources: &[]*string{images, enis, subnets, sgs, volumes, instances},
+	})
+	return []awsiam.PolicyStatement{
+		// These actions support no resource-level permissions (Describe*, fleets, launch
+		// templates, spot requests) or tag resources at creation, so AWS allows only "*".
+		statement("NonResourceBasedPermissions", []string{
+			"ec2:AssignPrivateIpAddresses", "ec2:CancelSpotInstanceRequests", "ec2:DescribeAvailabilityZones",
+			"ec2:DescribeIamInstanceProfileAssociations", "ec2:DescribeInstanceStatus", "ec2:DescribeInstances",
+			"ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeNetworkAcls",
+			"ec2:DescribePrefixLists", "ec2:DescribeReservedInstancesOfferings", "ec2:DescribeRouteTables",
+			"ec2:DescribeSecurityGroups", "ec2:DescribeSpotInstanceRequests", "ec2:DescribeSpotPriceHistory",
+			"ec2:DescribeSubnets", "ec2:DescribeVolumes", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcs",
+			"ec2:CreateTags", "ec2:DeleteTags", "ec2:GetSpotPlacementScores", "ec2:RequestSpotInstances",
+			"ec2:DescribeFleetHistory", "ec2:ModifyFleet", "ec2:DeleteFleets", "ec2:DescribeFleetInstances",
+			"ec2:DescribeFleets", "ec2:CreateFleet", "ec2:DeleteLaunchTemplate", "ec2:GetLaunchTemplateData",
+			"ec2:CreateLaunchTemplate", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions",
+			"ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplateVersions", "ec2:CreateLaunchTemplateVersion",
+		}, []*string{all}, nil),
+		statement("InstancePoolsSupport", []string{"ec2:AssociateIamInstanceProfile", "ec2:DisassociateIamInstanceProfile",
+			"ec2:ReplaceIamInstanceProfileAssociation"}, []*string{instances}, tagged),
+		statement("AllowEc2RunInstancePerTag", []string{"ec2:RunInstances"}, []*string{volumes, instances}, tagging),
+		statement("AllowEc2RunInstanceImagePerTag", []string{"ec2:RunInstances"}, []*string{images},
+			map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/Vendor": "Databricks"}}),
+		statement("AllowEc2RunInstancePerVPCid", []string{"ec2:RunInstances"}, []*string{enis, subnets, sgs}, inVpc),
+		otherResources,
+		statement("EC2TerminateInstancesTag", []string{"ec2:TerminateInstances"}, []*string{instances}, tagged),
+		statement("EC2AttachDetachVolumeTag", []string{"ec2:AttachVolume", "ec2:DetachVolume"}, []*string{instances, volumes}, tagged),
+		statement("EC2CreateVolumeByTag", []string{"ec2:CreateVolume"}, []*string{volumes}, tagging),
+		statement("EC2DeleteVolumeByTag", []string{"ec2:DeleteVolume"}, []*string{volumes}, tagged),
+		statement("VpcNonresourceSpecificActions", []string{"ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress",
+			"ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"}, []*string{ec2Arn(stack, "security-group", sg.SecurityGroupId())}, inVpc),
+		// Spot instances need EC2's service-linked role once per account. Databricks' policy also
+		// lists iam:PutRolePolicy here, but under this condition (a key only
+		// CreateServiceLinkedRole carries) it can never match, so it is left out.
+		statement("CreateSpotServiceLinkedRole", []string{"iam:CreateServiceLinkedRole"},
+			[]*string{jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot", *stack.Partition(), *stack.Account()))},
+			map[string]any{"StringLike": map[string]any{"iam:AWSServiceName": "spot.amazonaws.com"}}),
+	}
+}
+
+// suppressCrossAccountWildcards names each wildcard of Databricks' documented policy.
+func suppressCrossAccountWildcards(role awsiam.Role, stack awscdk.Stack) {
+	prefix := fmt.Sprintf("Resource::arn:%s:ec2:%s:%s:", *stack.Partition(), *stack.Region(), *stack.Account())
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Databricks' documented cross-account policy for a customer-managed VPC: Describe*, fleet, launch-template " +
+			"and spot actions support no resource-level permissions; instance, volume and image wildcards are narrowed by the " +
+			"Vendor=Databricks tag conditions, and ENI, subnet and security-group wildcards by the ec2:vpc condition on the workspace VPC."),
+		AppliesTo: &[]any{"Resource::*", prefix + "instance/*", prefix + "volume/*", prefix + "image/*",
+			prefix + "network-interface/*", prefix + "subnet/*", prefix + "security-group/*"},
+	}}, jsii.Bool(true))
+}
+
+// suppressDataAccessWildcards names the wildcards that the bucket grants and per-database
+// table ARNs produce.
+func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env config.Environment, buckets ...awss3.IBucket) {
+	applies := []any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+		"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"}
+	for _, bucket := range buckets {
+		// cdk-nag names another stack's bucket by its logical ID there.
+		id := awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement))
+		applies = append(applies, fmt.Sprintf("Resource::<%s.Arn>/*", *id))
+	}
+	for _, layer := range []string{config.LayerBronze, config.LayerSilver, config.LayerGold} {
+		applies = append(applies, "Resource::"+*glueArn(stack, "table", env.DatabaseName(layer)+"/*"))
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Clusters read and write any object of the lake buckets they are granted (CDK's bucket and key grants) " +
+			"and any table of this environment's own Glue databases, whose tables Databricks creates at run time."),
+		AppliesTo: &applies,
+	}}, jsii.Bool(true))
+}

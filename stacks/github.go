@@ -1,0 +1,111 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"dataplatform/config"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// deploySessionDuration lets one `cdk deploy` run outlive slow resources (MWAA, Multi-AZ RDS):
+// the CLI re-assumes the bootstrap roles with the OIDC session, so that session bounds the run.
+const deploySessionDuration = 2
+
+// Bootstrap roles `cdk bootstrap` creates in each account and region: deploy.yml needs all of
+// them, diff.yml only the lookup role, whose ReadOnlyAccess (with kms:Decrypt denied) is what
+// `cdk diff --method=template` uses to read the deployed templates.
+var (
+	deployBootstrapRoles = []string{"deploy", "file-publishing", "image-publishing", "lookup"}
+	diffBootstrapRoles   = []string{"lookup"}
+)
+
+// addGitHubAccess creates the account's GitHub OIDC provider and, per environment, the role
+// deploy.yml assumes and the read-only role diff.yml assumes. Neither role can change anything
+// itself: each may only assume CDK bootstrap roles of its environment's account and region.
+func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
+	// OidcProviderNative is the plain AWS::IAM::OIDCProvider: no custom resource, no Lambda.
+	// Without thumbprints IAM trusts the issuer's certificate through its own CA store.
+	s.GitHubOidcProvider = awsiam.NewOidcProviderNative(s.Stack, jsii.String("GitHubOidcProvider"), &awsiam.OidcProviderNativeProps{
+		Url:       jsii.String("https://" + config.GitHubOIDCIssuer),
+		ClientIds: jsii.Strings(config.GitHubOIDCAudience),
+	})
+	s.GitHubDeployRoles = map[string]awsiam.Role{}
+	s.GitHubDiffRoles = map[string]awsiam.Role{}
+	for _, env := range envs {
+		s.GitHubDeployRoles[env.Name] = s.gitHubRole(env, config.GitHubDeployRole, env.GitHub.EnvironmentSubject(env.Name),
+			deployBootstrapRoles, deploySessionDuration,
+			"Assumed by deploy.yml in GitHub environment "+env.Name+" to run cdk deploy",
+			"variable AWS_DEPLOY_ROLE_ARN of GitHub environment "+env.Name)
+		s.GitHubDiffRoles[env.Name] = s.gitHubRole(env, config.GitHubDiffRole, env.GitHub.PullRequestSubject(),
+			diffBootstrapRoles, 1,
+			"Assumed by diff.yml on pull requests to run a read-only cdk diff of "+env.Name,
+			"repository variable AWS_DIFF_ROLE_ARN_"+strings.ToUpper(env.Name))
+	}
+}
+
+// gitHubRole creates one role trusted only by GitHub tokens whose subject equals subject
+// exactly, allowed only to assume the named bootstrap roles, and outputs its ARN for the
+// GitHub variable the workflow reads.
+func (s *AccountStack) gitHubRole(env config.Environment, kind, subject string, bootstrapRoles []string, sessionHours float64, description, variable string) awsiam.Role {
+	id := "GitHub" + title(env.Name) + title(kind) + "Role"
+	principal := awsiam.NewOpenIdConnectPrincipal(s.GitHubOidcProvider, &map[string]any{
+		// StringEquals, never StringLike: the subject names one repository and one
+		// environment (or pull requests), and the config cannot contain wildcards.
+		"StringEquals": map[string]any{
+			config.GitHubOIDCIssuer + ":aud": config.GitHubOIDCAudience,
+			config.GitHubOIDCIssuer + ":sub": subject,
+		},
+	})
+	role := awsiam.NewRole(s.Stack, jsii.String(id), &awsiam.RoleProps{
+		RoleName:           jsii.String(env.GitHubRoleName(kind)),
+		AssumedBy:          principal,
+		Description:        jsii.String(description),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(sessionHours)),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"AssumeCdkBootstrapRoles": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					// sts:TagSession is not needed: the CDK CLI tags sessions only when a
+					// synthesizer sets assumeRoleAdditionalOptions, and ours does not.
+					Actions:   jsii.Strings("sts:AssumeRole"),
+					Resources: bootstrapRoleArns(env, bootstrapRoles),
+				})},
+			}),
+		},
+	})
+	awscdk.NewCfnOutput(s.Stack, jsii.String(id+"Arn"), &awscdk.CfnOutputProps{
+		Value:       role.RoleArn(),
+		Description: jsii.String("Set as the " + variable + " (README, CI/CD)"),
+	})
+	return role
+}
+
+// bootstrapRoleArns are the ARNs of the CDK bootstrap roles of the environment's account and
+// region with the default qualifier, written out in full so no policy needs a wildcard.
+func bootstrapRoleArns(env config.Environment, roles []string) *[]*string {
+	// Config only admits region codes; CDK's region table names the partition of every
+	// known region (aws-cn, aws-us-gov, ...), and new commercial regions are "aws".
+	partition := "aws"
+	if p := regioninfo.RegionInfo_Get(jsii.String(env.Region)).Partition(); p != nil {
+		partition = *p
+	}
+	qualifier := *awscdk.DefaultStackSynthesizer_DEFAULT_QUALIFIER()
+	var arns []*string
+	for _, r := range roles {
+		arns = append(arns, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-role-%s-%s",
+			partition, env.Account, qualifier, r, env.Account, env.Region)))
+	}
+	return &arns
+}
+
+// title upper-cases the first letter, for construct IDs built from lowercase names.
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,356 @@
+package test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"dataplatform/config"
+	"dataplatform/stacks"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// mwaaEnvironment is the one AWS::MWAA::Environment of a platform's Airflow stack.
+func mwaaEnvironment(t *testing.T, p *stacks.Platform) resource {
+	t.Helper()
+	envs := resourcesOf(t, p.Airflow.Stack, "AWS::MWAA::Environment")
+	require.Len(t, envs, 1)
+	for _, r := range envs {
+		return r
+	}
+	return resource{}
+}
+
+func TestAirflowEnvironmentFromConfig(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			a := p.Env.Airflow
+			env := mwaaEnvironment(t, p)
+			props := env.Properties
+			assert.Equal(t, p.Env.AirflowEnvironmentName(), props["Name"])
+			assert.Equal(t, a.Version, props["AirflowVersion"])
+			assert.Equal(t, a.EnvironmentClass, props["EnvironmentClass"])
+			assert.EqualValues(t, a.MinWorkers, props["MinWorkers"])
+			assert.EqualValues(t, a.MaxWorkers, props["MaxWorkers"])
+			assert.EqualValues(t, a.Schedulers, props["Schedulers"])
+			assert.Equal(t, a.WebserverAccessMode, props["WebserverAccessMode"])
+			assert.Equal(t, a.MaintenanceWindow, props["WeeklyMaintenanceWindowStart"])
+			assert.Equal(t, "dags", props["DagS3Path"])
+			assert.Equal(t, "requirements.txt", props["RequirementsS3Path"])
+
+			logging := props["LoggingConfiguration"].(map[string]any)
+			want := map[string]string{"DagProcessingLogs": a.LogLevel, "SchedulerLogs": a.LogLevel, "TaskLogs": a.TaskLogLevel,
+				"WebserverLogs": a.LogLevel, "WorkerLogs": a.LogLevel}
+			require.Len(t, logging, len(want))
+			for logType, level := range want {
+				assert.Equal(t, map[string]any{"Enabled": true, "LogLevel": level}, logging[logType], logType)
+			}
+		})
+	}
+}
+
+func TestAirflowProductionWebserverIsPrivate(t *testing.T) {
+	for _, p := range suite.platforms {
+		if p.Env.TerminationProtection {
+			assert.Equal(t, config.WebserverPrivateOnly, mwaaEnvironment(t, p).Properties["WebserverAccessMode"], p.Env.Name)
+		}
+	}
+}
+
+// TestAirflowConfigurationOptions checks that the DAGs get every name from the stack, derived
+// by config, under the keys dags/platform_lib/settings.py reads.
+func TestAirflowConfigurationOptions(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			e := p.Env
+			var crawlers []string
+			for _, family := range config.CrawlerFamilies {
+				crawlers = append(crawlers, e.CrawlerName(family))
+			}
+			assert.Equal(t, map[string]any{
+				"platform.region":            e.Region,
+				"platform.bronze_bucket":     e.BucketName(config.BucketBronze),
+				"platform.bronze_api_prefix": config.BronzeAPIRoot,
+				"platform.bronze_database":   e.DatabaseName(config.LayerBronze),
+				"platform.crawlers":          strings.Join(crawlers, ","),
+				"platform.dbt_workgroup":     e.WorkgroupName(config.WorkgroupDbt),
+				"platform.databricks_secret": e.DatabricksTokenSecretName(),
+			}, mwaaEnvironment(t, p).Properties["AirflowConfigurationOptions"])
+		})
+	}
+	settings, err := os.ReadFile(filepath.Join("..", "dags", "platform_lib", "settings.py"))
+	require.NoError(t, err)
+	for _, key := range []string{"region", "bronze_bucket", "bronze_api_prefix", "bronze_database", "crawlers", "dbt_workgroup", "databricks_secret"} {
+		assert.Contains(t, string(settings), fmt.Sprintf("= %q", key), "settings.py must read platform.%s", key)
+	}
+}
+
+// TestAirflowSubnets checks that MWAA gets exactly two private subnets in two different AZs,
+// following the subnet IDs through the Network stack's outputs to the subnets themselves.
+func TestAirflowSubnets(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			network := readTemplate(t, p.Network.Stack)
+			ids := mwaaEnvironment(t, p).Properties["NetworkConfiguration"].(map[string]any)["SubnetIds"].([]any)
+			require.Len(t, ids, 2)
+			var zones []string
+			for _, id := range ids {
+				output := id.(map[string]any)["Fn::GetStackOutput"].(map[string]any)["OutputName"].(string)
+				subnetID := network.Outputs[output].Value.(map[string]any)["Ref"].(string)
+				subnet := network.Resources[subnetID]
+				require.Equal(t, "AWS::EC2::Subnet", subnet.Type)
+				assert.Contains(t, subnet.Properties["Tags"], map[string]any{"Key": "aws-cdk:subnet-type", "Value": "Private"})
+				zones = append(zones, subnet.Properties["AvailabilityZone"].(string))
+			}
+			assert.Equal(t, p.Env.AvailabilityZones[:2], zones)
+			assert.NotEqual(t, zones[0], zones[1])
+		})
+	}
+}
+
+func TestAirflowSecurityGroup(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			stack, a := p.Airflow.Stack, p.Airflow
+			sg := logicalID(t, a.SecurityGroup)
+			groupID := map[string]any{"Fn::GetAtt": []any{sg, "GroupId"}}
+			assert.Equal(t, []any{groupID}, mwaaEnvironment(t, p).Properties["NetworkConfiguration"].(map[string]any)["SecurityGroupIds"])
+			templateOf(stack).HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+				"SecurityGroupEgress": []any{map[string]any{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1", "Description": assertions.Match_AnyValue()}},
+			})
+			self := 0
+			for _, rule := range resourcesOf(t, stack, "AWS::EC2::SecurityGroupIngress") {
+				assert.Equal(t, groupID, rule.Properties["GroupId"])
+				if rule.Properties["IpProtocol"] == "-1" && fmt.Sprint(rule.Properties["SourceSecurityGroupId"]) == fmt.Sprint(groupID) {
+					self++
+				}
+			}
+			assert.Equal(t, 1, self, "one self-referencing all-traffic ingress rule")
+		})
+	}
+}
+
+func TestAirflowSourceBucket(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			stack, a := p.Airflow.Stack, p.Airflow
+			templateOf(stack).HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+				"BucketName":              p.Env.BucketName(config.BucketAirflow),
+				"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+				"PublicAccessBlockConfiguration": map[string]any{
+					"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+				},
+				"BucketEncryption": assertions.Match_ObjectLike(&map[string]any{
+					"ServerSideEncryptionConfiguration": []any{assertions.Match_ObjectLike(&map[string]any{
+						"ServerSideEncryptionByDefault": map[string]any{
+							"SSEAlgorithm":   "aws:kms",
+							"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []any{logicalID(t, a.Key), "Arn"}},
+						},
+					})},
+				}),
+			})
+			bucket := logicalID(t, a.SourceBucket)
+			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{bucket, "Arn"}}, mwaaEnvironment(t, p).Properties["SourceBucketArn"])
+			assert.Len(t, resourcesOf(t, stack, "Custom::CDKBucketDeployment"), 2, "dags/ and requirements.txt")
+		})
+	}
+}
+
+func TestAirflowKeyAndSecret(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			stack, a := p.Airflow.Stack, p.Airflow
+			keyArn := map[string]any{"Fn::GetAtt": []any{logicalID(t, a.Key), "Arn"}}
+			assert.Equal(t, keyArn, mwaaEnvironment(t, p).Properties["KmsKey"])
+			// MWAA's log groups are encrypted with this key: CloudWatch Logs must be allowed to use it.
+			templateOf(stack).HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+				"EnableKeyRotation": true,
+				"KeyPolicy": assertions.Match_ObjectLike(&map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+					assertions.Match_ObjectLike(&map[string]any{"Principal": map[string]any{"Service": "logs." + p.Env.Region + ".amazonaws.com"}}),
+				})}),
+			})
+			templateOf(stack).HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+				"Name":     p.Env.DatabricksTokenSecretName(),
+				"KmsKeyId": keyArn,
+				"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{
+					"GenerateStringKey":    "token",
+					"SecretStringTemplate": `{"host":"` + stacks.DatabricksHostPlaceholder + `"}`,
+				}),
+			})
+		})
+	}
+	// The DAG refuses the placeholder host; both sides must agree on it.
+	lib, err := os.ReadFile(filepath.Join("..", "dags", "platform_lib", "databricks.py"))
+	require.NoError(t, err)
+	assert.Contains(t, string(lib), fmt.Sprintf("PLACEHOLDER_HOST = %q", stacks.DatabricksHostPlaceholder))
+}
+
+func TestAirflowExecutionRole(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			stack, a := p.Airflow.Stack, p.Airflow
+			role := logicalID(t, a.ExecutionRole)
+			policy := logicalID(t, a.ExecutionPolicy)
+
+			trust := resourcesOf(t, stack, "AWS::IAM::Role")[role].Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)
+			require.Len(t, trust, 1)
+			assert.ElementsMatch(t, []any{"airflow.amazonaws.com", "airflow-env.amazonaws.com"},
+				trust[0].(map[string]any)["Principal"].(map[string]any)["Service"])
+			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{role, "Arn"}}, mwaaEnvironment(t, p).Properties["ExecutionRoleArn"])
+
+			// The environment is created only after the policy is attached.
+			assert.Contains(t, mwaaEnvironment(t, p).DependsOn, policy)
+
+			// The role has exactly this one policy: nothing attached that the environment does not wait for.
+			var attached []string
+			for id, pol := range resourcesOf(t, stack, "AWS::IAM::Policy") {
+				if slices.Contains(asStrings(pol.Properties["Roles"]), fmt.Sprintf(`{"Ref":%q}`, role)) {
+					attached = append(attached, id)
+				}
+			}
+			assert.Equal(t, []string{policy}, attached)
+		})
+	}
+}
+
+// policyStatement is one statement of a policy document, with Action and Resource normalized to lists.
+type policyStatement struct {
+	Sid       string
+	Actions   []string
+	Resources []string
+	Condition map[string]any
+}
+
+func executionStatements(t *testing.T, p *stacks.Platform) map[string]policyStatement {
+	t.Helper()
+	stack := p.Airflow.Stack
+	id := logicalID(t, p.Airflow.ExecutionPolicy)
+	doc := resourcesOf(t, stack, "AWS::IAM::Policy")[id].Properties["PolicyDocument"].(map[string]any)
+	out := map[string]policyStatement{}
+	for _, raw := range doc["Statement"].([]any) {
+		s := raw.(map[string]any)
+		require.Equal(t, "Allow", s["Effect"])
+		st := policyStatement{Sid: s["Sid"].(string), Actions: asStrings(s["Action"]), Resources: asStrings(s["Resource"])}
+		if c, ok := s["Condition"].(map[string]any); ok {
+			st.Condition = c
+		}
+		out[st.Sid] = st
+	}
+	return out
+}
+
+// accountLevelActions have no resource type in IAM: "*" is their only possible resource.
+var accountLevelActions = []string{"s3:GetAccountPublicAccessBlock", "logs:DescribeLogGroups", "cloudwatch:PutMetricData"}
+
+func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
+	scopedServices := regexp.MustCompile(`^(s3|glue|athena|secretsmanager|kms|sqs|logs|airflow):`)
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			e := p.Env
+			statements := executionStatements(t, p)
+			for _, s := range statements {
+				for _, action := range s.Actions {
+					assert.NotContains(t, action, ":*", "%s: whole-service action", s.Sid)
+					if scopedServices.MatchString(action) && !slices.Contains(accountLevelActions, action) {
+						assert.NotContains(t, s.Resources, "*", "%s: %s on every resource", s.Sid, action)
+					}
+				}
+				if slices.ContainsFunc(s.Resources, func(r string) bool { return r == "*" }) {
+					assert.Subset(t, accountLevelActions, s.Actions, "%s: only account-level actions may use *", s.Sid)
+				}
+			}
+
+			arn := func(service, resource string) string {
+				return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, e.Region, e.Account, resource)
+			}
+			var crawlers []string
+			for _, family := range config.CrawlerFamilies {
+				crawlers = append(crawlers, arn("glue", "crawler/"+e.CrawlerName(family)))
+			}
+			assert.ElementsMatch(t, crawlers, statements["RunBronzeCrawlers"].Resources)
+			assert.ElementsMatch(t, []string{"glue:StartCrawler", "glue:GetCrawler"}, statements["RunBronzeCrawlers"].Actions)
+			assert.Equal(t, []string{arn("athena", "workgroup/"+e.WorkgroupName(config.WorkgroupDbt))}, statements["QueryDbtWorkgroup"].Resources)
+			assert.Equal(t, []string{arn("airflow", "environment/"+e.AirflowEnvironmentName())}, statements["PublishMetrics"].Resources)
+			assert.Equal(t, []string{arn("logs", "log-group:airflow-"+e.AirflowEnvironmentName()+"-*")}, statements["WriteOwnLogs"].Resources)
+			assert.Equal(t, []string{fmt.Sprintf("arn:aws:sqs:%s:*:airflow-celery-*", e.Region)}, statements["CeleryQueue"].Resources)
+
+			// Bronze: write only, only under api/.
+			bronze := statements["WriteBronzeAPI"]
+			assert.ElementsMatch(t, []string{"s3:PutObject", "s3:AbortMultipartUpload"}, bronze.Actions)
+			require.Len(t, bronze.Resources, 1)
+			assert.True(t, strings.HasSuffix(bronze.Resources[0], `"/`+config.BronzeAPIRoot+`*"]]}`), bronze.Resources[0])
+			for sid, s := range statements {
+				if sid != "WriteBronzeAPI" {
+					for _, action := range s.Actions {
+						assert.NotRegexp(t, `^s3:(Put|Delete)`, action, "%s writes to S3", sid)
+					}
+				}
+			}
+
+			// Secrets: only the Databricks secret.
+			secret := logicalID(t, p.Airflow.DatabricksToken)
+			assert.Equal(t, []string{fmt.Sprintf(`{"Ref":%q}`, secret)}, statements["ReadDatabricksToken"].Resources)
+
+			// Every KMS statement is limited to calls made through the named services.
+			for sid, s := range statements {
+				if strings.HasPrefix(s.Actions[0], "kms:") {
+					require.Contains(t, s.Condition, "StringEquals", sid)
+					assert.Contains(t, s.Condition["StringEquals"], "kms:ViaService", sid)
+				}
+			}
+			assert.ElementsMatch(t, []any{"sqs." + e.Region + ".amazonaws.com", "s3." + e.Region + ".amazonaws.com"},
+				statements["EnvironmentKeyViaSqsAndS3"].Condition["StringEquals"].(map[string]any)["kms:ViaService"])
+		})
+	}
+}
+
+// TestAirflowRequirementsMatchVersion checks that requirements.txt is pinned to the
+// constraints of the Airflow version every environment runs.
+func TestAirflowRequirementsMatchVersion(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "airflow", "requirements.txt"))
+	require.NoError(t, err)
+	constraint := regexp.MustCompile(`(?m)^--constraint "https://raw\.githubusercontent\.com/apache/airflow/constraints-([0-9.]+)/constraints-3\.11\.txt"$`)
+	m := constraint.FindStringSubmatch(string(raw))
+	require.NotNil(t, m, "requirements.txt needs a --constraint line")
+	sum := sha256.Sum256(raw)
+	for _, p := range suite.platforms {
+		assert.Equal(t, p.Env.Airflow.Version, m[1], "%s runs Airflow %s", p.Env.Name, p.Env.Airflow.Version)
+
+		// The environment pins the deployed version of requirements.txt, read by a custom
+		// resource that CloudFormation calls again whenever the file's hash changes.
+		lookups := resourcesOf(t, p.Airflow.Stack, "Custom::AWS")
+		require.Len(t, lookups, 1)
+		for id, lookup := range lookups {
+			assert.Equal(t, hex.EncodeToString(sum[:]), lookup.Properties["RequirementsSha256"])
+			assert.Contains(t, asStrings(lookup.Properties["Create"])[0], `\"action\":\"headObject\"`)
+			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id, "VersionId"}}, mwaaEnvironment(t, p).Properties["RequirementsS3ObjectVersion"])
+		}
+	}
+}
+
+// template is the part of a synthesized template the tests read beyond Resources.
+type template struct {
+	Resources map[string]resource
+	Outputs   map[string]struct{ Value any }
+}
+
+func readTemplate(t *testing.T, stack awscdk.Stack) template {
+	t.Helper()
+	raw, err := os.ReadFile(templatePath(stack))
+	require.NoError(t, err)
+	var tpl template
+	require.NoError(t, json.Unmarshal(raw, &tpl))
+	return tpl
+}

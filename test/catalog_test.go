@@ -1,0 +1,256 @@
+package test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"dataplatform/config"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCatalogDatabases(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			dbs := resourcesOf(t, p.Catalog.Stack, "AWS::Glue::Database")
+			require.Len(t, dbs, 3)
+			layers := map[string]string{config.LayerBronze: config.BucketBronze, config.LayerSilver: config.BucketSilver, config.LayerGold: config.BucketGold}
+			for layer, bucket := range layers {
+				templateOf(p.Catalog.Stack).HasResource(jsii.String("AWS::Glue::Database"), map[string]any{
+					"Properties": map[string]any{
+						"CatalogId": p.Env.Account,
+						"DatabaseInput": map[string]any{
+							"Name":        p.Env.DatabaseName(layer),
+							"LocationUri": "s3://" + p.Env.BucketName(bucket) + "/",
+						},
+					},
+					"DeletionPolicy": expectedDeletionPolicy(p.Env),
+				})
+			}
+		})
+	}
+}
+
+// producerExamples are keys the producers write, built with the producers' own config
+// functions, and the folder Glue must turn into a table.
+var producerExamples = map[string]struct{ key, table string }{
+	config.CrawlerRDS:     {config.BronzeRDSPrefix + "public/orders/2026/11/24/20261124-120000000.parquet", config.BronzeRDSPrefix + "public/orders/"},
+	config.CrawlerKinesis: {config.BronzeKinesisPrefix("clicks") + "year=2026/month=11/day=24/clicks-1.parquet", config.BronzeKinesisPrefix("clicks")},
+	config.CrawlerAPI:     {config.BronzeAPIPrefix("weather") + "dt=2026-11-24/page-1.json", config.BronzeAPIPrefix("weather")},
+}
+
+func TestCrawlersReadWhatProducersWrite(t *testing.T) {
+	for _, p := range suite.platforms {
+		crawlers := resourcesOf(t, p.Catalog.Stack, "AWS::Glue::Crawler")
+		require.Len(t, crawlers, len(config.CrawlerFamilies))
+		byName := map[string]resource{}
+		for _, c := range crawlers {
+			byName[c.Properties["Name"].(string)] = c
+		}
+		bronzeURL := "s3://" + p.Env.BucketName(config.BucketBronze) + "/"
+		for _, family := range config.CrawlerFamilies {
+			t.Run(p.Env.Name+"/"+family, func(t *testing.T) {
+				c, ok := byName[p.Env.CrawlerName(family)]
+				require.True(t, ok, "crawler %s", p.Env.CrawlerName(family))
+				assert.Equal(t, p.Catalog.Crawlers[family].Name, p.Env.CrawlerName(family))
+				assert.Equal(t, config.CrawlerTablePrefix(family), c.Properties["TablePrefix"])
+				assert.Equal(t, map[string]any{"Ref": logicalID(t, p.Catalog.Bronze)}, c.Properties["DatabaseName"])
+
+				targets := c.Properties["Targets"].(map[string]any)["S3Targets"].([]any)
+				require.Len(t, targets, 1)
+				path := targets[0].(map[string]any)["Path"].(string)
+				require.True(t, strings.HasPrefix(path, bronzeURL), path)
+				root := strings.TrimPrefix(path, bronzeURL)
+				example := producerExamples[family]
+				assert.True(t, strings.HasPrefix(example.key, root), "%s must cover what the producer writes (%s)", path, example.key)
+				assert.False(t, strings.HasPrefix(root, config.BronzeErrorsPrefix) || strings.HasPrefix(config.BronzeErrorsPrefix, root),
+					"%s must not crawl the errors prefix", path)
+
+				// Glue counts levels from the bucket (level 1): the table folder's depth is the level.
+				var cfg struct {
+					Grouping struct{ TableLevelConfiguration int }
+				}
+				require.NoError(t, json.Unmarshal([]byte(c.Properties["Configuration"].(string)), &cfg))
+				assert.Equal(t, 1+strings.Count(example.table, "/"), cfg.Grouping.TableLevelConfiguration, "table level of %s", example.table)
+
+				if schedule := p.Env.Catalog.CrawlerSchedules[family]; schedule != "" {
+					assert.Equal(t, map[string]any{"ScheduleExpression": schedule}, c.Properties["Schedule"])
+				} else {
+					assert.Nil(t, c.Properties["Schedule"])
+				}
+				// Glue only accepts incremental crawls with LOG/LOG.
+				recrawl := c.Properties["RecrawlPolicy"].(map[string]any)["RecrawlBehavior"]
+				policy := c.Properties["SchemaChangePolicy"].(map[string]any)
+				if recrawl == "CRAWL_NEW_FOLDERS_ONLY" {
+					assert.Equal(t, map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}, policy)
+				}
+				assert.NotEqual(t, "DELETE_FROM_DATABASE", policy["DeleteBehavior"], "a vanished folder must not drop a table")
+				assert.Equal(t, map[string]any{"Ref": logicalID(t, p.Catalog.Node().FindChild(jsii.String("SecurityConfiguration")))},
+					c.Properties["CrawlerSecurityConfiguration"])
+			})
+		}
+	}
+}
+
+func TestCrawlerSecurityConfigurationAndLogs(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			tpl := templateOf(p.Catalog.Stack)
+			keys := resourcesOf(t, p.Catalog.Stack, "AWS::KMS::Key")
+			require.Len(t, keys, 1)
+			var logsKey string
+			for id, k := range keys {
+				logsKey = id
+				assert.Contains(t, jsonText(k.Properties), `"kms:EncryptionContext:aws:logs:arn"`)
+				assert.Contains(t, jsonText(k.Properties), `"Service":"logs.`+p.Env.Region+`.amazonaws.com"`)
+			}
+			tpl.HasResourceProperties(jsii.String("AWS::Glue::SecurityConfiguration"), map[string]any{
+				"Name": p.Env.GlueSecurityConfigurationName(),
+				"EncryptionConfiguration": map[string]any{
+					"CloudWatchEncryption":   map[string]any{"CloudWatchEncryptionMode": "SSE-KMS", "KmsKeyArn": map[string]any{"Fn::GetAtt": []any{logsKey, "Arn"}}},
+					"JobBookmarksEncryption": map[string]any{"JobBookmarksEncryptionMode": "CSE-KMS", "KmsKeyArn": assertions.Match_AnyValue()},
+					"S3Encryptions":          []any{map[string]any{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": assertions.Match_AnyValue()}},
+				},
+			})
+			tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+				"LogGroupName":    p.Env.CrawlerLogGroupName(),
+				"KmsKeyId":        map[string]any{"Fn::GetAtt": []any{logsKey, "Arn"}},
+				"RetentionInDays": p.Env.Catalog.CrawlerLogRetentionDays,
+			})
+			// The group Glue writes to is named after the role and the security configuration.
+			tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": p.Env.CrawlerRoleName()})
+			assert.Equal(t, "/aws-glue/crawlers-role/"+p.Env.CrawlerRoleName()+"-"+p.Env.GlueSecurityConfigurationName(), p.Env.CrawlerLogGroupName())
+		})
+	}
+}
+
+func TestCrawlerRoleScope(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			policies := resourcesOf(t, p.Catalog.Stack, "AWS::IAM::Policy")
+			require.Len(t, policies, 1)
+			var statements []statement
+			for _, pol := range policies {
+				statements = statementsOf(t, pol.Properties["PolicyDocument"])
+			}
+			var objectPrefixes []string
+			for _, s := range statements {
+				for _, r := range s.resources {
+					assert.NotEqual(t, "*", r, "%s must name its resources", s.Sid)
+				}
+				switch s.Sid {
+				case "ReadCrawledPrefixes":
+					assert.Equal(t, []string{"s3:GetObject"}, s.actions)
+					for _, r := range s.resources {
+						objectPrefixes = append(objectPrefixes, r[strings.LastIndex(r, "}")+1:])
+					}
+				case "ListCrawledPrefixes":
+					assert.Equal(t, []string{"s3:ListBucket"}, s.actions)
+					assert.NotEmpty(t, s.Condition["StringLike"].(map[string]any)["s3:prefix"], "listing must be limited to the crawled prefixes")
+				case "WriteBronzeCatalog":
+					bronze := p.Env.DatabaseName(config.LayerBronze)
+					for _, a := range s.actions {
+						assert.True(t, strings.HasPrefix(a, "glue:Get") || strings.HasPrefix(a, "glue:BatchGet") || strings.HasPrefix(a, "glue:Create") ||
+							strings.HasPrefix(a, "glue:BatchCreate") || strings.HasPrefix(a, "glue:Update") || strings.HasPrefix(a, "glue:BatchUpdate"), a)
+					}
+					assert.Contains(t, s.resources, "arn:aws:glue:"+p.Env.Region+":"+p.Env.Account+":table/"+bronze+"/*")
+					for _, r := range s.resources {
+						for _, other := range []string{config.LayerSilver, config.LayerGold} {
+							assert.NotContains(t, r, p.Env.DatabaseName(other))
+						}
+					}
+				}
+				for _, a := range s.actions {
+					assert.NotContains(t, []string{"s3:*", "glue:*", "kms:*", "logs:*"}, a)
+				}
+			}
+			var want []string
+			for _, family := range config.CrawlerFamilies {
+				examples := producerExamples[family]
+				want = append(want, "/"+examples.key[:strings.Index(examples.key, "/")+1]+"*")
+			}
+			assert.ElementsMatch(t, want, objectPrefixes, "the role reads exactly the crawled prefixes")
+		})
+	}
+}
+
+// logicalIDOfResource is the logical ID of an L1 resource.
+func logicalIDOfResource(t *testing.T, r awscdk.CfnResource) string {
+	t.Helper()
+	return *awscdk.Stack_Of(r).GetLogicalId(r)
+}
+
+// statement is one IAM policy statement with Action and Resource normalized to lists; a
+// resource built with Fn::Join is rendered as its JSON, so its literal suffix stays visible.
+type statement struct {
+	Sid       string
+	Condition map[string]any
+	actions   []string
+	resources []string
+}
+
+func statementsOf(t *testing.T, document any) []statement {
+	t.Helper()
+	var out []statement
+	for _, raw := range document.(map[string]any)["Statement"].([]any) {
+		m := raw.(map[string]any)
+		s := statement{}
+		s.Sid, _ = m["Sid"].(string)
+		s.Condition, _ = m["Condition"].(map[string]any)
+		s.actions = stringsOf(t, m["Action"])
+		s.resources = stringsOf(t, m["Resource"])
+		out = append(out, s)
+	}
+	return out
+}
+
+func stringsOf(t *testing.T, v any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	var out []string
+	for _, item := range list {
+		if s, ok := item.(string); ok {
+			out = append(out, s)
+			continue
+		}
+		out = append(out, renderJoin(t, item))
+	}
+	return out
+}
+
+// renderJoin turns {"Fn::Join": ["", [a, b]]} into "a" + "b", with intrinsic functions
+// rendered as ${...}; other intrinsics become ${json}.
+func renderJoin(t *testing.T, v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return jsonText(v)
+	}
+	join, ok := m["Fn::Join"].([]any)
+	if !ok {
+		if sub, ok := m["Fn::Sub"].(string); ok {
+			return sub
+		}
+		return "${" + jsonText(v) + "}"
+	}
+	var b strings.Builder
+	for i, part := range join[1].([]any) {
+		if i > 0 {
+			b.WriteString(join[0].(string))
+		}
+		if s, ok := part.(string); ok {
+			b.WriteString(s)
+		} else if ref, ok := part.(map[string]any)["Ref"].(string); ok && strings.HasPrefix(ref, "AWS::") {
+			b.WriteString("${" + ref + "}")
+		} else {
+			b.WriteString("${" + jsonText(part) + "}")
+		}
+	}
+	return b.String()
+}

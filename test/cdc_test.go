@@ -1,0 +1,253 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"dataplatform/config"
+	"dataplatform/stacks"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// endpoint returns the DMS endpoint of one type (source or target).
+func endpoint(t *testing.T, p *stacks.Platform, endpointType string) resource {
+	t.Helper()
+	for _, e := range resourcesOf(t, p.Cdc.Stack, "AWS::DMS::Endpoint") {
+		if e.Properties["EndpointType"] == endpointType {
+			return e
+		}
+	}
+	t.Fatalf("no %s endpoint", endpointType)
+	return resource{}
+}
+
+// policyOf returns the statements of the inline policy attached to the role with logical ID role.
+func policyOf(t *testing.T, stack awscdk.Stack, role string) []any {
+	t.Helper()
+	for _, p := range resourcesOf(t, stack, "AWS::IAM::Policy") {
+		for _, r := range p.Properties["Roles"].([]any) {
+			if r.(map[string]any)["Ref"] == role {
+				return p.Properties["PolicyDocument"].(map[string]any)["Statement"].([]any)
+			}
+		}
+	}
+	t.Fatalf("no policy on %s", role)
+	return nil
+}
+
+func TestReplicationInstanceFollowsConfig(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			cdc := p.Env.Cdc
+			_, instance := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationInstance"))
+			props := instance.Properties
+			assert.Equal(t, false, props["PubliclyAccessible"])
+			assert.Equal(t, cdc.InstanceClass, props["ReplicationInstanceClass"])
+			assert.EqualValues(t, cdc.AllocatedStorageGiB, props["AllocatedStorage"])
+			assert.Equal(t, cdc.MultiAZ, props["MultiAZ"])
+			assert.Equal(t, cdc.EngineVersion, props["EngineVersion"])
+			assert.Equal(t, p.Env.ReplicationInstanceIdentifier(), props["ReplicationInstanceIdentifier"])
+			assert.Contains(t, outputName(props["KmsKeyId"]), *p.Database.Stack.StackName()+"/")
+			assert.Contains(t, outputName(props["KmsKeyId"]), "Key")
+
+			groupID, group := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationSubnetGroup"))
+			assert.Equal(t, map[string]any{"Ref": groupID}, props["ReplicationSubnetGroupIdentifier"])
+			subnets := group.Properties["SubnetIds"].([]any)
+			require.Len(t, subnets, len(p.Env.AvailabilityZones))
+			for _, s := range subnets {
+				assert.Contains(t, outputName(s), stacks.PrivateSubnets+"Subnet")
+			}
+		})
+	}
+}
+
+// TestSourceEndpointReadsSecretOverTLS: credentials come from the database's secret through a
+// role DMS assumes in this region, allowed to read that secret only; TLS is required.
+func TestSourceEndpointReadsSecretOverTLS(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			source := endpoint(t, p, "source")
+			assert.Equal(t, "postgres", source.Properties["EngineName"])
+			assert.Equal(t, "require", source.Properties["SslMode"])
+			assert.Equal(t, p.Env.Database.DatabaseName, source.Properties["DatabaseName"])
+			for _, field := range []string{"Username", "Password", "ServerName", "Port"} {
+				assert.NotContains(t, source.Properties, field, "credentials come from the secret only")
+			}
+			settings := source.Properties["PostgreSqlSettings"].(map[string]any)
+			secretRef := outputName(settings["SecretsManagerSecretId"])
+			assert.True(t, strings.HasPrefix(secretRef, *p.Database.Stack.StackName()+"/"), secretRef)
+			assert.Contains(t, secretRef, "SecretAttachment")
+
+			role := getAttID(settings["SecretsManagerAccessRoleArn"])
+			templateOf(p.Cdc.Stack).HasResource(jsii.String("AWS::IAM::Role"), map[string]any{
+				"Properties": map[string]any{"AssumeRolePolicyDocument": assertions.Match_ObjectLike(&map[string]any{
+					"Statement": []any{map[string]any{
+						"Action": "sts:AssumeRole", "Effect": "Allow",
+						"Principal": map[string]any{"Service": fmt.Sprintf("dms.%s.amazonaws.com", p.Env.Region)},
+					}},
+				})},
+			})
+			statements := policyOf(t, p.Cdc.Stack, role)
+			require.Len(t, statements, 2)
+			read := statements[0].(map[string]any)
+			assert.Equal(t, []any{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}, read["Action"])
+			assert.Equal(t, secretRef, outputName(read["Resource"]))
+			decrypt := statements[1].(map[string]any)
+			assert.Equal(t, "kms:Decrypt", decrypt["Action"])
+			assert.Equal(t, map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + p.Env.Region + ".amazonaws.com"}},
+				decrypt["Condition"])
+		})
+	}
+}
+
+func TestTargetEndpointWritesParquetToBronze(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			target := endpoint(t, p, "target")
+			assert.Equal(t, "s3", target.Properties["EngineName"])
+			s3 := target.Properties["S3Settings"].(map[string]any)
+			lake := *p.DataLake.Stack.StackName() + "/"
+			assert.Contains(t, outputName(s3["BucketName"]), lake+"PublishOutputRefBronzeBucket")
+			assert.Equal(t, strings.TrimSuffix(config.BronzeRDSPrefix, "/"), s3["BucketFolder"])
+			assert.Equal(t, "parquet", s3["DataFormat"])
+			assert.Equal(t, p.Env.Cdc.TimestampColumnName, s3["TimestampColumnName"])
+			assert.Equal(t, true, s3["IncludeOpForFullLoad"])
+			assert.Equal(t, true, s3["DatePartitionEnabled"])
+			assert.Equal(t, "SSE_KMS", s3["EncryptionMode"])
+			assert.Contains(t, outputName(s3["ServerSideEncryptionKmsKeyId"]), lake+"PublishOutputFnGetAttDataKey")
+			assert.Equal(t, p.Env.Account, s3["ExpectedBucketOwner"])
+			assert.NotContains(t, s3, "CdcInsertsOnly", "deletes must reach bronze too")
+
+			// The role may write and list only under rds/, and use only the data key.
+			statements := policyOf(t, p.Cdc.Stack, getAttID(s3["ServiceAccessRoleArn"]))
+			require.Len(t, statements, 3)
+			write, list, kms := statements[0].(map[string]any), statements[1].(map[string]any), statements[2].(map[string]any)
+			assert.ElementsMatch(t, []any{"s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"}, write["Action"])
+			joined := write["Resource"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+			assert.Contains(t, outputName(joined[0]), lake+"PublishOutputFnGetAttBronzeBucket")
+			assert.Equal(t, "/"+config.BronzeRDSPrefix+"*", joined[1])
+			assert.Equal(t, "s3:ListBucket", list["Action"])
+			assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": []any{config.BronzeRDSPrefix, config.BronzeRDSPrefix + "*"}}}, list["Condition"])
+			assert.ElementsMatch(t, []any{"kms:GenerateDataKey", "kms:Decrypt"}, kms["Action"])
+			assert.Equal(t, outputName(s3["ServerSideEncryptionKmsKeyId"]), outputName(kms["Resource"]))
+		})
+	}
+}
+
+// TestReplicationTaskMappingsFromConfig decodes the task's table mappings and compares them,
+// rule by rule, with the selectors in config: includes, then excludes.
+func TestReplicationTaskMappingsFromConfig(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			_, task := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationTask"))
+			assert.Equal(t, "full-load-and-cdc", task.Properties["MigrationType"])
+			assert.Equal(t, map[string]any{"Ref": "ReplicationInstance"}, task.Properties["ReplicationInstanceArn"])
+
+			var mappings struct {
+				Rules []map[string]any `json:"rules"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(task.Properties["TableMappings"].(string)), &mappings))
+			var want []map[string]any
+			for action, selectors := range map[string][]config.TableSelector{"include": p.Env.Cdc.Include, "exclude": p.Env.Cdc.Exclude} {
+				for _, s := range selectors {
+					want = append(want, map[string]any{"rule-action": action, "schema-name": s.Schema, "table-name": s.Table})
+				}
+			}
+			var got []map[string]any
+			ids := map[any]bool{}
+			for _, r := range mappings.Rules {
+				assert.Equal(t, "selection", r["rule-type"])
+				ids[r["rule-id"]] = true
+				locator := r["object-locator"].(map[string]any)
+				got = append(got, map[string]any{"rule-action": r["rule-action"], "schema-name": locator["schema-name"], "table-name": locator["table-name"]})
+			}
+			assert.ElementsMatch(t, want, got)
+			assert.Len(t, ids, len(mappings.Rules), "rule IDs must be unique")
+			require.NotEmpty(t, mappings.Rules)
+			assert.Equal(t, "include", mappings.Rules[0]["rule-action"], "includes come first")
+
+			var settings map[string]any
+			require.NoError(t, json.Unmarshal([]byte(task.Properties["ReplicationTaskSettings"].(string)), &settings))
+			assert.Equal(t, true, settings["Logging"].(map[string]any)["EnableLogging"])
+		})
+	}
+}
+
+func TestReplicationTaskLogGroupAndOutput(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			id, group := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::Logs::LogGroup"))
+			assert.Equal(t, p.Env.DmsTaskLogGroupName(), group.Properties["LogGroupName"])
+			assert.EqualValues(t, p.Env.Cdc.LogRetentionDays, group.Properties["RetentionInDays"])
+			assert.NotEmpty(t, outputName(group.Properties["KmsKeyId"]))
+			_, task := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationTask"))
+			assert.Contains(t, task.DependsOn, id)
+			templateOf(p.Cdc.Stack).HasOutput(jsii.String("ReplicationTaskArn"), map[string]any{
+				"Value": map[string]any{"Ref": "ReplicationTask"},
+			})
+		})
+	}
+}
+
+// TestReplicationSecurityGroupEgress: the replication instance reaches the database port and
+// HTTPS, nothing else, and admits nothing.
+func TestReplicationSecurityGroupEgress(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			dmsSG := *p.Cdc.Stack.GetLogicalId(p.Cdc.SecurityGroup.Node().DefaultChild().(awscdk.CfnElement))
+			sg := resourcesOf(t, p.Cdc.Stack, "AWS::EC2::SecurityGroup")[dmsSG]
+			assert.NotContains(t, sg.Properties, "SecurityGroupIngress")
+			assert.Equal(t, []any{map[string]any{
+				"CidrIp": "0.0.0.0/0", "Description": "HTTPS to S3 (gateway endpoint), Secrets Manager and KMS",
+				"FromPort": float64(443), "IpProtocol": "tcp", "ToPort": float64(443),
+			}}, sg.Properties["SecurityGroupEgress"])
+			for _, e := range resourcesOf(t, p.Cdc.Stack, "AWS::EC2::SecurityGroupEgress") {
+				assert.Equal(t, dmsSG, getAttID(e.Properties["GroupId"]))
+				assert.EqualValues(t, stacks.DatabasePort, e.Properties["FromPort"])
+				assert.Contains(t, outputName(e.Properties["DestinationSecurityGroupId"]), *p.Database.Stack.StackName()+"/")
+			}
+		})
+	}
+}
+
+// TestOneDmsVpcRolePerAccount builds two environments that share one AWS account and expects
+// the account-wide DMS roles exactly once across every stack of the app.
+func TestOneDmsVpcRolePerAccount(t *testing.T) {
+	app, err := newApp(t.TempDir())
+	require.NoError(t, err)
+	first, second := config.All()[0], config.All()[0]
+	second.Name, second.Network.CIDR = "develop2", "10.11.0.0/16"
+	_, accounts, err := stacks.Build(app, []config.Environment{first, second}, "")
+	require.NoError(t, err)
+	require.Len(t, accounts, 1)
+	assembly := app.Synth(nil)
+
+	// Every stage is a nested assembly of the app's; count named roles and DMS subnet groups.
+	roles, subnetGroups := map[string]int{}, 0
+	for _, nested := range *assembly.NestedAssemblies() {
+		for _, stack := range *nested.NestedAssembly().Stacks() {
+			resources, _ := stack.Template().(map[string]any)["Resources"].(map[string]any)
+			for _, r := range resources {
+				r := r.(map[string]any)
+				switch r["Type"] {
+				case "AWS::IAM::Role":
+					if name, ok := r["Properties"].(map[string]any)["RoleName"].(string); ok {
+						roles[name]++
+					}
+				case "AWS::DMS::ReplicationSubnetGroup":
+					subnetGroups++
+				}
+			}
+		}
+	}
+	assert.Equal(t, 2, subnetGroups, "both environments must have built their DMS resources")
+	assert.Equal(t, 1, roles[stacks.DmsVpcRoleName], "%v", roles)
+	assert.Equal(t, 1, roles[stacks.DmsCloudWatchLogsRoleName], "%v", roles)
+}

@@ -1,0 +1,217 @@
+package test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"dataplatform/config"
+	"dataplatform/stacks"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const githubIssuer = "token.actions.githubusercontent.com"
+
+// accountOf returns the account stack holding env's account-wide resources.
+func accountOf(t *testing.T, env config.Environment) *stacks.AccountStack {
+	t.Helper()
+	for _, a := range suite.accounts {
+		if *a.Stack.Account() == env.Account {
+			return a
+		}
+	}
+	t.Fatalf("no account stage for %s (account %s)", env.Name, env.Account)
+	return nil
+}
+
+// rolesByName decodes the stack's IAM roles keyed by RoleName.
+func rolesByName(t *testing.T, stack *stacks.AccountStack) map[string]resource {
+	t.Helper()
+	out := map[string]resource{}
+	for _, r := range resourcesOf(t, stack.Stack, "AWS::IAM::Role") {
+		if name, ok := r.Properties["RoleName"].(string); ok {
+			out[name] = r
+		}
+	}
+	return out
+}
+
+// TestOneGitHubOidcProviderPerAccount: IAM allows one provider per issuer and account, so each
+// account stage creates exactly one, for GitHub's issuer and the STS audience, as a plain
+// CloudFormation resource (no custom resource, no Lambda).
+func TestOneGitHubOidcProviderPerAccount(t *testing.T) {
+	accounts := map[string]bool{}
+	for _, p := range suite.platforms {
+		accounts[p.Env.Account] = true
+	}
+	require.Len(t, suite.accounts, len(accounts), "one account stage per distinct account")
+	for _, a := range suite.accounts {
+		providers := resourcesOf(t, a.Stack, "AWS::IAM::OIDCProvider")
+		require.Len(t, providers, 1, *a.Stack.Account())
+		for _, p := range providers {
+			assert.Equal(t, "https://"+githubIssuer, p.Properties["Url"])
+			assert.Equal(t, []any{"sts.amazonaws.com"}, p.Properties["ClientIdList"])
+		}
+		assert.Empty(t, resourcesOf(t, a.Stack, "AWS::Lambda::Function"), "no Lambda-backed provider")
+		assert.Empty(t, resourcesOf(t, a.Stack, "Custom::AWSCDKOpenIdConnectProvider"))
+	}
+}
+
+// TestGitHubRolesTrustExactlyOneSubject: each environment's deploy role trusts only jobs of the
+// configured repository that declare that GitHub environment, and its diff role only pull
+// request jobs of that repository, both with StringEquals (never StringLike) on sub and aud.
+func TestGitHubRolesTrustExactlyOneSubject(t *testing.T) {
+	for _, p := range suite.platforms {
+		env := p.Env
+		roles := rolesByName(t, accountOf(t, env))
+		repo := env.GitHub.Owner + "/" + env.GitHub.Repository
+		for kind, subject := range map[string]string{
+			config.GitHubDeployRole: "repo:" + repo + ":environment:" + env.Name,
+			config.GitHubDiffRole:   "repo:" + repo + ":pull_request",
+		} {
+			name := fmt.Sprintf("%s-%s-github-%s", env.Prefix, env.Name, kind)
+			t.Run(name, func(t *testing.T) {
+				role, ok := roles[name]
+				require.True(t, ok, "role %s missing", name)
+				doc := role.Properties["AssumeRolePolicyDocument"].(map[string]any)
+				statements := doc["Statement"].([]any)
+				require.Len(t, statements, 1)
+				st := statements[0].(map[string]any)
+				assert.Equal(t, "Allow", st["Effect"])
+				assert.Equal(t, "sts:AssumeRoleWithWebIdentity", st["Action"])
+				federated := st["Principal"].(map[string]any)["Federated"]
+				assert.Equal(t, map[string]any{"Ref": "GitHubOidcProvider"}, stripSuffix(federated))
+				assert.Equal(t, map[string]any{
+					"StringEquals": map[string]any{
+						githubIssuer + ":aud": "sts.amazonaws.com",
+						githubIssuer + ":sub": subject,
+					},
+				}, st["Condition"], "only StringEquals on exactly aud and sub")
+				assert.NotContains(t, subject, "*")
+			})
+		}
+	}
+}
+
+// TestGitHubRolesOnlyAssumeBootstrapRoles: the deploy role may assume only the four CDK
+// bootstrap roles of its environment's account and region, the diff role only the lookup
+// role, and nothing else: no managed policies, one inline statement, one action.
+func TestGitHubRolesOnlyAssumeBootstrapRoles(t *testing.T) {
+	for _, p := range suite.platforms {
+		env := p.Env
+		roles := rolesByName(t, accountOf(t, env))
+		arn := func(role string) string {
+			return fmt.Sprintf("arn:aws:iam::%s:role/cdk-hnb659fds-%s-role-%s-%s", env.Account, role, env.Account, env.Region)
+		}
+		for kind, want := range map[string][]string{
+			config.GitHubDeployRole: {arn("deploy"), arn("file-publishing"), arn("image-publishing"), arn("lookup")},
+			config.GitHubDiffRole:   {arn("lookup")},
+		} {
+			name := env.GitHubRoleName(kind)
+			t.Run(name, func(t *testing.T) {
+				role := roles[name]
+				require.NotNil(t, role.Properties, "role %s missing", name)
+				assert.Nil(t, role.Properties["ManagedPolicyArns"])
+				policies := role.Properties["Policies"].([]any)
+				require.Len(t, policies, 1)
+				statements := policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)
+				require.Len(t, statements, 1)
+				st := statements[0].(map[string]any)
+				assert.Equal(t, "Allow", st["Effect"])
+				assert.Equal(t, "sts:AssumeRole", st["Action"])
+				assert.ElementsMatch(t, want, asStrings(st["Resource"]))
+			})
+		}
+		// No other policy resource may attach permissions to these roles.
+		for id, pol := range resourcesOf(t, accountOf(t, env).Stack, "AWS::IAM::Policy") {
+			assert.NotContains(t, fmt.Sprint(pol.Properties["Roles"]), "GitHub", "policy %s attaches to a GitHub role", id)
+		}
+	}
+}
+
+// TestGitHubRoleOutputs: the workflows read the role ARNs from GitHub variables set from these
+// outputs, one per role.
+func TestGitHubRoleOutputs(t *testing.T) {
+	for _, a := range suite.accounts {
+		outputs := templateOf(a.Stack).FindOutputs(jsii.String("*"), nil)
+		var names []string
+		for id := range *outputs {
+			names = append(names, id)
+		}
+		sort.Strings(names)
+		var want []string
+		for _, p := range suite.platforms {
+			if p.Env.Account == *a.Stack.Account() {
+				want = append(want, "GitHub"+capitalize(p.Env.Name)+"DeployRoleArn", "GitHub"+capitalize(p.Env.Name)+"DiffRoleArn")
+			}
+		}
+		sort.Strings(want)
+		assert.Subset(t, names, want)
+	}
+}
+
+// stripSuffix turns {"Ref": "GitHubOidcProviderXXXX"} into {"Ref": "GitHubOidcProvider"}: CDK
+// appends a hash to logical IDs, which is not what this test is about.
+func stripSuffix(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	if ref, ok := m["Ref"].(string); ok && len(ref) > 8 {
+		return map[string]any{"Ref": ref[:len(ref)-8]}
+	}
+	return v
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// sampleDiff is real `cdk diff --no-color` output (CDK CLI 2.1148) of develop/DataLake against
+// an edited old template: a retained bucket and a topic removed, a key and a bucket changed.
+const sampleDiff = `Stack develop/DataLake (develop-DataLake)
+Resources
+[-] AWS::S3::Bucket OldArchiveBucket1234ABCD orphan
+[-] AWS::SNS::Topic OldTopic1234 destroy
+[~] AWS::KMS::Key DataLake/DataKey DataKey17AFBB84
+ └─ [-] KeySpec
+     └─ RSA_2048
+[~] AWS::S3::Bucket DataLake/AccessLogsBucket AccessLogsBucket83982689 replace
+ └─ [~] BucketName (requires replacement)
+     ├─ [-] old-name
+     └─ [+] dataplatform-develop-access-logs-111111111111-us-east-1
+[~] AWS::S3::BucketPolicy DataLake/AccessLogsBucket/Policy AccessLogsBucketPolicy7F77476F replace
+ └─ [~] Bucket (requires replacement)
+`
+
+// TestDiffCommentFlagsStatefulChanges runs the script diff.yml uses to build its PR comment:
+// deleted and replaced stateful resources are called out, stateless ones and in-place updates
+// are not, and the marker that lets the workflow update its own comment comes first.
+func TestDiffCommentFlagsStatefulChanges(t *testing.T) {
+	diff := filepath.Join(t.TempDir(), "diff.txt")
+	require.NoError(t, os.WriteFile(diff, []byte(sampleDiff), 0o644))
+	out, err := exec.Command("bash", "../.github/scripts/diff-comment.sh", "develop", diff).CombinedOutput()
+	require.NoError(t, err, string(out))
+	body := string(out)
+	require.True(t, strings.HasPrefix(body, "<!-- cdk-diff:develop -->\n"), body)
+	flagged, _, _ := strings.Cut(strings.SplitN(body, "```", 3)[1], "```")
+	assert.Equal(t, "\n[-] AWS::S3::Bucket OldArchiveBucket1234ABCD orphan\n"+
+		"[~] AWS::S3::Bucket DataLake/AccessLogsBucket AccessLogsBucket83982689 replace\n", flagged)
+	assert.Contains(t, body, "<details><summary>Full diff</summary>")
+
+	require.NoError(t, os.WriteFile(diff, []byte("Stack develop/Network\nThere were no differences\n"), 0o644))
+	out, err = exec.Command("bash", "../.github/scripts/diff-comment.sh", "develop", diff).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Contains(t, string(out), "No stateful resource")
+	assert.NotContains(t, string(out), ":warning:")
+}

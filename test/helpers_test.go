@@ -1,0 +1,67 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/stretchr/testify/require"
+)
+
+// Small readers of synthesized templates, shared by the stack tests.
+
+// logicalID is the logical ID of an L2 construct's CloudFormation resource.
+func logicalID(t *testing.T, c constructs.IConstruct) string {
+	t.Helper()
+	el, ok := c.Node().DefaultChild().(awscdk.CfnElement)
+	require.True(t, ok, "%s has no CloudFormation resource", *c.Node().Path())
+	return *awscdk.Stack_Of(c).GetLogicalId(el)
+}
+
+// getAtt and ref are how a template points at one of its resources.
+func getAtt(id, attr string) any { return map[string]any{"Fn::GetAtt": []any{id, attr}} }
+func ref(id string) any          { return map[string]any{"Ref": id} }
+
+// outputsOf decodes the stack's Outputs section.
+func outputsOf(t *testing.T, stack awscdk.Stack) map[string]map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(templatePath(stack))
+	require.NoError(t, err)
+	var tpl struct{ Outputs map[string]map[string]any }
+	require.NoError(t, json.Unmarshal(raw, &tpl))
+	return tpl.Outputs
+}
+
+// jsonText is v as compact JSON, for "does this value mention X" checks.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// list turns a policy field that may be a string or a list into a list.
+func list(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+// asStrings flattens a policy's Action or Resource; intrinsic functions become their JSON.
+func asStrings(v any) []string {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	var out []string
+	for _, item := range items {
+		if s, ok := item.(string); ok {
+			out = append(out, s)
+		} else {
+			raw, _ := json.Marshal(item)
+			out = append(out, string(raw))
+		}
+	}
+	return out
+}
