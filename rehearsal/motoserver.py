@@ -11,6 +11,8 @@ it fills; when a newer moto fills it, the fix can go.
 import json
 import os
 
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing as cfn_parsing
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
@@ -22,7 +24,10 @@ from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.vpcs import VPC, VPCEndPoint
 from moto.iam import models as iam_models
+from moto.kinesis import models as kinesis_models
 from moto.kms import models as kms_models
+from moto.logs import models as logs_models
+from moto.rds import models as rds_models
 from moto.s3 import models as s3_models
 from moto.server import main
 from moto.utilities.utils import get_partition
@@ -77,6 +82,18 @@ def _iam_role(create, props, account_id, region_name):
     for arn in props.get("ManagedPolicyArns") or []:
         backend.attach_role_policy(arn, role.name)
     return role
+
+
+def _kinesis_stream(create, props, account_id, region_name):
+    # moto 5.2 ignores a stream's StreamEncryption and StreamModeDetails.
+    stream = create()
+    if props.get("StreamModeDetails"):
+        stream.stream_mode = dict(props["StreamModeDetails"])
+    sse = props.get("StreamEncryption")
+    if sse:
+        kinesis_models.kinesis_backends[account_id][region_name].start_stream_encryption(
+            stream_arn=None, stream_name=stream.stream_name, encryption_type=sse["EncryptionType"], key_id=sse.get("KeyId"))
+    return stream
 
 
 def lifecycle_rules(cfn_rules):
@@ -135,7 +152,7 @@ def _delete_route_table(table, account_id, region_name):
 def _delete_vpc_endpoint(endpoint, account_id, region_name):
     backend = ec2_backends[account_id][region_name]
     # Route tables deleted before the endpoint have taken its routes with them.
-    endpoint.route_table_ids = [r for r in endpoint.route_table_ids if r in backend.route_tables]
+    endpoint.route_table_ids = [r for r in endpoint.route_table_ids or [] if r in backend.route_tables]
     backend.delete_vpc_endpoints([endpoint.id])
 
 
@@ -186,6 +203,89 @@ def _delete_stack_unless_protected(self):
     return _delete_stack(self)
 
 
+_clean_json = cfn_parsing.clean_json
+
+
+def _skipped(cfn_type):
+    """Whether moto's CloudFormation skips (creates nothing for) resources of this type."""
+    return not cfn_type.startswith("Custom::") and cfn_type not in cfn_parsing.NULL_MODELS \
+        and cfn_type not in cfn_parsing.get_model_map()
+
+
+def _skipped_reference(resource_json, resources_map):
+    """A stand-in for a Ref or Fn::GetAtt to a resource of a type moto skips, or None.
+
+    moto fails the whole stack on such a reference ("Fn::GetAtt references undefined
+    resource"), so one skipped type (a CloudWatch alarm) would hide every other resource of
+    the stack. The rehearsal lists the skipped resource as not verified either way."""
+    if not isinstance(resource_json, dict) or len(resource_json) != 1:
+        return None
+    (fn, arg), = resource_json.items()
+    if fn == "Ref" and isinstance(arg, str):
+        logical, attr = arg, None
+    elif fn == "Fn::GetAtt":
+        logical, attr = (arg[0], arg[1]) if isinstance(arg, list) else arg.split(".", 1)
+    else:
+        return None
+    resource = (getattr(resources_map, "_resource_json_map", None) or {}).get(logical)
+    if not isinstance(resource, dict) or not _skipped(resource.get("Type", "")):
+        return None
+    # ARN-shaped, as a Ref is for some types (secrets, topics) and IAM policies require.
+    arn = f"arn:aws:rehearsal:{resources_map._region_name}:{resources_map._account_id}:skipped/{logical}"
+    return arn if attr in (None, "Arn") else f"{arn}/{attr}"
+
+
+def _clean_json_with_stack_outputs(resource_json, resources_map):
+    stand_in = _skipped_reference(resource_json, resources_map)
+    if stand_in is not None:
+        return stand_in
+    # moto 5.2 does not know Fn::GetStackOutput, which CDK's weak cross-stack references
+    # (@aws-cdk/core:defaultCrossStackReferences) write; it passes the object on and fails
+    # later (e.g. TypeError: unhashable type: 'dict' for a security group's VpcId).
+    if isinstance(resource_json, dict) and "Fn::GetStackOutput" in resource_json and hasattr(resources_map, "_account_id"):
+        arg = _clean_json(resource_json["Fn::GetStackOutput"], resources_map)
+        backend = cfn_models.cloudformation_backends[resources_map._account_id][arg.get("Region") or resources_map._region_name]
+        stack = backend.get_stack(arg["StackName"])
+        for output in stack.output_map.values():
+            if output and output.key == arg["OutputName"]:
+                return output.value
+        raise ValidationError(message=f"Stack {arg['StackName']} has no output {arg['OutputName']}")
+    return _clean_json(resource_json, resources_map)
+
+
+_apply_change_set = cfn_models.ChangeSet.apply
+
+
+def _apply_change_set_with_outputs(change_set):
+    # moto 5.2 builds a stack's outputs when the change set is created, from the empty
+    # template of a stack under review, and never again: every `cdk deploy` stack has none.
+    _apply_change_set(change_set)
+    stack = change_set.stack
+    stack.output_map = cfn_parsing.OutputMap(stack.resource_map, change_set.template_dict, stack.stack_id)
+
+
+cfn_models.ChangeSet.apply = _apply_change_set_with_outputs
+
+_create_log_group = logs_models.LogGroup.create_from_cloudformation_json.__func__
+
+
+def _create_log_group_over_lambda_logs(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    # moto "invokes" a custom resource's Lambda while creating it and makes its log group,
+    # /aws/lambda/<function>, on the way; the template's own log group for that function
+    # (CDK's managed Lambda log groups) then fails: "The specified log group already exists".
+    # AWS creates that group only when the function first logs, after the template's.
+    backend = logs_models.logs_backends[account_id][region_name]
+    if resource_name.startswith("/aws/lambda/") and resource_name in backend.groups:
+        backend.delete_log_group(resource_name)
+    return _create_log_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+logs_models.LogGroup.create_from_cloudformation_json = classmethod(_create_log_group_over_lambda_logs)
+# moto 5.2's DBParameterGroup has no physical ID, so a Ref to it yields the object itself and
+# the DB instance fails (AttributeError: 'DBParameterGroup' object has no attribute 'startswith').
+rds_models.DBParameterGroup.physical_resource_id = property(lambda group: group.name)
+# clean_json calls itself through the module's name, so nested uses are covered too.
+cfn_parsing.clean_json = _clean_json_with_stack_outputs
 CloudFormationResponse.update_termination_protection = _update_termination_protection
 CloudFormationResponse.delete_stack = _delete_stack_unless_protected
 iam_models.Role.delete = _delete_role
@@ -199,6 +299,7 @@ ElasticAddress.delete = _release_address
 _wrap_create(kms_models.Key, _kms_key)
 _wrap_create(VPC, _vpc)
 _wrap_create(iam_models.Role, _iam_role)
+_wrap_create(kinesis_models.Stream, _kinesis_stream)
 _wrap_create(s3_models.FakeBucket, _s3_bucket)
 
 if __name__ == "__main__":

@@ -45,10 +45,11 @@ def physical_pattern(physical, logical):
 class Resolver:
     """Resolves intrinsic functions with the deployed stack's physical IDs and exports."""
 
-    def __init__(self, physical, account, region, stack_name, exports=None):
+    def __init__(self, physical, account, region, stack_name, exports=None, outputs=None):
         self.physical = physical  # logical ID -> physical ID of what moto created
         self.pseudo = dict(PSEUDO, **{"AWS::AccountId": account, "AWS::Region": region, "AWS::StackName": stack_name})
-        self.exports = exports or {}
+        self.exports = exports or {}  # export name -> value
+        self.outputs = outputs or {}  # (stack name, output key) -> value
 
     def resolve(self, value):
         if isinstance(value, list):
@@ -63,6 +64,7 @@ class Resolver:
                 "Fn::Join": self._join,
                 "Fn::Sub": self._sub,
                 "Fn::ImportValue": self._import,
+                "Fn::GetStackOutput": self._stack_output,
             }.get(fn)
             if handler:
                 return handler(arg)
@@ -107,6 +109,14 @@ class Resolver:
         if isinstance(name, str) and name in self.exports:
             return self.exports[name]
         return Unresolved(f"ImportValue {name}")
+
+
+    def _stack_output(self, arg):
+        # CDK's weak cross-stack references: {StackName, OutputName, Region}.
+        key = (self.resolve(arg.get("StackName")), self.resolve(arg.get("OutputName")))
+        if key in self.outputs:
+            return self.outputs[key]
+        return Unresolved(f"GetStackOutput {key[0]}.{key[1]}")
 
 
 def _concat(parts):

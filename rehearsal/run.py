@@ -170,6 +170,10 @@ class Rehearsal:
     def verify(self, stacks):
         cf = self.client("cloudformation")
         exports = {e["Name"]: e["Value"] for e in cf.list_exports().get("Exports", [])}
+        outputs = {}
+        for s in stacks:
+            for o in cf.describe_stacks(StackName=s.name)["Stacks"][0].get("Outputs") or []:
+                outputs[(s.name, o["OutputKey"])] = o["OutputValue"]
         skipped_types = emulator.unsupported_types(self.server.log())
         self.physical = {}
         for s in stacks:
@@ -183,7 +187,7 @@ class Rehearsal:
             physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in summaries
                         if r.get("LogicalResourceId") and r.get("ResourceStatus") == "CREATE_COMPLETE"}
             self.physical[s.name] = physical
-            resolver = Resolver(physical, s.account, s.region, s.name, exports)
+            resolver = Resolver(physical, s.account, s.region, s.name, exports, outputs)
             ctx = verify.Context(self.client, resolver, s.template)
             for logical, res in sorted(s.resources.items()):
                 self.findings.append(self.verify_one(ctx, s, logical, res, physical, skipped_types))
@@ -323,7 +327,9 @@ class Rehearsal:
         if code != 0:
             with open(log_path, encoding="utf-8", errors="replace") as f:
                 text = f.read()
-            raise Failed(f"cdk {args[0]} exited with {code}:\n" + "\n".join(_error_lines(text)))
+            server = getattr(self, "server", None)
+            errors = emulator.errors(server.log()) if server and args[0] == "bootstrap" else []
+            raise Failed(f"cdk {args[0]} exited with {code}:\n" + "\n".join(_error_lines(text) + [f"moto: {e}" for e in errors]))
 
 
 def _error_lines(text):

@@ -38,6 +38,13 @@ class ResolveTest(unittest.TestCase):
         # ... unless another part already differs.
         self.assertFalse(same(RESOLVER.resolve({"A": "x", "B": {"Ref": "Skipped"}}), {"A": "z", "B": "y"}))
 
+    def test_weak_cross_stack_reference(self):
+        resolver = Resolver({}, "123456789012", "us-east-1", "s", outputs={("dev-Network", "VpcOut"): "vpc-123"})
+        ref = {"Fn::GetStackOutput": {"StackName": "dev-Network", "Region": "us-east-1", "OutputName": "VpcOut"}}
+        self.assertEqual(resolver.resolve(ref), "vpc-123")
+        ref["Fn::GetStackOutput"]["OutputName"] = "Other"
+        self.assertIsInstance(resolver.resolve(ref), Unresolved)
+
     def test_no_value_is_dropped(self):
         self.assertEqual(RESOLVER.resolve({"A": 1, "B": {"Ref": "AWS::NoValue"}}), {"A": 1})
 
