@@ -123,6 +123,7 @@ const (
 	StageStorage       = "storage"
 	StageCatalog       = "catalog"
 	StageOrchestration = "orchestration"
+	StageDatabase      = "database"
 )
 
 // AlarmName is a CloudWatch alarm of one stage: <prefix>-<env>-<stage>-<what>.

@@ -85,7 +85,7 @@ func (e Environment) validate(v *validator) {
 	e.validateDatabaseNames(v)
 	e.Network.validate(v, len(e.AvailabilityZones))
 	e.DataLake.validate(v)
-	e.Monitoring.validate(v)
+	e.Monitoring.validate(v, e)
 	e.GitHub.validate(v)
 	e.Databricks.validate(v, e.Region, e.Network.CIDR)
 	e.Streaming.validate(v, e)

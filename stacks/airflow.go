@@ -39,6 +39,12 @@ type AirflowStackProps struct {
 	DataKey awskms.IKey
 	// AccessLogs receives the source bucket's server access logs.
 	AccessLogs awss3.IBucket
+	// Crawlers are the Catalog stack's bronze crawlers, which the pipeline DAG starts.
+	Crawlers map[string]Crawler
+	// DbtWorkgroup is the Athena workgroup dbt runs in, from the Analytics stack.
+	DbtWorkgroup Workgroup
+	// QueryResults is the Athena results bucket; queries write under DbtWorkgroup.ResultsPrefix.
+	QueryResults awss3.IBucket
 }
 
 // AirflowStack is the MWAA environment that orchestrates API ingestion, the bronze crawlers
@@ -116,7 +122,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	})
 	suppressExecutionPolicyWildcards(stack, env, s.ExecutionPolicy)
 
-	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion)
+	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion, airflowConfigurationOptions(env, props))
 	// MWAA checks the role's permissions while it creates the environment, so the policy must
 	// exist first; the role ARN alone does not order it.
 	s.Environment.Node().AddDependency(s.ExecutionPolicy)
@@ -138,7 +144,7 @@ func privateSubnetPair(vpc awsec2.IVpc, env config.Environment) *[]*string {
 
 // newEnvironment is the MWAA environment itself, sized from config. It is an L1 resource
 // because aws-cdk-lib has no L2 construct for MWAA.
-func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack, subnets *[]*string, requirementsVersion *string) awsmwaa.CfnEnvironment {
+func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack, subnets *[]*string, requirementsVersion *string, options map[string]*string) awsmwaa.CfnEnvironment {
 	a := env.Airflow
 	logging := func(level string) *awsmwaa.CfnEnvironment_ModuleLoggingConfigurationProperty {
 		return &awsmwaa.CfnEnvironment_ModuleLoggingConfigurationProperty{Enabled: jsii.Bool(true), LogLevel: jsii.String(level)}
@@ -171,16 +177,16 @@ func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack,
 			WebserverLogs:     logging(a.LogLevel),
 			WorkerLogs:        logging(a.LogLevel),
 		},
-		AirflowConfigurationOptions: airflowConfigurationOptions(env, s),
+		AirflowConfigurationOptions: options,
 	})
 }
 
 // airflowConfigurationOptions hands the DAGs every name they need: MWAA exposes option
 // platform.x as the environment variable AIRFLOW__PLATFORM__X (dags/platform_lib/settings.py).
-func airflowConfigurationOptions(env config.Environment, s *AirflowStack) map[string]*string {
+func airflowConfigurationOptions(env config.Environment, props *AirflowStackProps) map[string]*string {
 	crawlers := make([]string, len(config.CrawlerFamilies))
 	for i, family := range config.CrawlerFamilies {
-		crawlers[i] = env.CrawlerName(family)
+		crawlers[i] = props.Crawlers[family].Name
 	}
 	return map[string]*string{
 		"platform.region":            jsii.String(env.Region),
@@ -188,7 +194,7 @@ func airflowConfigurationOptions(env config.Environment, s *AirflowStack) map[st
 		"platform.bronze_api_prefix": jsii.String(config.BronzeAPIRoot),
 		"platform.bronze_database":   jsii.String(env.DatabaseName(config.LayerBronze)),
 		"platform.crawlers":          jsii.String(strings.Join(crawlers, ",")),
-		"platform.dbt_workgroup":     jsii.String(env.WorkgroupName(config.WorkgroupDbt)),
+		"platform.dbt_workgroup":     jsii.String(props.DbtWorkgroup.Name),
 		"platform.databricks_secret": jsii.String(env.DatabricksTokenSecretName()),
 	}
 }

@@ -33,8 +33,10 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 
 	var crawlers []string
 	for _, family := range config.CrawlerFamilies {
-		crawlers = append(crawlers, arn("glue", "crawler/"+env.CrawlerName(family)))
+		crawlers = append(crawlers, *props.Crawlers[family].Arn)
 	}
+	results := *props.QueryResults.BucketArn()
+	dbtResults := results + "/" + props.DbtWorkgroup.ResultsPrefix
 	catalog := []string{arn("glue", "catalog")}
 	for _, layer := range lakeLayers {
 		catalog = append(catalog, arn("glue", "database/"+env.DatabaseName(layer)))
@@ -70,7 +72,15 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 		}),
 		stmt("RunBronzeCrawlers", []string{"glue:StartCrawler", "glue:GetCrawler"}, crawlers...),
 		stmt("QueryDbtWorkgroup", []string{"athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution",
-			"athena:GetQueryResults", "athena:GetWorkGroup"}, arn("athena", "workgroup/"+env.WorkgroupName(config.WorkgroupDbt))),
+			"athena:GetQueryResults", "athena:GetWorkGroup"}, *props.DbtWorkgroup.Arn),
+		// Athena writes a query's results with the caller's credentials, under the workgroup's prefix.
+		stmt("WriteDbtQueryResults", []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"}, dbtResults+"*"),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("ListDbtQueryResults"),
+			Actions:    jsii.Strings("s3:ListBucket", "s3:GetBucketLocation"),
+			Resources:  jsii.Strings(results),
+			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{props.DbtWorkgroup.ResultsPrefix + "*"}}},
+		}),
 		stmt("ReadCatalog", []string{"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
 			"glue:GetPartition", "glue:GetPartitions"}, catalog...),
 		stmt("ReadDatabricksToken", []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}, *s.DatabricksToken.SecretArn()),
@@ -121,6 +131,7 @@ func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment
 		// Bucket ARNs are tokens; nag prints them as <LogicalId.Arn>.
 		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<SourceBucket[0-9A-F]{8}\.Arn>\/\*$/g`)},
 		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<BronzeBucket[0-9A-F]{8}\.Arn>\/` + config.BronzeAPIRoot[:len(config.BronzeAPIRoot)-1] + `\/\*$/g`)},
+		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ResultsBucket[0-9A-F]{8}\.Arn>\/` + config.WorkgroupResultsPrefix(config.WorkgroupDbt)[:len(config.WorkgroupDbt)] + `\/\*$/g`)},
 	}
 	for _, table := range tableArns(stack, env) {
 		appliesTo = append(appliesTo, "Resource::"+table)
@@ -129,7 +140,7 @@ func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("MWAA's documented execution-role policy, scoped: Get*/List* on its own source bucket only; the log groups airflow-<name>-* " +
 			"MWAA creates; the Celery queues airflow-celery-* in MWAA's own account; account-level calls with no resource type (Resource::*); " +
-			"kms:GenerateDataKey* on the environment key via SQS/S3 only. The DAGs write only bronze api/* and read the tables of this environment's three databases."),
+			"kms:GenerateDataKey* on the environment key via SQS/S3 only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases."),
 		AppliesTo: &appliesTo,
 	}}, jsii.Bool(false))
 }

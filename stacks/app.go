@@ -112,16 +112,26 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		DataKey:        p.DataLake.Key,
 	})
 	p.Airflow = NewAirflowStack(stage, "Airflow", &AirflowStackProps{
-		Env:        env,
-		Vpc:        p.Network.Vpc,
-		Bronze:     p.DataLake.Bronze,
-		DataKey:    p.DataLake.Key,
-		AccessLogs: p.DataLake.AccessLogs,
+		Env:          env,
+		Vpc:          p.Network.Vpc,
+		Bronze:       p.DataLake.Bronze,
+		DataKey:      p.DataLake.Key,
+		AccessLogs:   p.DataLake.AccessLogs,
+		Crawlers:     p.Catalog.Crawlers,
+		DbtWorkgroup: p.Analytics.Workgroups[config.WorkgroupDbt],
+		QueryResults: p.Analytics.ResultsBucket,
 	})
 	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
-		Env:      env,
-		Network:  p.Network,
-		DataLake: p.DataLake,
+		Env:        env,
+		Network:    p.Network,
+		DataLake:   p.DataLake,
+		Database:   p.Database,
+		Cdc:        p.Cdc,
+		Streaming:  p.Streaming,
+		Catalog:    p.Catalog,
+		Analytics:  p.Analytics,
+		Databricks: p.Databricks,
+		Airflow:    p.Airflow,
 	})
 	return p
 }

@@ -291,8 +291,13 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 			assert.ElementsMatch(t, []string{"s3:PutObject", "s3:AbortMultipartUpload"}, bronze.Actions)
 			require.Len(t, bronze.Resources, 1)
 			assert.True(t, strings.HasSuffix(bronze.Resources[0], `"/`+config.BronzeAPIRoot+`*"]]}`), bronze.Resources[0])
+			// Query results: only under the dbt workgroup's prefix of the results bucket.
+			results := statements["WriteDbtQueryResults"]
+			assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"}, results.Actions)
+			require.Len(t, results.Resources, 1)
+			assert.True(t, strings.HasSuffix(results.Resources[0], `"/`+p.Analytics.Workgroups[config.WorkgroupDbt].ResultsPrefix+`*"]]}`), results.Resources[0])
 			for sid, s := range statements {
-				if sid != "WriteBronzeAPI" {
+				if sid != "WriteBronzeAPI" && sid != "WriteDbtQueryResults" {
 					for _, action := range s.Actions {
 						assert.NotRegexp(t, `^s3:(Put|Delete)`, action, "%s writes to S3", sid)
 					}

@@ -380,7 +380,10 @@ func TestDatabricksOutputs(t *testing.T) {
 			}
 			got := map[string]any{}
 			for name, o := range outputsOf(t, d.Stack) {
-				got[name] = o["Value"]
+				// PublishOutput* are CDK's weak cross-stack references (Monitoring reads the NAT IDs).
+				if !strings.HasPrefix(name, "PublishOutput") {
+					got[name] = o["Value"]
+				}
 			}
 			assert.Equal(t, want, got)
 		})

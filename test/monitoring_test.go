@@ -74,24 +74,74 @@ func TestAlertEmailsAreSubscribed(t *testing.T) {
 	}
 }
 
+// expected is what one alarm must be: its threshold in the metric's unit, its evaluation
+// periods, and whether it fires above (">=") or below ("<") the threshold.
+type expected struct {
+	Threshold         float64
+	EvaluationPeriods int
+	Below             bool
+}
+
+// above and below turn a config threshold into the metric's unit.
+func above(a config.Alarm, scale float64) expected {
+	return expected{float64(a.Threshold) * scale, a.EvaluationPeriods, false}
+}
+func below(a config.Alarm, scale float64) expected {
+	return expected{float64(a.Threshold) * scale, a.EvaluationPeriods, true}
+}
+
 // expectedAlarms is, per stage, the alarm names and thresholds that config and the stacks
-// present in the platform call for.
-func expectedAlarms(p *stacks.Platform) map[string]map[string]config.Alarm {
+// present in the platform call for: one set per stream, NAT gateway, bucket, and so on.
+func expectedAlarms(p *stacks.Platform) map[string]map[string]expected {
 	env, mon := p.Env, p.Env.Monitoring
-	want := map[string]map[string]config.Alarm{config.StageStorage: {}, config.StageNetwork: {}}
+	want := map[string]map[string]expected{config.StageStorage: {}, config.StageNetwork: {}}
+	name := env.AlarmName
 	for _, layer := range []string{config.LayerBronze, config.LayerSilver, config.LayerGold} {
-		want[config.StageStorage][env.AlarmName(config.StageStorage, layer+"-5xx-errors")] = mon.S3ServerErrors
-		want[config.StageStorage][env.AlarmName(config.StageStorage, layer+"-4xx-errors")] = mon.S3ClientErrors
+		want[config.StageStorage][name(config.StageStorage, layer+"-5xx-errors")] = above(mon.S3ServerErrors, 1)
+		want[config.StageStorage][name(config.StageStorage, layer+"-4xx-errors")] = above(mon.S3ClientErrors, 1)
 	}
-	for n := 1; n <= env.Network.NATGateways; n++ {
-		want[config.StageNetwork][env.AlarmName(config.StageNetwork, fmt.Sprintf("nat%d-port-allocation-errors", n))] = mon.NATPortAllocationErrors
-		want[config.StageNetwork][env.AlarmName(config.StageNetwork, fmt.Sprintf("nat%d-packets-dropped", n))] = mon.NATPacketsDropped
+	nats := func(prefix string, count int) {
+		for n := 1; n <= count; n++ {
+			want[config.StageNetwork][name(config.StageNetwork, fmt.Sprintf("%s%d-port-allocation-errors", prefix, n))] = above(mon.NATPortAllocationErrors, 1)
+			want[config.StageNetwork][name(config.StageNetwork, fmt.Sprintf("%s%d-packets-dropped", prefix, n))] = above(mon.NATPacketsDropped, 1)
+		}
+	}
+	nats("nat", env.Network.NATGateways)
+	if p.Databricks != nil {
+		nats("databricks-nat", env.Databricks.NATGateways)
+	}
+	ingestion := map[string]expected{}
+	if p.Cdc != nil {
+		ingestion[name(config.StageIngestion, "cdc-source-latency")] = above(mon.CdcSourceLatencySeconds, 1)
+		ingestion[name(config.StageIngestion, "cdc-target-latency")] = above(mon.CdcTargetLatencySeconds, 1)
+	}
+	if p.Streaming != nil {
+		for _, s := range env.Streaming.Streams {
+			ingestion[name(config.StageIngestion, s.Name+"-iterator-age")] = above(mon.StreamIteratorAgeSeconds, 1000)
+			ingestion[name(config.StageIngestion, s.Name+"-write-throttles")] = above(mon.StreamWriteThrottles, 1)
+			ingestion[name(config.StageIngestion, s.Name+"-delivery-freshness")] = above(mon.DeliveryFreshnessSeconds, 1)
+			ingestion[name(config.StageIngestion, s.Name+"-delivery-failures")] = below(mon.DeliverySuccessPercent, 0.01)
+		}
+	}
+	want[config.StageIngestion] = ingestion
+	if p.Database != nil {
+		want[config.StageDatabase] = map[string]expected{
+			name(config.StageDatabase, "cpu"):                  above(mon.DatabaseCPUPercent, 1),
+			name(config.StageDatabase, "free-storage"):         below(mon.DatabaseFreeStorageGiB, 1<<30),
+			name(config.StageDatabase, "replication-slot-lag"): above(mon.ReplicationSlotLagMiB, 1<<20),
+		}
+	}
+	if p.Airflow != nil {
+		want[config.StageOrchestration] = map[string]expected{
+			name(config.StageOrchestration, "scheduler-heartbeat"): below(mon.AirflowSchedulerHeartbeats, 1),
+			name(config.StageOrchestration, "queued-tasks"):        above(mon.AirflowQueuedTasks, 1),
+		}
 	}
 	return want
 }
 
-// TestEveryStageAlarmsTheTopic checks each stage's alarms against config, and that every alarm
-// of the stack notifies the topic when it fires and when it recovers.
+// TestEveryStageAlarmsTheTopic checks each stage's alarms against config and the stacks of the
+// platform, and that every alarm of the stack notifies the topic when it fires and recovers.
 func TestEveryStageAlarmsTheTopic(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
@@ -101,17 +151,23 @@ func TestEveryStageAlarmsTheTopic(t *testing.T) {
 			for id, a := range all {
 				assert.Equal(t, topic, a.Properties["AlarmActions"], "%s AlarmActions", id)
 				assert.Equal(t, topic, a.Properties["OKActions"], "%s OKActions", id)
-				assert.Equal(t, "notBreaching", a.Properties["TreatMissingData"], id)
+				// Only a heartbeat breaches when it goes missing: a dead scheduler publishes nothing.
+				missing := "notBreaching"
+				if a.Properties["MetricName"] == "SchedulerHeartbeat" {
+					missing = "breaching"
+				}
+				assert.Equal(t, missing, a.Properties["TreatMissingData"], id)
 				assert.Equal(t, float64(mon.PeriodMinutes*60), a.Properties["Period"], id)
 			}
 			counted := 0
 			for stage, want := range expectedAlarms(p) {
-				got := map[string]config.Alarm{}
+				got := map[string]expected{}
 				for _, alarm := range p.Monitoring.Alarms[stage] {
 					a := all[logicalID(t, alarm)]
-					got[a.Properties["AlarmName"].(string)] = config.Alarm{
-						Threshold:         int(a.Properties["Threshold"].(float64)),
+					got[a.Properties["AlarmName"].(string)] = expected{
+						Threshold:         a.Properties["Threshold"].(float64),
 						EvaluationPeriods: int(a.Properties["EvaluationPeriods"].(float64)),
+						Below:             a.Properties["ComparisonOperator"] == "LessThanThreshold",
 					}
 				}
 				assert.Equal(t, want, got, "stage %s", stage)
@@ -142,6 +198,90 @@ func TestLayerBucketAlarmsWatchTheirRequestMetrics(t *testing.T) {
 	}
 }
 
+// importOf is how a consumer stack's template reads value from producer: the
+// Fn::GetStackOutput of the producer's output whose value it is (weak cross-stack references).
+func importOf(t *testing.T, producer awscdk.Stack, value any) any {
+	t.Helper()
+	for name, out := range outputsOf(t, producer) {
+		if assert.ObjectsAreEqual(value, out["Value"]) && strings.HasPrefix(name, "PublishOutput") {
+			return map[string]any{"Fn::GetStackOutput": map[string]any{
+				"StackName": *producer.StackName(), "Region": *producer.Region(), "OutputName": name,
+			}}
+		}
+	}
+	t.Fatalf("%s publishes no %v", *producer.StackName(), value)
+	return nil
+}
+
+// exportOf is the Fn::ImportValue of producer's explicit export of value.
+func exportOf(t *testing.T, producer awscdk.Stack, value any) any {
+	t.Helper()
+	for _, out := range outputsOf(t, producer) {
+		if export, ok := out["Export"].(map[string]any); ok && assert.ObjectsAreEqual(value, out["Value"]) {
+			return map[string]any{"Fn::ImportValue": export["Name"]}
+		}
+	}
+	t.Fatalf("%s exports no %v", *producer.StackName(), value)
+	return nil
+}
+
+// dimensionsOf is an alarm's dimensions by name.
+func dimensionsOf(a resource) map[string]any {
+	out := map[string]any{}
+	for _, d := range a.Properties["Dimensions"].([]any) {
+		out[d.(map[string]any)["Name"].(string)] = d.(map[string]any)["Value"]
+	}
+	return out
+}
+
+// TestAlarmsWatchTheStacksResources checks that each alarm's dimensions name the resource it
+// is about, through the handle of the stack that owns it.
+func TestAlarmsWatchTheStacksResources(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			byName := map[string]resource{}
+			for _, a := range resourcesOf(t, p.Monitoring.Stack, "AWS::CloudWatch::Alarm") {
+				byName[a.Properties["AlarmName"].(string)] = a
+			}
+			// DMS publishes task metrics under the instance's identifier and the task's
+			// resource ID, the seventh field of the task's ARN.
+			task := exportOf(t, p.Cdc.Stack, ref(logicalIDOfResource(t, p.Cdc.ReplicationTask)))
+			for _, what := range []string{"cdc-source-latency", "cdc-target-latency"} {
+				a := byName[p.Env.AlarmName(config.StageIngestion, what)]
+				assert.Equal(t, "AWS/DMS", a.Properties["Namespace"])
+				assert.Equal(t, map[string]any{
+					"ReplicationInstanceIdentifier": p.Env.ReplicationInstanceIdentifier(),
+					"ReplicationTaskIdentifier":     map[string]any{"Fn::Select": []any{float64(6), map[string]any{"Fn::Split": []any{":", task}}}},
+				}, dimensionsOf(a), what)
+			}
+			for _, s := range p.Env.Streaming.Streams {
+				stream := importOf(t, p.Streaming.Stack, ref(logicalID(t, p.Streaming.Streams[s.Name])))
+				for _, what := range []string{"-iterator-age", "-write-throttles"} {
+					a := byName[p.Env.AlarmName(config.StageIngestion, s.Name+what)]
+					assert.Equal(t, "AWS/Kinesis", a.Properties["Namespace"], what)
+					assert.Equal(t, map[string]any{"StreamName": stream}, dimensionsOf(a), s.Name+what)
+				}
+				for what, metric := range map[string]string{"-delivery-freshness": "DeliveryToS3.DataFreshness", "-delivery-failures": "DeliveryToS3.Success"} {
+					a := byName[p.Env.AlarmName(config.StageIngestion, s.Name+what)]
+					assert.Equal(t, "AWS/Firehose", a.Properties["Namespace"], what)
+					assert.Equal(t, metric, a.Properties["MetricName"], what)
+					delivery := importOf(t, p.Streaming.Stack, ref(logicalID(t, p.Streaming.DeliveryStreams[s.Name])))
+					assert.Equal(t, map[string]any{"DeliveryStreamName": delivery}, dimensionsOf(a), s.Name+what)
+				}
+			}
+			db := importOf(t, p.Database.Stack, ref(logicalID(t, p.Database.Instance)))
+			for what, metric := range map[string]string{"cpu": "CPUUtilization", "free-storage": "FreeStorageSpace", "replication-slot-lag": "OldestReplicationSlotLag"} {
+				a := byName[p.Env.AlarmName(config.StageDatabase, what)]
+				assert.Equal(t, "AWS/RDS", a.Properties["Namespace"], what)
+				assert.Equal(t, metric, a.Properties["MetricName"], what)
+				assert.Equal(t, map[string]any{"DBInstanceIdentifier": db}, dimensionsOf(a), what)
+			}
+		})
+	}
+}
+
+// TestEventRulesTargetTheTopic checks that every rule forwards to the topic and is scoped to
+// this environment's resources, named through the owning stacks' handles.
 func TestEventRulesTargetTheTopic(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
@@ -154,24 +294,55 @@ func TestEventRulesTargetTheTopic(t *testing.T) {
 				assert.Equal(t, topic, targets[0].(map[string]any)["Arn"], id)
 				assert.Equal(t, "ENABLED", r.Properties["State"], id)
 			}
+			pattern := func(stage string, i int) map[string]any {
+				return rules[logicalID(t, p.Monitoring.Rules[stage][i])].Properties["EventPattern"].(map[string]any)
+			}
+
 			require.Len(t, p.Monitoring.Rules[config.StageIngestion], 1)
-			dms := rules[logicalID(t, p.Monitoring.Rules[config.StageIngestion][0])].Properties["EventPattern"].(map[string]any)
+			dms := pattern(config.StageIngestion, 0)
 			assert.Equal(t, []any{"aws.dms"}, dms["source"])
 			assert.Equal(t, map[string]any{"eventType": []any{"REPLICATION_TASK_FAILED", "REPLICATION_TASK_STOPPED"}}, dms["detail"])
+			assert.Equal(t, []any{importOf(t, p.Cdc.Stack, ref(logicalIDOfResource(t, p.Cdc.ReplicationTask)))}, dms["resources"],
+				"only this environment's task")
 
-			require.Len(t, p.Monitoring.Rules[config.StageCatalog], 1)
-			glue := rules[logicalID(t, p.Monitoring.Rules[config.StageCatalog][0])].Properties["EventPattern"].(map[string]any)
+			// The crawler names as the Catalog stack's template has them.
 			var crawlers []any
-			for _, family := range config.CrawlerFamilies {
-				crawlers = append(crawlers, p.Env.CrawlerName(family))
+			for _, c := range resourcesOf(t, p.Catalog.Stack, "AWS::Glue::Crawler") {
+				crawlers = append(crawlers, c.Properties["Name"])
 			}
-			assert.Equal(t, map[string]any{"state": []any{"Failed"}, "crawlerName": crawlers}, glue["detail"])
-			assert.Len(t, rules, 2, "every rule belongs to a stage")
+			require.Len(t, crawlers, len(config.CrawlerFamilies))
+			rulesOfCatalog := 1
+			glue := pattern(config.StageCatalog, 0)
+			assert.Equal(t, []any{"aws.glue"}, glue["source"])
+			detail := glue["detail"].(map[string]any)
+			assert.Equal(t, []any{"Failed"}, detail["state"])
+			assert.ElementsMatch(t, crawlers, detail["crawlerName"])
+
+			if failing := p.Env.Monitoring.FailedQueryWorkgroups; len(failing) > 0 {
+				rulesOfCatalog++
+				workgroups := map[string]any{}
+				for _, w := range resourcesOf(t, p.Analytics.Stack, "AWS::Athena::WorkGroup") {
+					workgroups[w.Properties["Name"].(string)] = true
+				}
+				var names []any
+				for _, audience := range failing {
+					names = append(names, p.Env.WorkgroupName(audience))
+					assert.Contains(t, workgroups, p.Env.WorkgroupName(audience), "a workgroup of the Analytics stack")
+				}
+				athena := pattern(config.StageCatalog, 1)
+				assert.Equal(t, []any{"aws.athena"}, athena["source"])
+				assert.Equal(t, []any{"Athena Query State Change"}, athena["detail-type"])
+				assert.Equal(t, map[string]any{"currentState": []any{"FAILED"}, "workgroupName": names}, athena["detail"])
+			}
+			require.Len(t, p.Monitoring.Rules[config.StageCatalog], rulesOfCatalog)
+			assert.Len(t, rules, 1+rulesOfCatalog, "every rule belongs to a stage")
 		})
 	}
 }
 
-// TestDashboardHasARowPerWatchedStage checks the rows' order: the pipeline, then the network.
+// TestDashboardHasARowPerWatchedStage checks the rows' order: the pipeline and its
+// orchestration, the database, then
+// the network; and that each workgroup's scanned bytes are graphed.
 func TestDashboardHasARowPerWatchedStage(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
@@ -180,13 +351,15 @@ func TestDashboardHasARowPerWatchedStage(t *testing.T) {
 			raw, _ := json.Marshal(d.Properties["DashboardBody"])
 			body := string(raw)
 			var at []int
-			for _, title := range []string{"## Ingestion", "## Storage", "## Catalog and query", "## Network"} {
+			for _, title := range []string{"## Ingestion", "## Storage", "## Catalog and query", "## Orchestration", "## Database", "## Network"} {
 				i := strings.Index(body, title)
 				require.GreaterOrEqual(t, i, 0, "no row %q", title)
 				at = append(at, i)
 			}
 			assert.True(t, slices.IsSorted(at), "rows out of order: %v", at)
-			assert.NotContains(t, body, "## Orchestration", "no row for a stage with nothing to watch")
+			for _, audience := range config.Workgroups {
+				assert.Contains(t, body, `WorkGroup=\\\"`+p.Env.WorkgroupName(audience)+`\\\"`, audience)
+			}
 		})
 	}
 }
