@@ -171,6 +171,14 @@ def _release_address(eip, account_id, region_name):
     ec2_backends[account_id][region_name].release_address(address=eip.public_ip)
 
 
+def _nat_gateway_attribute(gateway, attribute_name):
+    # moto 5.2's NatGateway has no GetAtt at all; CDK exports NatGatewayId (for NAT alarms), and
+    # one failing output hides every output of the stack from DescribeStacks.
+    if attribute_name == "NatGatewayId":
+        return gateway.id
+    raise cfn_parsing.UnformattedGetAttTemplateException()
+
+
 def _delete_nat_gateway(gateway, account_id, region_name):
     ec2_backends[account_id][region_name].delete_nat_gateway(gateway.id)
 
@@ -293,6 +301,8 @@ Route.delete = _delete_route
 RouteTable.delete = _delete_route_table
 VPCEndPoint.delete = _delete_vpc_endpoint
 NatGateway.delete = _delete_nat_gateway
+NatGateway.has_cfn_attr = classmethod(lambda cls, attr: attr == "NatGatewayId")
+NatGateway.get_cfn_attribute = _nat_gateway_attribute
 FlowLogs.delete = _delete_flow_log
 InternetGateway.delete = _delete_internet_gateway
 ElasticAddress.delete = _release_address
