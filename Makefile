@@ -16,10 +16,13 @@ CDK_ENV := $(if $(ENV),-c env=$(ENV))
 # The golden templates stand for what main deploys; the PR workflow passes the base branch's synth.
 BASE ?= test/testdata
 
-.PHONY: help deps synth test unit py-test lint guard diff bench clean
+# Every environment of config/, in deployment order (make rehearse-all).
+ENVS := develop staging production
+
+.PHONY: help deps synth test unit py-test lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
 	go mod download
@@ -61,6 +64,15 @@ diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials
 
 bench: deps ## time a synth of every environment (go test -bench)
 	go test ./test -run '^$$' -bench . -benchtime 5x -count 1
+
+rehearse: deps ## deploy ENV (default develop) into a local AWS emulator (moto) with the CDK CLI, verify, destroy
+	python3 -m rehearsal $(or $(ENV),develop)
+
+rehearse-all: deps ## rehearse $(ENVS), one after the other, each on a fresh emulator
+	python3 -m rehearsal $(ENVS)
+
+rehearse-test: ## the rehearsal's own tests, including one that deploys a deliberately broken template
+	python3 -m unittest rehearsal.test_resolve rehearsal.test_verify rehearsal.test_failure
 
 clean: ## remove cdk.out
 	rm -rf cdk.out
