@@ -27,11 +27,8 @@ help: ## list the targets
 deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
 	go mod download
 
-# A node_modules that is a link to a shared install is left alone: npm ci would empty the
-# link's target (every worktree sharing it) and replace the link with a private copy.
 node_modules/.installed: package.json package-lock.json
-	@if [ -L node_modules ]; then echo "node_modules links to a shared install: not reinstalling"; \
-	  else npm ci --no-audit --no-fund; fi
+	npm ci --no-audit --no-fund
 	touch $@
 
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
