@@ -59,11 +59,7 @@ func TestReplicationInstanceFollowsConfig(t *testing.T) {
 
 			groupID, group := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationSubnetGroup"))
 			assert.Equal(t, map[string]any{"Ref": groupID}, props["ReplicationSubnetGroupIdentifier"])
-			subnets := group.Properties["SubnetIds"].([]any)
-			require.Len(t, subnets, len(p.Env.AvailabilityZones))
-			for _, s := range subnets {
-				assert.Contains(t, outputName(s), stacks.PrivateSubnets+"Subnet")
-			}
+			assertSubnetsOfTier(t, group.Properties["SubnetIds"], p.Env, stacks.PrivateSubnets)
 		})
 	}
 }

@@ -14,30 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// only returns the single resource of a map that must hold exactly one.
-func only(t *testing.T, resources map[string]resource) (string, resource) {
-	t.Helper()
-	require.Len(t, resources, 1)
-	for id, r := range resources {
-		return id, r
-	}
-	panic("unreachable")
-}
-
-// outputName is the output another stack's value is read through (weak cross-stack references
-// synthesize as Fn::GetStackOutput), or "" when v is not such a reference.
-func outputName(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return ""
-	}
-	ref, ok := m["Fn::GetStackOutput"].(map[string]any)
-	if !ok {
-		return ""
-	}
-	return fmt.Sprint(ref["StackName"]) + "/" + fmt.Sprint(ref["OutputName"])
-}
-
 // getAttID is the logical ID in {"Fn::GetAtt": [id, attr]}, or "".
 func getAttID(v any) string {
 	if m, ok := v.(map[string]any); ok {
@@ -104,11 +80,7 @@ func TestDatabaseInIsolatedSubnets(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			_, group := only(t, resourcesOf(t, p.Database.Stack, "AWS::RDS::DBSubnetGroup"))
-			subnets := group.Properties["SubnetIds"].([]any)
-			require.Len(t, subnets, len(p.Env.AvailabilityZones))
-			for _, s := range subnets {
-				assert.Contains(t, outputName(s), stacks.IsolatedSubnets+"Subnet")
-			}
+			assertSubnetsOfTier(t, group.Properties["SubnetIds"], p.Env, stacks.IsolatedSubnets)
 		})
 	}
 }

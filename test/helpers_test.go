@@ -2,11 +2,15 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 
+	"dataplatform/config"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,4 +68,40 @@ func asStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// only returns the single resource of a map that must hold exactly one.
+func only(t *testing.T, resources map[string]resource) (string, resource) {
+	t.Helper()
+	require.Len(t, resources, 1)
+	for id, r := range resources {
+		return id, r
+	}
+	panic("unreachable")
+}
+
+// outputName is the output another stack's value is read through (weak cross-stack references
+// synthesize as Fn::GetStackOutput), or "" when v is not such a reference.
+func outputName(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	ref, ok := m["Fn::GetStackOutput"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprint(ref["StackName"]) + "/" + fmt.Sprint(ref["OutputName"])
+}
+
+// assertSubnetsOfTier checks that subnetIDs names one subnet of the Network stack's tier per
+// availability zone of the environment.
+func assertSubnetsOfTier(t *testing.T, subnetIDs any, env config.Environment, tier string) {
+	t.Helper()
+	subnets, ok := subnetIDs.([]any)
+	require.True(t, ok, "SubnetIds is a list: %v", subnetIDs)
+	require.Len(t, subnets, len(env.AvailabilityZones))
+	for _, s := range subnets {
+		assert.Contains(t, outputName(s), tier+"Subnet")
+	}
 }
