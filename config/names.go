@@ -85,8 +85,14 @@ func (e Environment) CrawlerName(family string) string {
 }
 
 // CrawlerTablePrefix starts the name of every table a family's crawler creates (rds_orders,
-// kinesis_clicks), so that a stream and a database table of the same name cannot collide.
+// kinesis_web_events), so that a stream and a database table of the same name cannot collide.
 func CrawlerTablePrefix(family string) string { return family + "_" }
+
+// CrawlerTableName is the table a family's crawler makes of one folder: the prefix, then the
+// folder name with hyphens replaced by underscores, as Glue does (Athena allows no hyphens).
+func CrawlerTableName(family, folder string) string {
+	return CrawlerTablePrefix(family) + strings.ReplaceAll(folder, "-", "_")
+}
 
 // CrawlerRoleName is the IAM role every bronze crawler runs as.
 func (e Environment) CrawlerRoleName() string { return e.ResourceName("glue-crawler") }

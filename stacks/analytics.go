@@ -146,17 +146,19 @@ type namedQuery struct {
 	id, name, description, database, sql string
 }
 
-// Example tables: what the crawlers make of s3://bronze/rds/<schema>/orders/ and
-// s3://bronze/kinesis/events/; replace them with a real table in the console.
+// Example source table: what the rds crawler makes of s3://bronze/rds/<schema>/orders/. The
+// source schema lives in the application's database, not here, so the query names a typical
+// table; replace it in the console.
 const (
-	exampleCDCTable    = "orders"
-	exampleCDCKey      = "order_id"
-	exampleStreamTable = "events"
+	exampleCDCTable = "orders"
+	exampleCDCKey   = "order_id"
 )
 
 // namedQueries saves, in the analysts workgroup, one query per layer.
 func namedQueries(stack awscdk.Stack, env config.Environment, wg Workgroup) {
 	bronze, gold := env.DatabaseName(config.LayerBronze), env.DatabaseName(config.LayerGold)
+	// The first configured stream, under the name the kinesis crawler gives its table.
+	stream := env.Streaming.Streams[0].Name
 	queries := []namedQuery{{
 		id:   "LatestCdcState",
 		name: "bronze: latest state of a replicated table",
@@ -186,7 +188,7 @@ SELECT year, month, day, count(*) AS events
 FROM "%[2]s"."%[3]s"
 WHERE date(concat(year, '-', month, '-', day)) >= current_date - INTERVAL '30' DAY
 GROUP BY year, month, day
-ORDER BY year, month, day`, exampleStreamTable, bronze, config.CrawlerTablePrefix(config.CrawlerKinesis)+exampleStreamTable),
+ORDER BY year, month, day`, stream, bronze, config.CrawlerTableName(config.CrawlerKinesis, stream)),
 	}, {
 		id:          "GoldTables",
 		name:        "gold: what the warehouse holds",

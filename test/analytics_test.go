@@ -35,8 +35,12 @@ func TestAthenaResultsBucket(t *testing.T) {
 				})},
 				"LoggingConfiguration": map[string]any{"DestinationBucketName": assertions.Match_AnyValue(), "LogFilePrefix": config.BucketAthenaResults + "/"},
 			})
-			for id, policy := range resourcesOf(t, p.Analytics.Stack, "AWS::S3::BucketPolicy") {
-				assert.Contains(t, jsonText(policy.Properties), `"aws:SecureTransport":"false"`, "%s must deny non-TLS", id)
+			_, policy := only(t, resourcesOf(t, p.Analytics.Stack, "AWS::S3::BucketPolicy"))
+			assert.Contains(t, jsonText(policy.Properties), `"aws:SecureTransport":"false"`, "the results bucket must deny non-TLS")
+			for _, b := range buckets {
+				sse := b.Properties["BucketEncryption"].(map[string]any)["ServerSideEncryptionConfiguration"].([]any)[0]
+				key := sse.(map[string]any)["ServerSideEncryptionByDefault"].(map[string]any)["KMSMasterKeyID"]
+				assert.Contains(t, outputName(key), *p.DataLake.Stack.StackName()+"/PublishOutputFnGetAttDataKey", "results use the data-lake key")
 			}
 		})
 	}
@@ -99,7 +103,10 @@ func TestNamedQueriesShowTheLayers(t *testing.T) {
 			// The CDC query reads the DMS columns by the names the CDC stack configures.
 			assert.Contains(t, all.String(), strings.ToLower(config.BronzeCDCOpColumn)+" <> 'D'")
 			assert.Contains(t, all.String(), strings.ToLower(p.Env.Cdc.TimestampColumnName)+" DESC")
-			assert.Contains(t, all.String(), config.CrawlerTablePrefix(config.CrawlerKinesis))
+			// The stream query reads a table the kinesis crawler makes: hyphens become underscores.
+			table := config.CrawlerTableName(config.CrawlerKinesis, p.Env.Streaming.Streams[0].Name)
+			assert.Contains(t, all.String(), `"`+table+`"`)
+			assert.NotContains(t, table, "-")
 		})
 	}
 }

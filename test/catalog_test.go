@@ -139,7 +139,9 @@ func TestCrawlerRoleScope(t *testing.T) {
 				statements = statementsOf(t, pol.Properties["PolicyDocument"])
 			}
 			var objectPrefixes []string
+			sids := map[string]bool{}
 			for _, s := range statements {
+				sids[s.Sid] = true
 				for _, r := range s.resources {
 					assert.NotEqual(t, "*", r, "%s must name its resources", s.Sid)
 				}
@@ -164,11 +166,20 @@ func TestCrawlerRoleScope(t *testing.T) {
 							assert.NotContains(t, r, p.Env.DatabaseName(other))
 						}
 					}
+				case "":
+					// CDK's key grant: decrypt only, on the data-lake key.
+					assert.Equal(t, []string{"kms:Decrypt"}, s.actions)
+					require.Len(t, s.resources, 1)
+					assert.Contains(t, s.resources[0], "PublishOutputFnGetAttDataKey")
 				}
 				for _, a := range s.actions {
 					assert.NotContains(t, []string{"s3:*", "glue:*", "kms:*", "logs:*"}, a)
 				}
 			}
+			for _, sid := range []string{"ReadCrawledPrefixes", "ListCrawledPrefixes", "LocateBronze", "", "WriteBronzeCatalog", "WriteCrawlerLogs"} {
+				assert.True(t, sids[sid], "statement %q is checked above and must exist", sid)
+			}
+			assert.Len(t, statements, len(sids), "one statement per Sid")
 			var want []string
 			for _, family := range config.CrawlerFamilies {
 				examples := producerExamples[family]

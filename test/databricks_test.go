@@ -324,22 +324,33 @@ func TestDatabricksDataAccessRole(t *testing.T) {
 			assert.Equal(t, role.Properties["RoleName"], profile.Properties["InstanceProfileName"])
 
 			bronze := logicalID(t, p.DataLake.Bronze)
-			writes := map[string]bool{}
+			reads, writes := map[string]bool{}, map[string]bool{}
 			glue := map[string][]any{}
+			var decrypts bool
 			for _, s := range roleStatements(t, stack, roleID) {
 				actions := jsonText(s["Action"])
 				if sid, ok := s["Sid"].(string); ok && strings.Contains(actions, "glue:") {
 					glue[sid] = s["Resource"].([]any)
 					continue
 				}
+				resources := jsonText(s["Resource"])
 				for _, layer := range []constructs.IConstruct{p.DataLake.Bronze, p.DataLake.Silver, p.DataLake.Gold} {
-					if strings.Contains(jsonText(s["Resource"]), logicalID(t, layer)) && strings.Contains(actions, "s3:PutObject") {
+					if strings.Contains(resources, logicalID(t, layer)) && strings.Contains(actions, "s3:GetObject") {
+						reads[logicalID(t, layer)] = true
+					}
+					if strings.Contains(resources, logicalID(t, layer)) && strings.Contains(actions, "s3:PutObject") {
 						writes[logicalID(t, layer)] = true
 					}
 				}
+				if strings.Contains(resources, "DataKey") && strings.Contains(actions, `"kms:Decrypt"`) {
+					decrypts = true
+				}
 			}
+			all := map[string]bool{bronze: true, logicalID(t, p.DataLake.Silver): true, logicalID(t, p.DataLake.Gold): true}
+			assert.Equal(t, all, reads, "clusters must read every layer")
 			assert.Equal(t, map[string]bool{logicalID(t, p.DataLake.Silver): true, logicalID(t, p.DataLake.Gold): true}, writes,
 				"clusters must write silver and gold, and never %s", bronze)
+			assert.True(t, decrypts, "clusters must decrypt with the data-lake key")
 
 			arn := func(resource string) any {
 				return fmt.Sprintf("arn:aws:glue:%s:%s:%s", env.Region, env.Account, resource)
