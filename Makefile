@@ -12,9 +12,10 @@ GO_SOURCES := main.go config constructs stacks guard cmd test
 # ENV=staging limits synth and diff to one environment (and its account stage).
 ENV ?=
 CDK_ENV := $(if $(ENV),-c env=$(ENV))
-# BASE is what `make guard` compares the app with: a cloud assembly or <stage>/<stack>.json files.
-# The golden templates stand for what main deploys; the PR workflow passes the base branch's synth.
-BASE ?= test/testdata
+# BASE is what `make guard` compares the app with: a cloud assembly, <stage>/<stack>.json files,
+# or git:<ref>, the golden templates committed where this branch left <ref> (they stand for what
+# <ref> deploys). The PR workflow passes a synth of the base branch instead.
+BASE ?= git:main
 
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
@@ -39,7 +40,7 @@ test: deps lint unit py-test ## everything CI checks: formatting, vet, the Go su
 unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
 
-guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir, default the golden templates)
+guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir or git:ref, default git:main)
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 

@@ -20,6 +20,8 @@ func TestExitCodes(t *testing.T) {
 		out  string
 	}{
 		{"unchanged", []string{"-base", golden, "-head", golden, "-allow", allow}, 0, "guard: no stateful resource of staging, production"},
+		{"git base", []string{"-base", "git:main", "-head", golden, "-allow", allow}, 0, "guard: no stateful resource of staging, production"},
+		{"unknown git base", []string{"-base", "git:no-such-branch", "-head", golden, "-allow", allow}, 2, "guard: base: no merge base of HEAD and no-such-branch"},
 		{"unknown stage", []string{"-base", golden, "-head", golden, "-allow", allow, "-stages", "prod"}, 2, "has no stack of stages prod"},
 		{"missing head", []string{"-base", golden, "-head", t.TempDir(), "-allow", allow}, 2, "head:"},
 	} {
