@@ -129,12 +129,20 @@ func NewCdcStack(scope constructs.Construct, id string, props *CdcStackProps) *C
 	return s
 }
 
+// dmsPrincipal is DMS acting for this account only: the source-account condition keeps
+// another account's DMS from being used to assume the role (confused deputy).
+func dmsPrincipal(service string, env config.Environment) awsiam.IPrincipal {
+	return awsiam.NewServicePrincipal(jsii.String(service), nil).WithConditions(&map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
+	})
+}
+
 // sourceEndpoint reads the database through a role that may read exactly its secret. TLS is
 // required: PostgreSQL 15+ on RDS forces it (rds.force_ssl), and so does our parameter group.
 func sourceEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackProps) awsdms.CfnEndpoint {
 	role := awsiam.NewRole(stack, jsii.String("SourceSecretRole"), &awsiam.RoleProps{
 		// DMS assumes secret-access roles through its regional service principal.
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("dms.%s.amazonaws.com", env.Region)), nil),
+		AssumedBy:   dmsPrincipal(fmt.Sprintf("dms.%s.amazonaws.com", env.Region), env),
 		Description: jsii.String("Lets DMS read the source database's secret"),
 	})
 	// Written out rather than Secret.GrantRead, which would add the role to the database key's
@@ -171,7 +179,7 @@ func sourceEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 func targetEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackProps) awsdms.CfnEndpoint {
 	prefix := config.BronzeRDSPrefix
 	role := awsiam.NewRole(stack, jsii.String("TargetRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("dms.amazonaws.com"), nil),
+		AssumedBy:   dmsPrincipal("dms.amazonaws.com", env),
 		Description: jsii.String("Lets DMS write the source database's tables under s3://<bronze>/" + prefix),
 	})
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -185,10 +193,16 @@ func targetEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 		Resources:  jsii.Strings(*props.Bronze.BucketArn()),
 		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{prefix, prefix + "*"}}},
 	}))
+	// The data-lake key also encrypts silver and gold: DMS may use it only through S3, for
+	// bronze (with a bucket key, S3 passes the bucket's ARN as encryption context).
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("EncryptWithDataKey"),
 		Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 		Resources: jsii.Strings(*props.DataKey.KeyArn()),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("s3.%s.amazonaws.com", env.Region)},
+			"StringLike":   map[string]any{"kms:EncryptionContext:aws:s3:arn": []*string{props.Bronze.BucketArn(), props.Bronze.ArnForObjects(jsii.String(prefix + "*"))}},
+		},
 	}))
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-IAM5"),

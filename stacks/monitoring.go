@@ -57,8 +57,10 @@ type MonitoringStack struct {
 	awscdk.Stack
 	// Topic receives every alarm, recovery and failure event of the environment.
 	Topic awssns.Topic
-	// Key encrypts Topic; CloudWatch alarms and EventBridge may use it to publish.
+	// Key encrypts Topic; CloudWatch alarms and Publisher may use it to publish.
 	Key awskms.Key
+	// Publisher is the role the EventBridge rules publish to Topic as.
+	Publisher awsiam.Role
 	// Dashboard shows every stage that has something to watch, one row each.
 	Dashboard awscloudwatch.Dashboard
 	// Alarms are the metric alarms of each stage, keyed by config.Stage*.
@@ -87,11 +89,12 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 	stack := newStack(scope, id, env, "Alert topic, alarms of every pipeline stage and dashboard of "+env.Name)
 	key, topic := alertTopic(stack, env)
 	s := &MonitoringStack{
-		Stack:  stack,
-		Topic:  topic,
-		Key:    key,
-		Alarms: map[string][]awscloudwatch.Alarm{},
-		Rules:  map[string][]awsevents.Rule{},
+		Stack:     stack,
+		Topic:     topic,
+		Key:       key,
+		Publisher: alarms.Publisher(stack, "AlertPublisher", topic),
+		Alarms:    map[string][]awscloudwatch.Alarm{},
+		Rules:     map[string][]awsevents.Rule{},
 	}
 	m := &monitor{stack: s, env: env, widgets: map[string][]awscloudwatch.IWidget{},
 		period: awscdk.Duration_Minutes(jsii.Number(float64(env.Monitoring.PeriodMinutes)))}
@@ -137,8 +140,9 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 }
 
 // alertTopic creates the topic and its key. SNS encrypts messages at rest with the key, so
-// every service that publishes must be allowed to use it: CloudWatch (alarms) and EventBridge
-// (rules). The topic refuses publishers that do not use TLS.
+// every publisher must be allowed to use it: CloudWatch (alarms) through the key policy, the
+// EventBridge rules' publisher role through its grant. The topic refuses publishers that do
+// not use TLS.
 func alertTopic(stack awscdk.Stack, env config.Environment) (awskms.Key, awssns.Topic) {
 	key := awskms.NewKey(stack, jsii.String("AlertsKey"), &awskms.KeyProps{
 		Alias:             jsii.String(env.ResourceName("alerts")),
@@ -146,16 +150,13 @@ func alertTopic(stack awscdk.Stack, env config.Environment) (awskms.Key, awssns.
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     removalPolicy(env),
 	})
-	// No source-account condition: the services use the key only to publish to this topic,
-	// and only this account's alarms and rules may publish to it (the topic policy).
+	// AWS's documented statement for alarms publishing to an encrypted topic. The key alone
+	// publishes nothing: the topic policy admits no other account.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AllowAlarmsAndEventBridgeToPublishToTheAlertTopic"),
-		Principals: &[]awsiam.IPrincipal{
-			awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil),
-			awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),
-		},
-		Actions:   jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources: jsii.Strings("*"),
+		Sid:        jsii.String("AllowAlarmsToPublishToTheAlertTopic"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
 	}), nil)
 	topic := awssns.NewTopic(stack, jsii.String("AlertTopic"), &awssns.TopicProps{
 		TopicName:   jsii.String(env.AlertTopicName()),
@@ -222,7 +223,8 @@ func (m *monitor) opts(statistic *string) *awscloudwatch.MetricOptions {
 // onEvent adds an EventBridge alert to stage, and a graph of its matches and failed
 // deliveries to the row.
 func (m *monitor) onEvent(stage, id, title string, pattern *awsevents.EventPattern, description string) {
-	rule := alarms.OnEvent(m.stack.Stack, id, &alarms.EventProps{Pattern: pattern, Description: description, Topic: m.stack.Topic})
+	rule := alarms.OnEvent(m.stack.Stack, id, &alarms.EventProps{Pattern: pattern, Description: description,
+		Topic: m.stack.Topic, Publisher: m.stack.Publisher})
 	m.stack.Rules[stage] = append(m.stack.Rules[stage], rule)
 	m.widgets[stage] = append(m.widgets[stage], awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 		Title: jsii.String(title),

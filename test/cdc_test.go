@@ -133,6 +133,11 @@ func TestTargetEndpointWritesParquetToBronze(t *testing.T) {
 			assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": []any{config.BronzeRDSPrefix, config.BronzeRDSPrefix + "*"}}}, list["Condition"])
 			assert.ElementsMatch(t, []any{"kms:GenerateDataKey", "kms:Decrypt"}, kms["Action"])
 			assert.Equal(t, outputName(s3["ServerSideEncryptionKmsKeyId"]), outputName(kms["Resource"]))
+			// ... and that key only through S3, for bronze: it encrypts silver and gold too.
+			assert.Equal(t, map[string]any{"kms:ViaService": "s3." + p.Env.Region + ".amazonaws.com"}, kms["Condition"].(map[string]any)["StringEquals"])
+			contexts := kms["Condition"].(map[string]any)["StringLike"].(map[string]any)["kms:EncryptionContext:aws:s3:arn"].([]any)
+			require.Len(t, contexts, 2)
+			assert.Contains(t, outputName(contexts[0]), lake+"PublishOutputFnGetAttBronzeBucket")
 		})
 	}
 }
@@ -246,4 +251,28 @@ func TestOneDmsVpcRolePerAccount(t *testing.T) {
 	assert.Equal(t, 2, subnetGroups, "both environments must have built their DMS resources")
 	assert.Equal(t, 1, roles[stacks.DmsVpcRoleName], "%v", roles)
 	assert.Equal(t, 1, roles[stacks.DmsCloudWatchLogsRoleName], "%v", roles)
+}
+
+// TestDmsRolesTrustOnlyThisAccount: DMS may assume the endpoint roles only when acting for this
+// account (confused-deputy protection).
+func TestDmsRolesTrustOnlyThisAccount(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			roles := resourcesOf(t, p.Cdc.Stack, "AWS::IAM::Role")
+			trusted := 0
+			for id, role := range roles {
+				trust := role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)
+				for _, st := range trust {
+					st := st.(map[string]any)
+					service, _ := st["Principal"].(map[string]any)["Service"].(string)
+					if !strings.HasPrefix(service, "dms.") {
+						continue
+					}
+					trusted++
+					assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account}}, st["Condition"], id)
+				}
+			}
+			assert.Equal(t, 2, trusted, "the source secret role and the target role")
+		})
+	}
 }

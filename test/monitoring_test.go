@@ -44,19 +44,31 @@ func TestAlertTopicIsEncryptedAndTLSOnly(t *testing.T) {
 			_, policy := onlyResource(t, stack, "AWS::SNS::TopicPolicy")
 			raw, _ := json.Marshal(policy.Properties["PolicyDocument"])
 			assert.Contains(t, string(raw), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`)
-			assert.Contains(t, string(raw), `"Principal":{"Service":"events.amazonaws.com"}`, "EventBridge may publish")
+			assert.NotContains(t, string(raw), `"Effect":"Allow"`, "no service may publish through the topic policy: any account's rules could")
+
+			// EventBridge publishes as a role trusted only for this account's rules.
+			publisherID := logicalID(t, p.Monitoring.Publisher)
+			publisher := resourcesOf(t, stack, "AWS::IAM::Role")[publisherID]
+			assert.Equal(t, []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
+				"Principal": map[string]any{"Service": "events.amazonaws.com"},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account}}}},
+				publisher.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
+			assert.ElementsMatch(t, []any{
+				map[string]any{"Action": "sns:Publish", "Effect": "Allow", "Resource": ref(logicalID(t, p.Monitoring.Topic))},
+				map[string]any{"Action": []any{"kms:Decrypt", "kms:GenerateDataKey*"}, "Effect": "Allow", "Resource": getAtt(keyID, "Arn")},
+			}, policyOf(t, stack, publisherID))
 
 			key := resourcesOf(t, stack, "AWS::KMS::Key")[keyID]
 			assert.Equal(t, true, key.Properties["EnableKeyRotation"])
 			var publishers []any
 			for _, s := range key.Properties["KeyPolicy"].(map[string]any)["Statement"].([]any) {
 				st := s.(map[string]any)
-				if st["Sid"] == "AllowAlarmsAndEventBridgeToPublishToTheAlertTopic" {
-					publishers = st["Principal"].(map[string]any)["Service"].([]any)
+				if service, ok := st["Principal"].(map[string]any)["Service"]; ok {
+					publishers = append(publishers, service)
 					assert.Equal(t, []any{"kms:Decrypt", "kms:GenerateDataKey*"}, st["Action"])
 				}
 			}
-			assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, publishers)
+			assert.Equal(t, []any{"cloudwatch.amazonaws.com"}, publishers, "alarms use the key through SNS; EventBridge uses the publisher role")
 		})
 	}
 }
@@ -294,6 +306,7 @@ func TestEventRulesTargetTheTopic(t *testing.T) {
 				targets := r.Properties["Targets"].([]any)
 				require.Len(t, targets, 1, id)
 				assert.Equal(t, topic, targets[0].(map[string]any)["Arn"], id)
+				assert.Equal(t, getAtt(logicalID(t, p.Monitoring.Publisher), "Arn"), targets[0].(map[string]any)["RoleArn"], id)
 				assert.Equal(t, "ENABLED", r.Properties["State"], id)
 			}
 			pattern := func(stage string, i int) map[string]any {

@@ -19,9 +19,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // Props configures New. Name, Metric, Threshold, EvaluationPeriods and Topic are required.
@@ -75,7 +77,7 @@ func New(scope constructs.Construct, id string, props *Props) awscloudwatch.Alar
 	return alarm
 }
 
-// EventProps configures OnEvent. Pattern and Topic are required.
+// EventProps configures OnEvent. Pattern, Topic and Publisher are required.
 type EventProps struct {
 	// Pattern selects the events of the default event bus that are alerts, e.g. source
 	// aws.glue, detail-type "Glue Crawler State Change", detail.state Failed and the names of
@@ -86,21 +88,44 @@ type EventProps struct {
 	Description string
 	// Topic receives the matched events, whole (the event's detail names the failing resource).
 	Topic awssns.ITopic
+	// Publisher is the role EventBridge assumes to publish to Topic. Without a role, the SNS
+	// target would let events.amazonaws.com publish through the topic policy, that is the
+	// rules of any account. One role serves every rule of a stack (Publisher).
+	Publisher awsiam.IRole
 }
 
-// OnEvent creates an EventBridge rule that forwards every event matching Pattern to Topic.
-// The SNS target adds the topic-policy statement that lets events.amazonaws.com publish; the
-// topic's KMS key must allow events.amazonaws.com too (stacks.MonitoringStack's key does).
+// OnEvent creates an EventBridge rule that forwards every event matching Pattern to Topic,
+// published as Publisher.
 func OnEvent(scope constructs.Construct, id string, props *EventProps) awsevents.Rule {
-	if props.Topic == nil || props.Pattern == nil {
-		panic("alarms: " + id + " needs Pattern and Topic")
+	if props.Topic == nil || props.Pattern == nil || props.Publisher == nil {
+		panic("alarms: " + id + " needs Pattern, Topic and Publisher")
 	}
 	rule := awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
 		Description:  jsii.String(props.Description),
 		EventPattern: props.Pattern,
 	})
-	rule.AddTarget(awseventstargets.NewSnsTopic(props.Topic, nil))
+	rule.AddTarget(awseventstargets.NewSnsTopic(props.Topic, &awseventstargets.SnsTopicProps{Role: props.Publisher}))
 	return rule
+}
+
+// Publisher creates the role EventBridge assumes to publish a scope's alerts to topic, trusted
+// only for rules of this account (aws:SourceAccount). The grant covers the topic's key where
+// the topic is encrypted; made here, before the rules, so its policy exists for the suppression.
+func Publisher(scope constructs.Construct, id string, topic awssns.ITopic) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil).WithConditions(&map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(scope).Account()},
+		}),
+		Description: jsii.String("EventBridge rules of this account publish alerts to the alert topic"),
+	})
+	topic.GrantPublish(role)
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("CDK's topic grant: publishing to an encrypted topic needs kms:GenerateDataKey* on the topic's key, " +
+			"as AWS documents for SNS server-side encryption; the resource is that one key."),
+		AppliesTo: &[]any{"Action::kms:GenerateDataKey*"},
+	}}, jsii.Bool(true))
+	return role
 }
 
 // RuleMetric is one of a rule's EventBridge metrics (TriggeredRules, Invocations,
