@@ -1,0 +1,106 @@
+package test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+// workflow is the part of a GitHub Actions workflow these tests read; actionlint (make lint)
+// checks the syntax, these the project's rules.
+type workflow struct {
+	On          map[string]any `yaml:"on"`
+	Permissions any
+	Concurrency map[string]any
+	Jobs        map[string]struct {
+		Needs       any
+		Uses        string
+		Environment any
+		Permissions any
+		Concurrency any
+		Steps       []struct {
+			Uses string
+			Run  string
+			With map[string]any
+		}
+	}
+}
+
+func readWorkflow(t *testing.T, name string) workflow {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", ".github", "workflows", name))
+	require.NoError(t, err)
+	var w workflow
+	require.NoError(t, yaml.Unmarshal(raw, &w), name)
+	return w
+}
+
+// TestDeployRunsTheTestsFirst: a deploy runs ci.yml on its commit and deploys that run's
+// assembly, one run per environment at a time, without cancelling a deploy half-way.
+func TestDeployRunsTheTestsFirst(t *testing.T) {
+	deploy := readWorkflow(t, "deploy.yml")
+	assert.Equal(t, "./.github/workflows/ci.yml", deploy.Jobs["test"].Uses)
+	assert.ElementsMatch(t, []any{"target", "test"}, deploy.Jobs["deploy"].Needs)
+	assert.Contains(t, deploy.Concurrency["group"], "deploy-")
+	assert.Equal(t, false, deploy.Concurrency["cancel-in-progress"])
+	assert.Nil(t, deploy.Jobs["deploy"].Concurrency, "a job group equal to the workflow's would wait forever")
+	var downloads []string
+	for _, s := range deploy.Jobs["deploy"].Steps {
+		if strings.HasPrefix(s.Uses, "actions/download-artifact@") {
+			downloads = append(downloads, s.With["name"].(string))
+		}
+		if strings.Contains(s.Run, "cdk deploy") {
+			assert.Contains(t, s.Run, "--app cdk.out", "deploy the tested assembly, never a new synth")
+		}
+	}
+	assert.Equal(t, []string{ciArtifact(t)}, downloads)
+	assert.Contains(t, readWorkflow(t, "ci.yml").On, "workflow_call")
+}
+
+// ciArtifact is the name under which ci.yml uploads its assembly.
+func ciArtifact(t *testing.T) string {
+	for _, s := range readWorkflow(t, "ci.yml").Jobs["test"].Steps {
+		if strings.HasPrefix(s.Uses, "actions/upload-artifact@") {
+			return s.With["name"].(string)
+		}
+	}
+	t.Fatal("ci.yml uploads no artifact")
+	return ""
+}
+
+// TestWorkflowRules: no static AWS keys anywhere, an OIDC token only for the jobs that assume
+// an AWS role, and uploads that keep hidden files (an asset's .airflowignore).
+func TestWorkflowRules(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", ".github", "workflows", "*.yml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	oidcJobs := map[string]bool{"deploy.yml/deploy": true, "diff.yml/diff": true}
+	for _, f := range files {
+		name := filepath.Base(f)
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, secret := range []string{"aws-access-key-id", "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY"} {
+			assert.NotContains(t, string(raw), secret, name)
+		}
+		w := readWorkflow(t, name)
+		for jobName, job := range w.Jobs {
+			key := name + "/" + jobName
+			permissions, _ := job.Permissions.(map[string]any)
+			if oidcJobs[key] {
+				assert.Equal(t, "write", permissions["id-token"], key)
+			} else {
+				assert.NotContains(t, permissions, "id-token", key)
+			}
+			for _, s := range job.Steps {
+				if strings.HasPrefix(s.Uses, "actions/upload-artifact@") {
+					assert.Equal(t, true, s.With["include-hidden-files"], "%s: %s", key, s.Uses)
+				}
+			}
+		}
+	}
+}
