@@ -70,7 +70,7 @@ rehearse-all: deps ## rehearse $(ENVS), one after the other, each on a fresh emu
 	python3 -m rehearsal $(ENVS)
 
 rehearse-test: ## the rehearsal's own tests, including one that deploys a deliberately broken template
-	python3 -m unittest rehearsal.test_resolve rehearsal.test_verify rehearsal.test_failure
+	python3 -m unittest rehearsal.test_emulator rehearsal.test_resolve rehearsal.test_verify rehearsal.test_failure
 
 clean: ## remove cdk.out
 	rm -rf cdk.out

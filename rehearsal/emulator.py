@@ -42,17 +42,25 @@ class Server:
                 [sys.executable, "-m", "rehearsal.motoserver", "-H", "127.0.0.1", "-p", str(self.port)],
                 cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
+        # __exit__ runs only once __enter__ returned: stop the server on any way out of here,
+        # Ctrl-C and SIGTERM included, or it would outlive the rehearsal in its own session.
+        try:
+            self._wait_until_listening()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_listening(self):
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                self.stop()
                 raise RuntimeError(f"moto server exited with {self.proc.returncode}; see {self.log_path}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                return
             except OSError:
                 time.sleep(0.2)
-        self.stop()
         raise RuntimeError(f"moto server did not listen on port {self.port} within {self.timeout}s")
 
     def __exit__(self, *exc):
