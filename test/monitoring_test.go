@@ -192,6 +192,33 @@ func TestEveryStageAlarmsTheTopic(t *testing.T) {
 	}
 }
 
+// TestMonitoringWatchesEveryStack walks the stacks the stage really has, so a stack added
+// later fails here until Monitoring watches it: its template must read an output of the stack
+// (alarms on its resources) or name one of the stack's named resources (event rules on
+// crawlers and workgroups, metrics of the MWAA environment).
+func TestMonitoringWatchesEveryStack(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			monitoring := jsonText(templateOf(p.Monitoring.Stack).ToJSON())
+			for _, child := range *p.Stage.Node().Children() {
+				stack, ok := child.(awscdk.Stack)
+				if !ok || !*awscdk.Stack_IsStack(child) || *stack.StackName() == *p.Monitoring.Stack.StackName() {
+					continue
+				}
+				watched := strings.Contains(monitoring, `"StackName":"`+*stack.StackName()+`"`) ||
+					strings.Contains(monitoring, `"Fn::ImportValue":"`+*stack.StackName()+`:`)
+				for _, r := range (*templateOf(stack).ToJSON())["Resources"].(map[string]any) {
+					props, _ := r.(map[string]any)["Properties"].(map[string]any)
+					if name, ok := props["Name"].(string); ok && strings.Contains(monitoring, `"`+name+`"`) {
+						watched = true
+					}
+				}
+				assert.True(t, watched, "%s: Monitoring watches nothing of this stack", *stack.StackName())
+			}
+		})
+	}
+}
+
 func TestLayerBucketAlarmsWatchTheirRequestMetrics(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
