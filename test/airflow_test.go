@@ -208,6 +208,8 @@ func TestAirflowExecutionRole(t *testing.T) {
 			require.Len(t, trust, 1)
 			assert.ElementsMatch(t, []any{"airflow.amazonaws.com", "airflow-env.amazonaws.com"},
 				trust[0].(map[string]any)["Principal"].(map[string]any)["Service"])
+			assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account}},
+				trust[0].(map[string]any)["Condition"], "MWAA acting for this account only")
 			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{role, "Arn"}}, mwaaEnvironment(t, p).Properties["ExecutionRoleArn"])
 
 			// The environment is created only after the policy is attached.
