@@ -203,12 +203,40 @@ _delete_stack = CloudFormationResponse.delete_stack
 
 
 def _delete_stack_unless_protected(self):
-    # ... nor does it refuse to delete a protected stack, as CloudFormation does.
+    # ... nor does it refuse to delete a protected stack, or one whose export another stack
+    # imports, as CloudFormation does.
     name = self._get_param("StackName")
     stack = self.cloudformation_backend.get_stack(name)
-    if getattr(stack, "enable_termination_protection", False) and stack.status != "DELETE_COMPLETE":
+    if stack.status == "DELETE_COMPLETE":
+        return _delete_stack(self)
+    if getattr(stack, "enable_termination_protection", False):
         raise ValidationError(message=f"Stack [{name}] cannot be deleted while TerminationProtection is enabled")
-    return _delete_stack(self)
+    for export in getattr(stack, "exports", []):
+        for other in self.cloudformation_backend.stacks.values():
+            if other is not stack and other.status != "DELETE_COMPLETE" and _imports(_template_of(other), export.name):
+                raise ValidationError(message=f"Export {export.name} cannot be deleted as it is in use by {other.name}")
+    response = _delete_stack(self)
+    # moto evaluates a stack's outputs anew on every DescribeStacks, even once it is deleted,
+    # and evaluating a Fn::GetAtt re-creates the deleted resource (the account stack's
+    # dms-vpc-role, whose ARN it exports). A deleted stack has nothing left to report.
+    stack.output_map = cfn_parsing.OutputMap(stack.resource_map, {}, stack.stack_id)
+    return response
+
+
+def _template_of(stack):
+    # A stack made by a change set keeps its template only as text (template_dict stays {}).
+    if isinstance(stack.template, str) and stack.template.strip().startswith("{"):
+        return json.loads(stack.template)
+    return stack.template_dict
+
+
+def _imports(node, export_name):
+    """Whether a template (or a part of one) holds Fn::ImportValue of export_name."""
+    if isinstance(node, dict):
+        return node.get("Fn::ImportValue") == export_name or any(_imports(v, export_name) for v in node.values())
+    if isinstance(node, list):
+        return any(_imports(v, export_name) for v in node)
+    return False
 
 
 _clean_json = cfn_parsing.clean_json
@@ -267,9 +295,16 @@ _apply_change_set = cfn_models.ChangeSet.apply
 def _apply_change_set_with_outputs(change_set):
     # moto 5.2 builds a stack's outputs when the change set is created, from the empty
     # template of a stack under review, and never again: every `cdk deploy` stack has none.
-    _apply_change_set(change_set)
+    # Nor does it publish a change set's exports, as CreateStack does (DeleteStack then fails
+    # on the missing export).
+    # It does not even give such a stack the exports to resolve Fn::ImportValue against.
     stack = change_set.stack
+    backend = cfn_models.cloudformation_backends[stack.account_id][stack.region_name]
+    stack.cross_stack_resources = stack.resource_map.cross_stack_resources = backend.exports
+    _apply_change_set(change_set)
     stack.output_map = cfn_parsing.OutputMap(stack.resource_map, change_set.template_dict, stack.stack_id)
+    for export in stack.exports:
+        backend.exports[export.name] = export
 
 
 cfn_models.ChangeSet.apply = _apply_change_set_with_outputs

@@ -234,11 +234,15 @@ class Rehearsal:
                 self.out(f"rehearsal {self.env}: lifted termination protection of {s.name} to rehearse its destroy")
         stages = list(dict.fromkeys(s.stage for s in reversed(stacks)))
         self.out(f"rehearsal {self.env}: destroying {', '.join(stages)}")
-        try:
-            self.cdk("destroy", "--app", outdir, *[f"{stage}/*" for stage in stages], "--force", log="cdk-destroy.log")
-        except Failed as e:
-            # Still report what was verified, and what the failed destroy left behind.
-            self.after_destroy.append(str(e).replace("\n", "\n    "))
+        # One stage at a time, the environment before its account stage, as an operator does:
+        # CDK orders no stacks across stages, and CloudFormation refuses to delete the account
+        # stack while a Cdc stack imports its export.
+        for stage in stages:
+            try:
+                self.cdk("destroy", "--app", outdir, f"{stage}/*", "--force", log=f"cdk-destroy-{stage}.log")
+            except Failed as e:
+                # Still report what was verified, and what the failed destroy left behind.
+                self.after_destroy.append(str(e).replace("\n", "\n    "))
         for s in stacks:
             self.check_stack_deleted(cf, s)
             self.check_resources_after_destroy(s)

@@ -1,8 +1,13 @@
-"""The emulator's server never outlives a rehearsal, even one interrupted while it starts."""
+"""The emulator's server never outlives a rehearsal, even one interrupted while it starts, and
+refuses stack deletions CloudFormation refuses."""
 
+import json
 import os
 import tempfile
 import unittest
+
+import boto3
+from botocore.exceptions import ClientError
 
 from rehearsal.emulator import Server
 
@@ -28,6 +33,29 @@ class ServerLifecycleTest(unittest.TestCase):
             with Server(os.path.join(tmp, "moto.log")) as server:
                 self.assertIsNone(server.proc.poll())
             self.assertIsNotNone(server.proc.poll())
+
+
+class StackDeletionTest(unittest.TestCase):
+    """CloudFormation refuses to delete a stack whose export another stack imports: the
+    account stack while a Cdc stack uses its DMS roles. moto does not; the server's fix does."""
+
+    def test_a_stack_whose_export_is_imported_is_not_deleted(self):
+        with tempfile.TemporaryDirectory() as tmp, Server(os.path.join(tmp, "moto.log")) as server:
+            cf = boto3.client("cloudformation", endpoint_url=server.endpoint, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            topic = {"Type": "AWS::SNS::Topic", "Properties": {}}
+            cf.create_stack(StackName="exporter", TemplateBody=json.dumps({
+                "Resources": {"Topic": topic},
+                "Outputs": {"Arn": {"Value": {"Ref": "Topic"}, "Export": {"Name": "shared-arn"}}},
+            }))
+            cf.create_stack(StackName="importer", TemplateBody=json.dumps({
+                "Resources": {"Topic": dict(topic, Properties={"DisplayName": {"Fn::ImportValue": "shared-arn"}})},
+            }))
+            with self.assertRaisesRegex(ClientError, "Export shared-arn cannot be deleted as it is in use by importer"):
+                cf.delete_stack(StackName="exporter")
+            cf.delete_stack(StackName="importer")
+            cf.delete_stack(StackName="exporter")
+            self.assertEqual([], [s["StackName"] for s in cf.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"])
 
 
 if __name__ == "__main__":

@@ -40,6 +40,11 @@ const (
 	DmsCloudWatchLogsRoleName = "dms-cloudwatch-logs-role"
 )
 
+// DmsRolesExport is the account stack's export that every Cdc stack imports. CDK cannot order
+// stacks of different stages; the import makes CloudFormation do it: a Cdc stack cannot be
+// created before the account stack exists, and the roles cannot go while one uses them.
+const DmsRolesExport = "dms-vpc-role-arn"
+
 // NewAccountStack creates the account-wide resources.
 func NewAccountStack(scope constructs.Construct, id string, props *AccountStackProps) *AccountStack {
 	protected := false
@@ -55,6 +60,12 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		DmsVpcRole:            dmsServiceRole(stack, "DmsVpcRole", DmsVpcRoleName, "service-role/AmazonDMSVPCManagementRole"),
 		DmsCloudWatchLogsRole: dmsServiceRole(stack, "DmsCloudWatchLogsRole", DmsCloudWatchLogsRoleName, "service-role/AmazonDMSCloudWatchLogsRole"),
 	}
+	// CloudFormation publishes an export when the whole stack is created: both roles exist.
+	awscdk.NewCfnOutput(stack, jsii.String("DmsVpcRoleArn"), &awscdk.CfnOutputProps{
+		Value:       s.DmsVpcRole.RoleArn(),
+		ExportName:  jsii.String(DmsRolesExport),
+		Description: jsii.String("Imported by every Cdc stack of the account, which therefore deploys only after this stack"),
+	})
 	s.addGitHubAccess(props.Envs)
 	return s
 }

@@ -86,6 +86,10 @@ func NewCdcStack(scope constructs.Construct, id string, props *CdcStackProps) *C
 	subnetGroup := awsdms.NewCfnReplicationSubnetGroup(stack, jsii.String("SubnetGroup"), &awsdms.CfnReplicationSubnetGroupProps{
 		ReplicationSubnetGroupDescription: jsii.String("Private subnets of the DMS replication instance of " + env.Name),
 		SubnetIds:                         subnets.SubnetIds,
+		// DMS creates the group with the account-wide dms-vpc-role, in another stage. Importing
+		// its export (FACTS: the subnet group depends on the roles) orders this stack after the
+		// account stack; a tag is the one property that can carry the import.
+		Tags: &[]*awscdk.CfnTag{{Key: jsii.String(DmsVpcRoleName), Value: awscdk.Fn_ImportValue(jsii.String(DmsRolesExport))}},
 	})
 	s.ReplicationInstance = awsdms.NewCfnReplicationInstance(stack, jsii.String("ReplicationInstance"), &awsdms.CfnReplicationInstanceProps{
 		ReplicationInstanceIdentifier:    jsii.String(env.ReplicationInstanceIdentifier()),

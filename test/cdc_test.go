@@ -276,3 +276,23 @@ func TestDmsRolesTrustOnlyThisAccount(t *testing.T) {
 		})
 	}
 }
+
+// TestCdcWaitsForTheAccountRoles: the DMS subnet group imports the account stack's export, so
+// CloudFormation creates no Cdc stack before the account-wide DMS roles exist (another stage,
+// which CDK cannot order).
+func TestCdcWaitsForTheAccountRoles(t *testing.T) {
+	for _, a := range suite.accounts {
+		out, ok := outputsOf(t, a.Stack)["DmsVpcRoleArn"]
+		require.True(t, ok, "account %s exports no DMS role", *a.Stack.Account())
+		assert.Equal(t, map[string]any{"Name": stacks.DmsRolesExport}, out["Export"])
+		assert.Equal(t, getAtt(logicalID(t, a.DmsVpcRole), "Arn"), out["Value"])
+	}
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			_, group := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationSubnetGroup"))
+			assert.Contains(t, group.Properties["Tags"], map[string]any{
+				"Key": stacks.DmsVpcRoleName, "Value": map[string]any{"Fn::ImportValue": stacks.DmsRolesExport},
+			})
+		})
+	}
+}
