@@ -229,6 +229,8 @@ func (d *delivery) deliveryPolicy(cfg config.Stream, stream awskinesis.Stream, s
 			[]*string{stream.StreamArn()}, nil),
 		statement("DecryptStream", []string{"kms:Decrypt"}, []*string{streamKey.KeyArn()},
 			map[string]any{"StringEquals": map[string]any{"kms:EncryptionContext:aws:kinesis:arn": stream.StreamArn()}}),
+		// AWS's documented Firehose role, bucket-level. No s3:prefix condition: a HeadBucket
+		// check is authorized as ListBucket and carries no prefix, so one would deny it.
 		statement("LocateBucket", []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"}, []*string{d.bronze.BucketArn()}, nil),
 		statement("WritePrefix", []string{"s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"}, objects, nil),
 		// With an S3 Bucket Key the encryption context is the bucket's ARN, without it the
