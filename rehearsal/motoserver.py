@@ -295,9 +295,8 @@ _apply_change_set = cfn_models.ChangeSet.apply
 def _apply_change_set_with_outputs(change_set):
     # moto 5.2 builds a stack's outputs when the change set is created, from the empty
     # template of a stack under review, and never again: every `cdk deploy` stack has none.
-    # Nor does it publish a change set's exports, as CreateStack does (DeleteStack then fails
-    # on the missing export).
-    # It does not even give such a stack the exports to resolve Fn::ImportValue against.
+    # Nor does it give such a stack the exports to resolve Fn::ImportValue against, or publish
+    # the stack's own exports as CreateStack does (DeleteStack then fails on the missing one).
     stack = change_set.stack
     backend = cfn_models.cloudformation_backends[stack.account_id][stack.region_name]
     stack.cross_stack_resources = stack.resource_map.cross_stack_resources = backend.exports
