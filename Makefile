@@ -63,11 +63,11 @@ diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials
 bench: deps ## time a synth of every environment (go test -bench)
 	go test ./test -run '^$$' -bench . -benchtime 5x -count 1
 
-rehearse: deps ## deploy ENV (default develop) into a local AWS emulator (moto) with the CDK CLI, verify, destroy
-	python3 -m rehearsal $(or $(ENV),develop)
+rehearse: synth ## deploy ENV (default develop) of the synthesized assembly into a local AWS emulator (moto) with the CDK CLI, verify, destroy
+	python3 -m rehearsal --assembly cdk.out $(or $(ENV),develop)
 
-rehearse-all: deps ## rehearse $(ENVS), one after the other, each on a fresh emulator
-	python3 -m rehearsal $(ENVS)
+rehearse-all: synth ## rehearse $(ENVS) from one synth, one after the other, each on a fresh emulator
+	python3 -m rehearsal --assembly cdk.out $(ENVS)
 
 rehearse-test: ## the rehearsal's own tests, including one that deploys a deliberately broken template
 	python3 -m unittest rehearsal.test_emulator rehearsal.test_resolve rehearsal.test_verify rehearsal.test_failure

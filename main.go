@@ -3,7 +3,6 @@
 //
 //	cdk synth                 # every environment
 //	cdk synth -c env=staging  # one environment (and its account stage)
-//	cdk synth -c env=develop -c rehearsal-account=123456789012  # develop in moto's account (make rehearse)
 package main
 
 import (
@@ -30,12 +29,6 @@ func main() {
 
 func build(app awscdk.App) error {
 	name, _ := app.Node().TryGetContext(jsii.String("env")).(string)
-	envs := config.All()
-	// The deploy rehearsal (make rehearse) moves the environment it rehearses (or, without
-	// -c env, every one) into the emulator's account; Build still validates the result.
-	if account, ok := app.Node().TryGetContext(jsii.String("rehearsal-account")).(string); ok && account != "" {
-		envs = config.WithAccount(envs, account, name)
-	}
-	_, _, err := stacks.Build(app, envs, name)
+	_, _, err := stacks.Build(app, config.All(), name)
 	return err
 }

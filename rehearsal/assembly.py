@@ -50,14 +50,18 @@ def read(outdir):
     return stacks
 
 
-def select(stacks, env, account):
-    """The stacks one rehearsal deploys: the account stage's first, then the environment's."""
-    account_stage = "account-" + account
-    chosen = [s for s in stacks if s.stage == account_stage] + [s for s in stacks if s.stage == env]
-    if not any(s.stage == env for s in chosen):
+def select(stacks, env):
+    """The stacks one rehearsal deploys, all of one AWS account: the stage of that account
+    first, then the environment's."""
+    own = [s for s in stacks if s.stage == env]
+    if not own:
         stages = sorted({s.stage for s in stacks})
         raise ValueError(f"the assembly has no stage {env!r} (stages: {', '.join(stages)})")
-    return chosen
+    accounts = {s.account for s in own}
+    if len(accounts) != 1 or "" in accounts:
+        raise ValueError(f"stage {env!r} does not deploy to exactly one AWS account: {sorted(accounts)}")
+    account_stage = "account-" + own[0].account
+    return [s for s in stacks if s.stage == account_stage] + own
 
 
 def _environment(env):

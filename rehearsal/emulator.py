@@ -23,8 +23,11 @@ class Server:
     Use it as a context manager: the server stops on exit, on an exception and on Ctrl-C.
     """
 
-    def __init__(self, log_path, timeout=60):
+    def __init__(self, log_path, account=None, timeout=60):
         self.log_path = log_path
+        # The account moto serves (MOTO_ACCOUNT_ID): the deployed environment's, so the
+        # assembly deploys as synthesized. moto's default is 123456789012.
+        self.account = account
         self.timeout = timeout
         self.port = None
         self.proc = None
@@ -41,6 +44,7 @@ class Server:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "rehearsal.motoserver", "-H", "127.0.0.1", "-p", str(self.port)],
                 cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env=dict(os.environ, MOTO_ACCOUNT_ID=self.account) if self.account else None,
             )
         # __exit__ runs only once __enter__ returned: stop the server on any way out of here,
         # Ctrl-C and SIGTERM included, or it would outlive the rehearsal in its own session.

@@ -17,7 +17,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import assembly, emulator, verify
 from .resolve import Resolver
 
-ACCOUNT = "123456789012"  # the account moto serves
 RETAINED = {"Retain", "RetainExceptOnCreate"}
 
 
@@ -41,9 +40,8 @@ class Failed(Exception):
 
 
 class Rehearsal:
-    def __init__(self, env, account=ACCOUNT, assembly_dir=None, keep=False, out=print):
+    def __init__(self, env, assembly_dir, keep=False, out=print):
         self.env = env
-        self.account = account
         self.assembly_dir = assembly_dir
         self.keep = keep
         self.out = out
@@ -60,11 +58,15 @@ class Rehearsal:
         start = time.monotonic()
         stacks = []
         try:
-            with emulator.Server(os.path.join(self.workdir, "moto.log")) as self.server:
-                outdir = self.assembly_dir or self.synth(self.env)
-                stacks = assembly.select(assembly.read(outdir), self.env, self.account)
-                self.aws_env(stacks[0].region)
-                self.cdk("bootstrap", f"aws://{self.account}/{stacks[0].region}", "--app", outdir)
+            outdir = os.path.abspath(self.assembly_dir)
+            if not os.path.isfile(os.path.join(outdir, "manifest.json")):
+                raise Failed(f"no cloud assembly in {outdir}: run make synth first (make rehearse does)")
+            stacks = assembly.select(assembly.read(outdir), self.env)
+            account, region = stacks[-1].account, stacks[-1].region
+            # moto serves the environment's own account: the assembly deploys as synthesized.
+            with emulator.Server(os.path.join(self.workdir, "moto.log"), account) as self.server:
+                self.aws_env(region)
+                self.cdk("bootstrap", f"aws://{account}/{region}", "--app", outdir)
                 self.deploy(outdir, stacks)
                 self.verify(stacks)
                 self.destroy(outdir, stacks)
@@ -95,15 +97,6 @@ class Rehearsal:
 
     # ---- steps --------------------------------------------------------------------------
 
-    def synth(self, env=None):
-        """Synthesizes the app once into the work directory, every environment in the emulator's
-        account; env limits it to one environment (and its account stage)."""
-        outdir = os.path.join(self.workdir, "cdk.out")
-        self.out(f"rehearsal {env or 'all'}: synthesizing into {outdir}")
-        only = ["-c", f"env={env}"] if env else []
-        self.cdk("synth", "--quiet", *only, "-c", f"rehearsal-account={self.account}", "-o", outdir)
-        return outdir
-
     def aws_env(self, region):
         """Points the CDK CLI and boto3 at moto, and away from any real AWS credentials."""
         self.region = region
@@ -117,6 +110,9 @@ class Rehearsal:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
             "CDK_DISABLE_CLI_TELEMETRY": "true",
+            # The CLI caches the account of an access key in ~/.cdk: a cache of its own, so
+            # the same fake key can stand for a different account in every rehearsal.
+            "CDK_HOME": os.path.join(self.workdir, "cdk-home"),
         }
         session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=region)
         config = Config(retries={"max_attempts": 2})
