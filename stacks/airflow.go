@@ -109,12 +109,10 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	// MWAA's scheduler, workers, webserver and metadata database talk on several ports.
 	s.SecurityGroup.AddIngressRule(s.SecurityGroup, awsec2.Port_AllTraffic(), jsii.String("MWAA components to each other"), nil)
 
-	// MWAA assumes the role for environments of this account only (confused-deputy protection).
-	thisAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}
 	s.ExecutionRole = awsiam.NewRole(stack, jsii.String("ExecutionRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewCompositePrincipal(
-			awsiam.NewServicePrincipal(jsii.String("airflow.amazonaws.com"), nil).WithConditions(thisAccount),
-			awsiam.NewServicePrincipal(jsii.String("airflow-env.amazonaws.com"), nil).WithConditions(thisAccount),
+			servicePrincipalFor(env, "airflow.amazonaws.com"),
+			servicePrincipalFor(env, "airflow-env.amazonaws.com"),
 		),
 		Description: jsii.String("Execution role of MWAA environment " + env.AirflowEnvironmentName()),
 	})

@@ -133,20 +133,12 @@ func NewCdcStack(scope constructs.Construct, id string, props *CdcStackProps) *C
 	return s
 }
 
-// dmsPrincipal is DMS acting for this account only: the source-account condition keeps
-// another account's DMS from being used to assume the role (confused deputy).
-func dmsPrincipal(service string, env config.Environment) awsiam.IPrincipal {
-	return awsiam.NewServicePrincipal(jsii.String(service), nil).WithConditions(&map[string]any{
-		"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
-	})
-}
-
 // sourceEndpoint reads the database through a role that may read exactly its secret. TLS is
 // required: PostgreSQL 15+ on RDS forces it (rds.force_ssl), and so does our parameter group.
 func sourceEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackProps) awsdms.CfnEndpoint {
 	role := awsiam.NewRole(stack, jsii.String("SourceSecretRole"), &awsiam.RoleProps{
 		// DMS assumes secret-access roles through its regional service principal.
-		AssumedBy:   dmsPrincipal(fmt.Sprintf("dms.%s.amazonaws.com", env.Region), env),
+		AssumedBy:   servicePrincipalFor(env, fmt.Sprintf("dms.%s.amazonaws.com", env.Region)),
 		Description: jsii.String("Lets DMS read the source database's secret"),
 	})
 	// Written out rather than Secret.GrantRead, which would add the role to the database key's
@@ -183,7 +175,7 @@ func sourceEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 func targetEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackProps) awsdms.CfnEndpoint {
 	prefix := config.BronzeRDSPrefix
 	role := awsiam.NewRole(stack, jsii.String("TargetRole"), &awsiam.RoleProps{
-		AssumedBy:   dmsPrincipal("dms.amazonaws.com", env),
+		AssumedBy:   servicePrincipalFor(env, "dms.amazonaws.com"),
 		Description: jsii.String("Lets DMS write the source database's tables under s3://<bronze>/" + prefix),
 	})
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -8,9 +8,19 @@ import (
 	"dataplatform/config"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
+
+// servicePrincipalFor is an AWS service acting for the environment's account only: the
+// source-account condition keeps another account's use of the service from assuming the
+// role (confused deputy).
+func servicePrincipalFor(env config.Environment, service string) awsiam.IPrincipal {
+	return awsiam.NewServicePrincipal(jsii.String(service), nil).WithConditions(&map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
+	})
+}
 
 // newStack creates a stack with the settings every stack of an environment shares.
 func newStack(scope constructs.Construct, id string, env config.Environment, description string) awscdk.Stack {

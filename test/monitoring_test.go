@@ -21,27 +21,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// onlyResource is the single resource of cfnType in stack, with its logical ID.
-func onlyResource(t *testing.T, stack awscdk.Stack, cfnType string) (string, resource) {
-	t.Helper()
-	all := resourcesOf(t, stack, cfnType)
-	require.Len(t, all, 1, "%s resources", cfnType)
-	for id, r := range all {
-		return id, r
-	}
-	panic("unreachable")
-}
-
 func TestAlertTopicIsEncryptedAndTLSOnly(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack := p.Monitoring.Stack
 			keyID := logicalID(t, p.Monitoring.Key)
-			_, topic := onlyResource(t, stack, "AWS::SNS::Topic")
+			_, topic := only(t, resourcesOf(t, stack, "AWS::SNS::Topic"))
 			assert.Equal(t, p.Env.AlertTopicName(), topic.Properties["TopicName"])
 			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, topic.Properties["KmsMasterKeyId"])
 
-			_, policy := onlyResource(t, stack, "AWS::SNS::TopicPolicy")
+			_, policy := only(t, resourcesOf(t, stack, "AWS::SNS::TopicPolicy"))
 			raw, _ := json.Marshal(policy.Properties["PolicyDocument"])
 			assert.Contains(t, string(raw), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`)
 			assert.NotContains(t, string(raw), `"Effect":"Allow"`, "no service may publish through the topic policy: any account's rules could")
@@ -388,7 +377,7 @@ func TestEventRulesTargetTheTopic(t *testing.T) {
 func TestDashboardHasARowPerWatchedStage(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
-			_, d := onlyResource(t, p.Monitoring.Stack, "AWS::CloudWatch::Dashboard")
+			_, d := only(t, resourcesOf(t, p.Monitoring.Stack, "AWS::CloudWatch::Dashboard"))
 			assert.Equal(t, p.Env.DashboardName(), d.Properties["DashboardName"])
 			raw, _ := json.Marshal(d.Properties["DashboardBody"])
 			body := string(raw)
