@@ -1,11 +1,25 @@
-# The commands a person types. A newcomer needs two: `make synth` and `make test`.
+# The commands a person types. A newcomer needs two: `make synth` and `make test`. Each installs
+# what it needs on first use: the CDK CLI and Node.js 24 (npm ci), Go modules, uv, and every
+# Python project's locked environment.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# node_modules/.bin holds the pinned CDK CLI and Node.js 24, which jsii then uses too
-# (the machine's Node 20 is end-of-life).
-export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# Python: one uv project per component (tools/, dags/, rehearsal/), each with its own uv.lock
+# and .venv, because Airflow, moto and the linters pin different versions of shared libraries.
+# uv comes from PyPI into .uv/; it uses the machine's Python (.python-version) and never
+# downloads one.
+UV_VERSION := 0.13.8
+UV := $(CURDIR)/.uv/bin/uv
+export UV_PYTHON := $(shell cat .python-version)
+export UV_PYTHON_DOWNLOADS := never
+PY_PROJECTS := tools dags rehearsal
+# The rehearsal's interpreter: it runs moto's server for the rehearsal and the DAG tests.
+REHEARSAL_PY := rehearsal/.venv/bin/python
+
+# node_modules/.bin holds the pinned CDK CLI and Node.js 24, which jsii then uses too (the
+# machine's Node 20 is end-of-life); tools/.venv/bin holds cfn-lint, shellcheck and ruff.
+export PATH := $(CURDIR)/tools/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # Go packages of this module; `./...` would also walk the Go templates inside node_modules.
 PKGS := . ./config/... ./constructs/... ./stacks/... ./guard/... ./cmd/... ./test/...
 GO_SOURCES := main.go config constructs stacks guard cmd test
@@ -20,22 +34,34 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps synth test unit py-test lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps synth test unit py-test dag-test lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
+deps: node_modules/.installed tools/.venv/.synced ## install the pinned CDK CLI, Node.js and linters, and download Go modules
 	go mod download
+
+py-deps: $(PY_PROJECTS:%=%/.venv/.synced) ## install every Python project's locked environment
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+$(UV):
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# `uv sync --frozen` installs exactly the lock, and fails if the lock is out of date with
+# pyproject.toml instead of re-resolving.
+%/.venv/.synced: %/pyproject.toml %/uv.lock .python-version | $(UV)
+	$(UV) sync --quiet --frozen --project $*
+	touch $@
+
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit py-test ## everything CI checks: formatting, vet, the Go suite (the guard runs in it) and the DAGs' tests
+test: deps lint unit py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow
 
 unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
@@ -44,17 +70,20 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
-py-test: ## the DAGs' Python tests (unittest + moto, no Airflow needed) and a compile of every DAG file
-	python3 -m unittest discover -s dags -p 'test_*.py'
-	python3 -m py_compile dags/*.py
+py-test: dag-test ## every Python project's tests that need no deploy
 
-lint: ## gofmt, go vet, actionlint (with shellcheck) on the workflows, shellcheck on CI scripts
+dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
+	cd dags && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q
+
+lint: deps ## gofmt, go vet, actionlint and shellcheck, ruff, and no large files in git
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
-	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed: apt-get install shellcheck"; exit 1; }
 	go tool actionlint
-	shellcheck .ci/run .github/scripts/*.sh
+	shellcheck .ci/run .ci/large-files .github/scripts/*.sh
+	ruff check $(filter-out tools,$(PY_PROJECTS))
+	ruff format --check $(filter-out tools,$(PY_PROJECTS))
+	.ci/large-files
 
 diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }
@@ -63,14 +92,14 @@ diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials
 bench: deps ## time a synth of every environment (go test -bench)
 	go test ./test -run '^$$' -bench . -benchtime 5x -count 1
 
-rehearse: synth ## deploy ENV (default develop) of the synthesized assembly into a local AWS emulator (moto) with the CDK CLI, verify, destroy
-	python3 -m rehearsal --assembly cdk.out $(or $(ENV),develop)
+rehearse: synth rehearsal/.venv/.synced ## deploy ENV (default develop) of the synthesized assembly into a local AWS emulator (moto) with the CDK CLI, verify, destroy
+	$(REHEARSAL_PY) -m rehearsal --assembly cdk.out $(or $(ENV),develop)
 
-rehearse-all: synth ## rehearse $(ENVS) from one synth, one after the other, each on a fresh emulator
-	python3 -m rehearsal --assembly cdk.out $(ENVS)
+rehearse-all: synth rehearsal/.venv/.synced ## rehearse $(ENVS) from one synth, one after the other, each on a fresh emulator
+	$(REHEARSAL_PY) -m rehearsal --assembly cdk.out $(ENVS)
 
-rehearse-test: ## the rehearsal's own tests, including one that deploys a deliberately broken template
-	python3 -m unittest rehearsal.test_emulator rehearsal.test_resolve rehearsal.test_verify rehearsal.test_failure
+rehearse-test: deps rehearsal/.venv/.synced ## the rehearsal's own tests, including one that deploys a deliberately broken template
+	$(REHEARSAL_PY) -m pytest -q rehearsal
 
-clean: ## remove cdk.out
-	rm -rf cdk.out
+clean: ## remove cdk.out and the Python environments
+	rm -rf cdk.out .uv $(PY_PROJECTS:%=%/.venv)

@@ -9,8 +9,9 @@ import (
 
 // Airflow sizes the MWAA environment that runs the platform's DAGs.
 type Airflow struct {
-	// Version is the Apache Airflow version MWAA runs; one of AirflowVersions. It must match
-	// the constraints URL in airflow/requirements.txt (a test checks it).
+	// Version is the Apache Airflow version MWAA runs; one of AirflowVersions, and the same in
+	// every environment, because the DAGs' one lock (dags/uv.lock) and airflow/requirements.txt
+	// are made for it (tests check both).
 	Version string
 	// EnvironmentClass is the MWAA size: one of AirflowEnvironmentClasses.
 	EnvironmentClass string
@@ -32,8 +33,13 @@ type Airflow struct {
 	TaskLogLevel string
 }
 
-// AirflowVersions are the Apache Airflow versions this app accepts, all supported by MWAA.
-var AirflowVersions = []string{"2.9.2", "2.10.1", "2.10.3", "2.11.0"}
+// AirflowVersions are the Apache Airflow versions this app accepts: the Airflow 3 versions
+// that both MWAA can create (MWAA User Guide, "Apache Airflow versions on Amazon MWAA":
+// 3.0.6, 3.2.1, 3.3.1) and CloudFormation's AWS::MWAA::Environment lists for AirflowVersion
+// (CloudFormation Template Reference: 3.0.6, 3.2.1 "(latest)"), and that the DAGs are tested
+// on. The DAGs use the Airflow 3 Task SDK, so no 2.x version can run them; 3.0.6 is left out
+// because dags/uv.lock and airflow/requirements.txt pin 3.2.1's image.
+var AirflowVersions = []string{"3.2.1"}
 
 // AirflowEnvironmentClasses are MWAA's environment sizes, smallest first.
 var AirflowEnvironmentClasses = []string{"mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge"}

@@ -1,11 +1,17 @@
 package config
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestInvalidAirflow(t *testing.T) {
 	assertInvalid(t, staging, []invalid{
 		{"unsupported version", func(e *Environment) { e.Airflow.Version = "2.4.3" },
-			[]string{`staging: airflow.version "2.4.3": must be an MWAA Airflow version: one of 2.9.2, 2.10.1, 2.10.3, 2.11.0`}},
+			[]string{`staging: airflow.version "2.4.3": must be an MWAA Airflow version: one of 3.2.1`}},
+		{"airflow 2 cannot run the task-sdk DAGs", func(e *Environment) { e.Airflow.Version = "2.11.0" },
+			[]string{`staging: airflow.version "2.11.0": must be an MWAA Airflow version: one of 3.2.1`}},
 		{"unknown class", func(e *Environment) { e.Airflow.EnvironmentClass = "mw1.huge" },
 			[]string{`staging: airflow.environmentClass "mw1.huge": must be one of mw1.micro, mw1.small, mw1.medium, mw1.large, mw1.xlarge, mw1.2xlarge`}},
 		{"no workers", func(e *Environment) { e.Airflow.MinWorkers = 0 },
@@ -37,4 +43,16 @@ func TestInvalidAirflow(t *testing.T) {
 		{"task log level", func(e *Environment) { e.Airflow.TaskLogLevel = "info" },
 			[]string{`staging: airflow.taskLogLevel "info": must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG`}},
 	})
+}
+
+// TestAirflowVersionIsTheSameEverywhere: one DAG lock serves every environment, so an
+// environment on another version is refused, naming the one it differs from.
+func TestAirflowVersionIsTheSameEverywhere(t *testing.T) {
+	other := production()
+	AirflowVersions = append(AirflowVersions, "3.3.1")
+	t.Cleanup(func() { AirflowVersions = AirflowVersions[:len(AirflowVersions)-1] })
+	other.Airflow.Version = "3.3.1"
+	err := Validate(staging(), other)
+	require.EqualError(t, err, `production: airflow.version "3.3.1": must be the same in every environment (staging runs 3.2.1): one DAG lock and requirements.txt serve them all`)
+	require.NoError(t, Validate(All()...))
 }

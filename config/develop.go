@@ -112,7 +112,7 @@ func develop() Environment {
 			LogRetentionDays:    14,
 		},
 		Airflow: Airflow{
-			Version:             "2.10.3",
+			Version:             "3.2.1",
 			EnvironmentClass:    "mw1.micro",
 			MinWorkers:          1,
 			MaxWorkers:          1,

@@ -140,6 +140,10 @@ func (e Environment) AlarmName(stage, what string) string {
 // AlertTopicName is the SNS topic every alarm and failure event of the environment publishes to.
 func (e Environment) AlertTopicName() string { return e.ResourceName("alerts") }
 
+// AlertsKeyAlias is the alias (without "alias/") of the key that encrypts the alert topic;
+// publishers outside the Monitoring stack name the key by it.
+func (e Environment) AlertsKeyAlias() string { return e.ResourceName("alerts") }
+
 // DashboardName is the environment's CloudWatch dashboard.
 func (e Environment) DashboardName() string { return e.ResourceName("pipeline") }
 
@@ -228,8 +232,19 @@ func (e Environment) AirflowEnvironmentName() string {
 	return e.ResourceName("airflow")
 }
 
-// DatabricksTokenSecretName is the Secrets Manager secret holding the Databricks workspace
-// URL and the token Airflow uses to trigger jobs: <prefix>-<env>-databricks-token.
-func (e Environment) DatabricksTokenSecretName() string {
-	return e.ResourceName("databricks-token")
+// AirflowConnectionsPrefix is where MWAA's Secrets Manager backend looks up Airflow
+// connections: connection c is the secret <prefix>-<env>-airflow/connections/c. The execution
+// role may read this prefix only.
+func (e Environment) AirflowConnectionsPrefix() string {
+	return e.AirflowEnvironmentName() + "/connections"
+}
+
+// DatabricksBatchJob is the jobs bundle's bronze-to-silver batch job, which the
+// bronze_pipeline DAG runs by name.
+const DatabricksBatchJob = "bronze-to-silver"
+
+// DatabricksJobName is a job's name in the environment's workspace: <prefix>-<env>-<job>. The
+// bundle's production-mode targets keep it as it is, so Airflow finds the job by this name.
+func (e Environment) DatabricksJobName(job string) string {
+	return e.ResourceName(job)
 }

@@ -113,7 +113,7 @@ func production() Environment {
 			LogRetentionDays:    365,
 		},
 		Airflow: Airflow{
-			Version:             "2.10.3",
+			Version:             "3.2.1",
 			EnvironmentClass:    "mw1.medium",
 			MinWorkers:          2,
 			MaxWorkers:          10,

@@ -113,7 +113,7 @@ func staging() Environment {
 			LogRetentionDays:    90,
 		},
 		Airflow: Airflow{
-			Version:             "2.10.3",
+			Version:             "3.2.1",
 			EnvironmentClass:    "mw1.small",
 			MinWorkers:          1,
 			MaxWorkers:          5,

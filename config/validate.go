@@ -58,10 +58,20 @@ func Validate(envs ...Environment) error {
 		seen[e.Name] = true
 		e.validate(v)
 	}
+	validateAcrossEnvironments(v, envs)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
 	return nil
+}
+
+// validateAcrossEnvironments checks what must be the same in every environment.
+func validateAcrossEnvironments(v *validator, envs []Environment) {
+	for _, e := range envs[min(1, len(envs)):] {
+		v.env = e.Name
+		v.check(e.Airflow.Version == envs[0].Airflow.Version, "airflow.version", e.Airflow.Version,
+			fmt.Sprintf("must be the same in every environment (%s runs %s): one DAG lock and requirements.txt serve them all", envs[0].Name, envs[0].Airflow.Version))
+	}
 }
 
 var (

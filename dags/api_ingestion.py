@@ -1,14 +1,16 @@
 """api_ingestion: pulls each public HTTP API of api_sources.json once a day into bronze.
 
-Each source lands at s3://<bronze>/api/<source>/dt=<logical date>/<source>.json as JSON
-Lines. The key depends only on the logical date, so a retry or a re-run of a day overwrites
-that day's object. All logic lives in platform_lib; this file only wires tasks.
+Each source lands at s3://<bronze>/api/<source>/dt=<day>/<source>.json as JSON Lines, in one
+PUT after every page has been fetched and validated: a failed pull writes nothing. The day is
+the run's logical date, or run_after for a manual run (bronze.run_day), so a retry or a
+re-run of a day overwrites that day's object. All logic lives in platform_lib.
 """
 
 from datetime import datetime, timedelta
 
-from airflow.decorators import dag, task
+from airflow.sdk import dag, get_current_context, task
 
+from platform_lib import alerts, settings
 from platform_lib import sources as api_sources
 
 SOURCES = api_sources.load()
@@ -20,7 +22,13 @@ SOURCES = api_sources.load()
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=5), "retry_exponential_backoff": True},
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "retry_exponential_backoff": True,
+        "execution_timeout": timedelta(minutes=30),
+        "on_failure_callback": alerts.on_failure(),
+    },
     tags=["ingestion", "bronze"],
     doc_md=__doc__,
 )
@@ -28,19 +36,19 @@ def api_ingestion():
     for source in SOURCES:
 
         @task(task_id=f"ingest_{source.name}")
-        def ingest(source=source, ds=None):
+        def ingest(source=source):
             import boto3
-            import requests
 
-            from platform_lib import bronze, http_fetch, settings
+            from platform_lib import bronze, http_fetch
 
-            with requests.Session() as session:
-                records, pages = http_fetch.fetch_all(session, source)
-            key = bronze.object_key(settings.get(settings.BRONZE_API_PREFIX), source.name, ds)
+            with http_fetch.session() as http:
+                records, pages = http_fetch.fetch_all(http, source)
+            day = bronze.run_day(get_current_context()["dag_run"])
+            key = bronze.object_key(settings.get(settings.BRONZE_API_PREFIX), source.name, day)
             bucket = settings.get(settings.BRONZE_BUCKET)
             s3 = boto3.client("s3", region_name=settings.get(settings.REGION))
-            size = bronze.write_records(s3, bucket, key, records,
-                                        metadata={"source-url": source.url, "pages": pages, "records": len(records)})
+            metadata = {"source-url": source.url, "pages": pages, "records": len(records)}
+            size = bronze.write_records(s3, bucket, key, records, metadata=metadata)
             return {"key": f"s3://{bucket}/{key}", "records": len(records), "pages": pages, "bytes": size}
 
         ingest()

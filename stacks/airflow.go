@@ -3,6 +3,7 @@ package stacks
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,7 +21,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -61,10 +61,9 @@ type AirflowStack struct {
 	SecurityGroup awsec2.SecurityGroup
 	// SourceBucket holds dags/ and requirements.txt.
 	SourceBucket awss3.Bucket
-	// Key encrypts the environment, its logs, its source bucket and the Databricks secret.
+	// Key encrypts the environment, its logs and its source bucket; operators encrypt the
+	// Airflow connection secrets with it too (docs/operations.md).
 	Key awskms.Key
-	// DatabricksToken holds {"host", "token"} for the Databricks REST API; replace its value.
-	DatabricksToken awssecretsmanager.Secret
 }
 
 // Source-bucket layout MWAA reads.
@@ -73,12 +72,13 @@ const (
 	requirementsS3Path = "requirements.txt"
 )
 
-// DatabricksHostPlaceholder is the host written into the generated secret; the DAG refuses
-// to use it (dags/platform_lib/databricks.py) until an operator sets the real workspace URL.
-const DatabricksHostPlaceholder = "https://REPLACE-ME.cloud.databricks.com"
+// secretsBackend is the Amazon provider's Secrets Manager backend, which MWAA documents for
+// connections (MWAA User Guide, "Configuring an Apache Airflow connection using a Secrets
+// Manager secret").
+const secretsBackend = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
 
 // NewAirflowStack creates the MWAA environment, its source bucket and deployment, its key,
-// security group and execution role, and the secret for the Databricks token.
+// security group and execution role.
 func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackProps) *AirflowStack {
 	env := props.Env
 	stack := newStack(scope, id, env, "MWAA Airflow environment, DAG bucket and execution role of "+env.Name)
@@ -99,7 +99,6 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	})
 	dags, requirements := deploySources(stack, s.SourceBucket)
 	requirementsVersion := requirementsVersion(stack, s.SourceBucket, requirements)
-	s.DatabricksToken = databricksTokenSecret(stack, env, s.Key, removal)
 
 	s.SecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              props.Vpc,
@@ -122,7 +121,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	})
 	suppressExecutionPolicyWildcards(stack, env, s.ExecutionPolicy)
 
-	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion, airflowConfigurationOptions(env, props))
+	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion, airflowConfigurationOptions(stack, env, props))
 	// MWAA checks the role's permissions while it creates the environment, so the policy must
 	// exist first; the role ARN alone does not order it.
 	s.Environment.Node().AddDependency(s.ExecutionPolicy)
@@ -183,20 +182,43 @@ func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack,
 
 // airflowConfigurationOptions hands the DAGs every name they need: MWAA exposes option
 // platform.x as the environment variable AIRFLOW__PLATFORM__X (dags/platform_lib/settings.py).
-func airflowConfigurationOptions(env config.Environment, props *AirflowStackProps) map[string]*string {
+// Connections come from Secrets Manager under one prefix; variables and config options are
+// not looked up there (null prefixes), so no task pays a Secrets Manager call for them.
+func airflowConfigurationOptions(stack awscdk.Stack, env config.Environment, props *AirflowStackProps) map[string]*string {
 	crawlers := make([]string, len(config.CrawlerFamilies))
 	for i, family := range config.CrawlerFamilies {
 		crawlers[i] = props.Crawlers[family].Name
 	}
-	return map[string]*string{
+	backendKwargs, err := json.Marshal(map[string]any{
+		"connections_prefix": env.AirflowConnectionsPrefix(),
+		"variables_prefix":   nil,
+		"config_prefix":      nil,
+	})
+	if err != nil {
+		panic(err)
+	}
+	options := map[string]*string{
 		"platform.region":            jsii.String(env.Region),
 		"platform.bronze_bucket":     jsii.String(env.BucketName(config.BucketBronze)),
 		"platform.bronze_api_prefix": jsii.String(config.BronzeAPIRoot),
 		"platform.bronze_database":   jsii.String(env.DatabaseName(config.LayerBronze)),
 		"platform.crawlers":          jsii.String(strings.Join(crawlers, ",")),
 		"platform.dbt_workgroup":     jsii.String(props.DbtWorkgroup.Name),
-		"platform.databricks_secret": jsii.String(env.DatabricksTokenSecretName()),
+		"platform.alert_topic_arn":   jsii.String(alertTopicArn(stack, env)),
+		"secrets.backend":            jsii.String(secretsBackend),
+		"secrets.backend_kwargs":     jsii.String(string(backendKwargs)),
 	}
+	// Where Databricks is off the DAG has no Databricks task at all: it is built from this.
+	if env.Databricks.Enabled {
+		options["platform.databricks_batch_job"] = jsii.String(env.DatabricksJobName(config.DatabricksBatchJob))
+	}
+	return options
+}
+
+// alertTopicArn is the Monitoring stack's alert topic, by its config-derived name: Monitoring
+// is built after this stack (it watches it), so it cannot hand the topic over.
+func alertTopicArn(stack awscdk.Stack, env config.Environment) string {
+	return arnOf(stack, "sns", env.AlertTopicName())
 }
 
 // repoDir is a directory of this repository, found from this file's location so that synth
@@ -277,29 +299,6 @@ func suppressAwsCustomResourceProvider(stack awscdk.Stack) {
 
 // awsCustomResourceProviderID is the fixed ID of CDK's AwsCustomResource singleton function.
 const awsCustomResourceProviderID = "AWS679f53fac002430cb0da5b7982bd2287"
-
-// databricksTokenSecret creates the secret with a generated placeholder token and a placeholder
-// host; an operator puts the real values in after the first deploy (README). CloudFormation
-// generates the value only at creation, so later deploys never overwrite the operator's value.
-func databricksTokenSecret(stack awscdk.Stack, env config.Environment, key awskms.IKey, removal awscdk.RemovalPolicy) awssecretsmanager.Secret {
-	secret := awssecretsmanager.NewSecret(stack, jsii.String("DatabricksToken"), &awssecretsmanager.SecretProps{
-		SecretName:    jsii.String(env.DatabricksTokenSecretName()),
-		Description:   jsii.String("Databricks workspace URL and token the Airflow DAGs of " + env.Name + " use; replace the placeholder"),
-		EncryptionKey: key,
-		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
-			SecretStringTemplate: jsii.String(`{"host":"` + DatabricksHostPlaceholder + `"}`),
-			GenerateStringKey:    jsii.String("token"),
-			ExcludePunctuation:   jsii.Bool(true),
-			PasswordLength:       jsii.Number(40),
-		},
-		RemovalPolicy: removal,
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-SMG4"),
-		Reason: jsii.String("Databricks issues this personal access token; Secrets Manager cannot rotate it. It is replaced in Databricks and then in this secret (README, Orchestration)."),
-	}}, jsii.Bool(false))
-	return secret
-}
 
 // bucketDeploymentProviderID is the fixed ID of CDK's BucketDeployment singleton function.
 const bucketDeploymentProviderID = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"

@@ -83,12 +83,27 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 		}),
 		stmt("ReadCatalog", []string{"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
 			"glue:GetPartition", "glue:GetPartitions"}, catalog...),
-		stmt("ReadDatabricksToken", []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}, *s.DatabricksToken.SecretArn()),
+		// The Secrets Manager backend reads connections under the environment's prefix only;
+		// operators encrypt those secrets with the environment key (docs/operations.md).
+		stmt("ReadAirflowConnections", []string{"secretsmanager:GetSecretValue"}, connectionSecretsArn(stack, env)),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("EnvironmentKeyViaSecretsManager"),
 			Actions:    jsii.Strings("kms:Decrypt"),
 			Resources:  jsii.Strings(*s.Key.KeyArn()),
 			Conditions: viaServices("secretsmanager"),
+		}),
+		// Failed tasks alert the environment's topic (dags/platform_lib/alerts.py).
+		stmt("PublishAlerts", []string{"sns:Publish"}, alertTopicArn(stack, env)),
+		// SNS encrypts the message with the topic's key as the publisher. Its ARN is Monitoring's,
+		// built after this stack, so the key is named by its alias, and used through SNS only.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AlertsKeyViaSns"),
+			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources: jsii.Strings(arn("kms", "key/*")),
+			Conditions: &map[string]any{
+				"StringEquals":             map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", region)},
+				"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": "alias/" + env.AlertsKeyAlias()},
+			},
 		}),
 	}
 	return &statements
@@ -115,6 +130,12 @@ func airflowLogGroupsArn(stack awscdk.Stack, env config.Environment) string {
 	return arnOf(stack, "logs", "log-group:airflow-"+env.AirflowEnvironmentName()+"-*")
 }
 
+// connectionSecretsArn covers the Airflow connections' secrets: <connections prefix>/<conn id>
+// (Secrets Manager appends a random suffix to every secret ARN).
+func connectionSecretsArn(stack awscdk.Stack, env config.Environment) string {
+	return arnOf(stack, "secretsmanager", "secret:"+env.AirflowConnectionsPrefix()+"/*")
+}
+
 // celeryQueuesArn covers the Celery queues MWAA keeps in its own account, hence the * account.
 func celeryQueuesArn(stack awscdk.Stack) string {
 	return fmt.Sprintf("arn:%s:sqs:%s:*:airflow-celery-*", *stack.Partition(), *stack.Region())
@@ -128,6 +149,8 @@ func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment
 		"Resource::*",
 		"Resource::" + airflowLogGroupsArn(stack, env),
 		"Resource::" + celeryQueuesArn(stack),
+		"Resource::" + connectionSecretsArn(stack, env),
+		"Resource::" + arnOf(stack, "kms", "key/*"),
 		// Bucket ARNs are tokens; nag prints them as <LogicalId.Arn>.
 		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<SourceBucket[0-9A-F]{8}\.Arn>\/\*$/g`)},
 		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<BronzeBucket[0-9A-F]{8}\.Arn>\/` + config.BronzeAPIRoot[:len(config.BronzeAPIRoot)-1] + `\/\*$/g`)},
@@ -140,7 +163,8 @@ func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("MWAA's documented execution-role policy, scoped: Get*/List* on its own source bucket only; the log groups airflow-<name>-* " +
 			"MWAA creates; the Celery queues airflow-celery-* in MWAA's own account; account-level calls with no resource type (Resource::*); " +
-			"kms:GenerateDataKey* on the environment key via SQS/S3 only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases."),
+			"kms:GenerateDataKey* on the environment key via SQS/S3 only; the connection secrets under the environment's prefix; the alert topic's key, " +
+			"named by its alias (Monitoring is built later) and usable through SNS only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases."),
 		AppliesTo: &appliesTo,
 	}}, jsii.Bool(false))
 }

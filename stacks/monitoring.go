@@ -145,7 +145,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 // not use TLS.
 func alertTopic(stack awscdk.Stack, env config.Environment) (awskms.Key, awssns.Topic) {
 	key := awskms.NewKey(stack, jsii.String("AlertsKey"), &awskms.KeyProps{
-		Alias:             jsii.String(env.ResourceName("alerts")),
+		Alias:             jsii.String(env.AlertsKeyAlias()),
 		Description:       jsii.String("Encrypts the alert topic of " + env.Name),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     removalPolicy(env),

@@ -79,22 +79,75 @@ func TestAirflowConfigurationOptions(t *testing.T) {
 			for _, family := range config.CrawlerFamilies {
 				crawlers = append(crawlers, e.CrawlerName(family))
 			}
-			assert.Equal(t, map[string]any{
+			want := map[string]any{
 				"platform.region":            e.Region,
 				"platform.bronze_bucket":     e.BucketName(config.BucketBronze),
 				"platform.bronze_api_prefix": config.BronzeAPIRoot,
 				"platform.bronze_database":   e.DatabaseName(config.LayerBronze),
 				"platform.crawlers":          strings.Join(crawlers, ","),
 				"platform.dbt_workgroup":     e.WorkgroupName(config.WorkgroupDbt),
-				"platform.databricks_secret": e.DatabricksTokenSecretName(),
-			}, mwaaEnvironment(t, p).Properties["AirflowConfigurationOptions"])
+				"platform.alert_topic_arn":   fmt.Sprintf("arn:aws:sns:%s:%s:%s", e.Region, e.Account, e.AlertTopicName()),
+				"secrets.backend":            "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend",
+				"secrets.backend_kwargs":     fmt.Sprintf(`{"config_prefix":null,"connections_prefix":%q,"variables_prefix":null}`, e.AirflowConnectionsPrefix()),
+			}
+			// The DAG has a Databricks task only where this option is set.
+			if e.Databricks.Enabled {
+				want["platform.databricks_batch_job"] = e.DatabricksJobName(config.DatabricksBatchJob)
+			}
+			assert.Equal(t, want, resolvePartition(mwaaEnvironment(t, p).Properties["AirflowConfigurationOptions"]))
 		})
 	}
 	settings, err := os.ReadFile(filepath.Join("..", "dags", "platform_lib", "settings.py"))
 	require.NoError(t, err)
-	for _, key := range []string{"region", "bronze_bucket", "bronze_api_prefix", "bronze_database", "crawlers", "dbt_workgroup", "databricks_secret"} {
+	for _, key := range []string{"region", "bronze_bucket", "bronze_api_prefix", "bronze_database", "crawlers", "dbt_workgroup", "alert_topic_arn", "databricks_batch_job"} {
 		assert.Contains(t, string(settings), fmt.Sprintf("= %q", key), "settings.py must read platform.%s", key)
 	}
+}
+
+// resolvePartition replaces the AWS::Partition references of a template value by "aws", the
+// partition of every configured region, so that ARNs compare as plain strings.
+func resolvePartition(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	text := strings.ReplaceAll(string(raw), `{"Ref":"AWS::Partition"}`, `"aws"`)
+	var out any
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		panic(err)
+	}
+	return joinLiterals(out)
+}
+
+// joinLiterals folds every Fn::Join whose parts are all strings into the joined string.
+func joinLiterals(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if join, ok := x["Fn::Join"].([]any); ok && len(x) == 1 {
+			sep, parts := join[0].(string), join[1].([]any)
+			var ss []string
+			for _, part := range parts {
+				s, ok := joinLiterals(part).(string)
+				if !ok {
+					return x
+				}
+				ss = append(ss, s)
+			}
+			return strings.Join(ss, sep)
+		}
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = joinLiterals(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = joinLiterals(e)
+		}
+		return out
+	}
+	return v
 }
 
 // TestAirflowSubnets checks that MWAA gets exactly two private subnets in two different AZs,
@@ -181,20 +234,10 @@ func TestAirflowKeyAndSecret(t *testing.T) {
 					assertions.Match_ObjectLike(&map[string]any{"Principal": map[string]any{"Service": "logs." + p.Env.Region + ".amazonaws.com"}}),
 				})}),
 			})
-			templateOf(stack).HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
-				"Name":     p.Env.DatabricksTokenSecretName(),
-				"KmsKeyId": keyArn,
-				"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{
-					"GenerateStringKey":    "token",
-					"SecretStringTemplate": `{"host":"` + stacks.DatabricksHostPlaceholder + `"}`,
-				}),
-			})
+			// Connections live in Secrets Manager, created by operators, not in the template.
+			templateOf(stack).ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(0))
 		})
 	}
-	// The DAG refuses the placeholder host; both sides must agree on it.
-	lib, err := os.ReadFile(filepath.Join("..", "dags", "platform_lib", "databricks.py"))
-	require.NoError(t, err)
-	assert.Contains(t, string(lib), fmt.Sprintf("PLACEHOLDER_HOST = %q", stacks.DatabricksHostPlaceholder))
 }
 
 func TestAirflowExecutionRole(t *testing.T) {
@@ -257,7 +300,7 @@ func executionStatements(t *testing.T, p *stacks.Platform) map[string]policyStat
 var accountLevelActions = []string{"s3:GetAccountPublicAccessBlock", "logs:DescribeLogGroups", "cloudwatch:PutMetricData"}
 
 func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
-	scopedServices := regexp.MustCompile(`^(s3|glue|athena|secretsmanager|kms|sqs|logs|airflow):`)
+	scopedServices := regexp.MustCompile(`^(s3|glue|athena|secretsmanager|kms|sqs|sns|logs|airflow):`)
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			e := p.Env
@@ -306,9 +349,20 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 				}
 			}
 
-			// Secrets: only the Databricks secret.
-			secret := logicalID(t, p.Airflow.DatabricksToken)
-			assert.Equal(t, []string{fmt.Sprintf(`{"Ref":%q}`, secret)}, statements["ReadDatabricksToken"].Resources)
+			// Secrets: only the connections under the environment's prefix, read only.
+			assert.Equal(t, []string{arn("secretsmanager", "secret:"+e.AirflowConnectionsPrefix()+"/*")}, statements["ReadAirflowConnections"].Resources)
+			assert.Equal(t, []string{"secretsmanager:GetSecretValue"}, statements["ReadAirflowConnections"].Actions)
+			for sid, s := range statements {
+				for _, action := range s.Actions {
+					if strings.HasPrefix(action, "secretsmanager:") {
+						assert.Equal(t, "ReadAirflowConnections", sid, "%s reads secrets", sid)
+					}
+				}
+			}
+			// Alerts: publish to the environment's topic, its key through SNS and by its alias.
+			assert.Equal(t, []string{arn("sns", e.AlertTopicName())}, statements["PublishAlerts"].Resources)
+			assert.Equal(t, map[string]any{"kms:ResourceAliases": "alias/" + e.AlertsKeyAlias()},
+				statements["AlertsKeyViaSns"].Condition["ForAnyValue:StringEquals"])
 
 			// Every KMS statement is limited to calls made through the named services.
 			for sid, s := range statements {
@@ -328,7 +382,7 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 func TestAirflowRequirementsMatchVersion(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "airflow", "requirements.txt"))
 	require.NoError(t, err)
-	constraint := regexp.MustCompile(`(?m)^--constraint "https://raw\.githubusercontent\.com/apache/airflow/constraints-([0-9.]+)/constraints-3\.11\.txt"$`)
+	constraint := regexp.MustCompile(`(?m)^--constraint "https://raw\.githubusercontent\.com/apache/airflow/constraints-([0-9.]+)/constraints-3\.12\.txt"$`)
 	m := constraint.FindStringSubmatch(string(raw))
 	require.NotNil(t, m, "requirements.txt needs a --constraint line")
 	sum := sha256.Sum256(raw)

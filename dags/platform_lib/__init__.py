@@ -1,6 +1,5 @@
-"""Plain-Python logic of the platform's DAGs.
+"""Logic of the platform's DAGs, kept out of the DAG files so they stay thin wiring.
 
-Nothing here imports Airflow: the DAG files are thin wiring around these functions, and the
-tests in dags/tests/ exercise them with the standard library's unittest, moto and fake HTTP
-sessions.
+settings reads what the Airflow stack hands the DAGs; sources, http_fetch and bronze pull an
+API into bronze; glue and alerts adapt the Amazon provider's pieces to this platform.
 """

@@ -2,17 +2,19 @@
 
 The Airflow stack sets MWAA configuration options such as ``platform.bronze_bucket``; MWAA
 exposes each as an environment variable ``AIRFLOW__PLATFORM__BRONZE_BUCKET`` on every
-scheduler and worker. DAGs read them here instead of hard-coding names.
+component. DAGs read them here instead of hard-coding names.
 """
 
 import os
 
+# Option names, as stacks/airflow.go sets them (a DAG test reads them from the templates).
 BRONZE_BUCKET = "bronze_bucket"
 BRONZE_API_PREFIX = "bronze_api_prefix"
 BRONZE_DATABASE = "bronze_database"
 CRAWLERS = "crawlers"
 DBT_WORKGROUP = "dbt_workgroup"
-DATABRICKS_SECRET = "databricks_secret"
+DATABRICKS_BATCH_JOB = "databricks_batch_job"
+ALERT_TOPIC_ARN = "alert_topic_arn"
 REGION = "region"
 
 
@@ -27,11 +29,17 @@ def env_var(name):
 
 def get(name, environ=None):
     """Returns the value of ``platform.<name>``, stripped; raises MissingSetting when unset."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(env_var(name), "").strip()
+    value = optional(name, environ)
     if not value:
         raise MissingSetting(f"{env_var(name)} is not set: the Airflow stack passes platform.{name}")
     return value
+
+
+def optional(name, environ=None):
+    """Returns the value of ``platform.<name>``, or "" where the stack does not set it (such
+    as the Databricks job of an environment whose Databricks is off)."""
+    environ = os.environ if environ is None else environ
+    return environ.get(env_var(name), "").strip()
 
 
 def get_list(name, environ=None):
