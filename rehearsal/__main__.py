@@ -14,10 +14,17 @@ from .run import Rehearsal
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m rehearsal", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("envs", nargs="+", help="environments to rehearse, one after the other, each on a fresh moto server")
-    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly to deploy (default %(default)s, what make synth writes)")
+    parser = argparse.ArgumentParser(
+        prog="python3 -m rehearsal", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "envs", nargs="+", help="environments to rehearse, one after the other, each on a fresh moto server"
+    )
+    parser.add_argument(
+        "--assembly",
+        default="cdk.out",
+        help="the cloud assembly to deploy (default %(default)s, what make synth writes)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (assembly, moto and cdk logs)")
     args = parser.parse_args(argv)
     # A kill (SIGTERM) unwinds like Ctrl-C, so the moto server is stopped either way.

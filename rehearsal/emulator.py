@@ -23,8 +23,12 @@ class Server:
     Use it as a context manager: the server stops on exit, on an exception and on Ctrl-C.
     """
 
-    def __init__(self, log_path, account=None, timeout=60):
+    def __init__(self, log_path, account=None, timeout=60, python=None, env=None):
         self.log_path = log_path
+        # The interpreter with the rehearsal's locked moto (the DAG tests run in another
+        # environment and pass rehearsal/.venv's), and extra environment variables for moto.
+        self.python = python or sys.executable
+        self.env = env or {}
         # The account moto serves (MOTO_ACCOUNT_ID): the deployed environment's, so the
         # assembly deploys as synthesized. moto's default is 123456789012.
         self.account = account
@@ -41,10 +45,16 @@ class Server:
         self.port = free_port()
         with open(self.log_path, "w") as log:
             # Its own session: Ctrl-C reaches the rehearsal, which then stops the server.
+            env = dict(os.environ, **self.env)
+            if self.account:
+                env["MOTO_ACCOUNT_ID"] = self.account
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "rehearsal.motoserver", "-H", "127.0.0.1", "-p", str(self.port)],
-                cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                env=dict(os.environ, MOTO_ACCOUNT_ID=self.account) if self.account else None,
+                [self.python, "-m", "rehearsal.motoserver", "-H", "127.0.0.1", "-p", str(self.port)],
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
             )
         # __exit__ runs only once __enter__ returned: stop the server on any way out of here,
         # Ctrl-C and SIGTERM included, or it would outlive the rehearsal in its own session.
@@ -97,7 +107,9 @@ def errors(log):
     for i, line in enumerate(lines):
         if line.startswith("Traceback"):
             j = i + 1
-            while j < len(lines) and (lines[j].startswith(" ") or lines[j].startswith("During") or not lines[j].strip()):
+            while j < len(lines) and (
+                lines[j].startswith(" ") or lines[j].startswith("During") or not lines[j].strip()
+            ):
                 j += 1
             if j < len(lines) and lines[j] not in found:
                 found.append(lines[j])

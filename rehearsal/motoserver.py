@@ -32,6 +32,8 @@ from moto.s3 import models as s3_models
 from moto.server import main
 from moto.utilities.utils import get_partition
 
+from rehearsal import fixes
+
 
 def _wrap_create(model, fix):
     """Replaces model.create_from_cloudformation_json by one that calls fix around it."""
@@ -92,7 +94,11 @@ def _kinesis_stream(create, props, account_id, region_name):
     sse = props.get("StreamEncryption")
     if sse:
         kinesis_models.kinesis_backends[account_id][region_name].start_stream_encryption(
-            stream_arn=None, stream_name=stream.stream_name, encryption_type=sse["EncryptionType"], key_id=sse.get("KeyId"))
+            stream_arn=None,
+            stream_name=stream.stream_name,
+            encryption_type=sse["EncryptionType"],
+            key_id=sse.get("KeyId"),
+        )
     return stream
 
 
@@ -105,9 +111,13 @@ def lifecycle_rules(cfn_rules):
         if "ExpirationInDays" in r:
             rule["Expiration"] = {"Days": str(r["ExpirationInDays"])}
         if r.get("Transitions"):
-            rule["Transition"] = [{"Days": str(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in r["Transitions"]]
+            rule["Transition"] = [
+                {"Days": str(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in r["Transitions"]
+            ]
         if "NoncurrentVersionExpiration" in r:
-            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": str(r["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+            rule["NoncurrentVersionExpiration"] = {
+                "NoncurrentDays": str(r["NoncurrentVersionExpiration"]["NoncurrentDays"])
+            }
         if "AbortIncompleteMultipartUpload" in r:
             rule["AbortIncompleteMultipartUpload"] = {
                 "DaysAfterInitiation": str(r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
@@ -244,8 +254,11 @@ _clean_json = cfn_parsing.clean_json
 
 def _skipped(cfn_type):
     """Whether moto's CloudFormation skips (creates nothing for) resources of this type."""
-    return not cfn_type.startswith("Custom::") and cfn_type not in cfn_parsing.NULL_MODELS \
+    return (
+        not cfn_type.startswith("Custom::")
+        and cfn_type not in cfn_parsing.NULL_MODELS
         and cfn_type not in cfn_parsing.get_model_map()
+    )
 
 
 def _skipped_reference(resource_json, resources_map):
@@ -256,7 +269,7 @@ def _skipped_reference(resource_json, resources_map):
     the stack. The rehearsal lists the skipped resource as not verified either way."""
     if not isinstance(resource_json, dict) or len(resource_json) != 1:
         return None
-    (fn, arg), = resource_json.items()
+    ((fn, arg),) = resource_json.items()
     if fn == "Ref" and isinstance(arg, str):
         logical, attr = arg, None
     elif fn == "Fn::GetAtt":
@@ -278,9 +291,15 @@ def _clean_json_with_stack_outputs(resource_json, resources_map):
     # moto 5.2 does not know Fn::GetStackOutput, which CDK's weak cross-stack references
     # (@aws-cdk/core:defaultCrossStackReferences) write; it passes the object on and fails
     # later (e.g. TypeError: unhashable type: 'dict' for a security group's VpcId).
-    if isinstance(resource_json, dict) and "Fn::GetStackOutput" in resource_json and hasattr(resources_map, "_account_id"):
+    if (
+        isinstance(resource_json, dict)
+        and "Fn::GetStackOutput" in resource_json
+        and hasattr(resources_map, "_account_id")
+    ):
         arg = _clean_json(resource_json["Fn::GetStackOutput"], resources_map)
-        backend = cfn_models.cloudformation_backends[resources_map._account_id][arg.get("Region") or resources_map._region_name]
+        backend = cfn_models.cloudformation_backends[resources_map._account_id][
+            arg.get("Region") or resources_map._region_name
+        ]
         stack = backend.get_stack(arg["StackName"])
         for output in stack.output_map.values():
             if output and output.key == arg["OutputName"]:
@@ -350,4 +369,5 @@ if __name__ == "__main__":
     # Attaching AWS managed policies (ManagedPolicyArns above, the CDK bootstrap's
     # ReadOnlyAccess) needs moto to know them; it skips loading them unless asked.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    fixes.apply_all()
     main()

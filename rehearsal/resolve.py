@@ -57,7 +57,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (fn, arg), = value.items()
+            ((fn, arg),) = value.items()
             handler = {
                 "Ref": self._ref,
                 "Fn::GetAtt": self._get_att,
@@ -110,7 +110,6 @@ class Resolver:
             return self.exports[name]
         return Unresolved(f"ImportValue {name}")
 
-
     def _stack_output(self, arg):
         # CDK's weak cross-stack references: {StackName, OutputName, Region}.
         key = (self.resolve(arg.get("StackName")), self.resolve(arg.get("OutputName")))
@@ -145,7 +144,7 @@ def same(want, got):
         if not isinstance(got, list):
             # IAM reports a one-element list as the element itself.
             return same(want[0], got) if len(want) == 1 else False
-        return len(want) == len(got) and _all(same(w, g) for w, g in zip(want, got))
+        return len(want) == len(got) and _all(same(w, g) for w, g in zip(want, got, strict=True))
     if isinstance(got, list) and len(got) == 1:
         return same(want, got[0])
     return _scalar(want) == _scalar(got)

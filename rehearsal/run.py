@@ -127,11 +127,22 @@ class Rehearsal:
 
     def deploy(self, outdir, stacks):
         stages = list(dict.fromkeys(s.stage for s in stacks))  # the account stage first
-        self.out(f"rehearsal {self.env}: deploying {len(stacks)} stacks ({', '.join(s.name for s in stacks)}) into moto")
+        self.out(
+            f"rehearsal {self.env}: deploying {len(stacks)} stacks ({', '.join(s.name for s in stacks)}) into moto"
+        )
         self.t_deploy = time.monotonic()
         try:
-            self.cdk("deploy", "--app", outdir, *[f"{stage}/*" for stage in stages], "--require-approval", "never",
-                     "--progress", "events", log="cdk-deploy.log")
+            self.cdk(
+                "deploy",
+                "--app",
+                outdir,
+                *[f"{stage}/*" for stage in stages],
+                "--require-approval",
+                "never",
+                "--progress",
+                "events",
+                log="cdk-deploy.log",
+            )
         except Failed as e:
             raise Failed(self.why_not_created(stacks, str(e))) from None
         # The CLI can report success although moto failed inside (it answered 500): check.
@@ -154,7 +165,9 @@ class Rehearsal:
             try:
                 for ev in cf.describe_stack_events(StackName=s.name)["StackEvents"]:
                     if ev["ResourceStatus"].endswith("FAILED"):
-                        lines.append(f"  {ev['LogicalResourceId']} ({ev['ResourceType']}): {ev.get('ResourceStatusReason', '')}")
+                        lines.append(
+                            f"  {ev['LogicalResourceId']} ({ev['ResourceType']}): {ev.get('ResourceStatusReason', '')}"
+                        )
             except (ClientError, BotoCoreError):
                 pass
         if not lines and not cdk_error:
@@ -180,8 +193,11 @@ class Rehearsal:
                 # moto failed inside while the CLI reported success (seen: HTTP 500 on a tagged KMS key).
                 errors = "".join(f"\n  moto: {err}" for err in emulator.errors(self.server.log()))
                 raise Failed(f"stack {s.name} ({s.path}): moto cannot describe it: {_short(e)}{errors}") from None
-            physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in summaries
-                        if r.get("LogicalResourceId") and r.get("ResourceStatus") == "CREATE_COMPLETE"}
+            physical = {
+                r["LogicalResourceId"]: r.get("PhysicalResourceId")
+                for r in summaries
+                if r.get("LogicalResourceId") and r.get("ResourceStatus") == "CREATE_COMPLETE"
+            }
             self.physical[s.name] = physical
             resolver = Resolver(physical, s.account, s.region, s.name, exports, outputs)
             ctx = verify.Context(self.client, resolver, s.template)
@@ -216,10 +232,21 @@ class Rehearsal:
         return f
 
     def check_termination_protection(self, s):
-        got = self.client("cloudformation").describe_stacks(StackName=s.name)["Stacks"][0].get("EnableTerminationProtection", False)
+        got = (
+            self.client("cloudformation")
+            .describe_stacks(StackName=s.name)["Stacks"][0]
+            .get("EnableTerminationProtection", False)
+        )
         if bool(got) != s.termination_protection:
-            self.findings.append(Finding(s.name, "(stack)", "AWS::CloudFormation::Stack", "failed",
-                                         [f"termination protection is {got}, the assembly says {s.termination_protection}"]))
+            self.findings.append(
+                Finding(
+                    s.name,
+                    "(stack)",
+                    "AWS::CloudFormation::Stack",
+                    "failed",
+                    [f"termination protection is {got}, the assembly says {s.termination_protection}"],
+                )
+            )
 
     def destroy(self, outdir, stacks):
         cf = self.client("cloudformation")
@@ -268,9 +295,13 @@ class Rehearsal:
             except (ClientError, BotoCoreError, KeyError, IndexError, TypeError):
                 continue  # a check that cannot run on a deleted resource proves nothing either way
             if exists and not retain:
-                self.after_destroy.append(f"{s.name}/{logical} ({cfn_type}): still exists after destroy, DeletionPolicy Delete")
+                self.after_destroy.append(
+                    f"{s.name}/{logical} ({cfn_type}): still exists after destroy, DeletionPolicy Delete"
+                )
             elif retain and not exists:
-                self.after_destroy.append(f"{s.name}/{logical} ({cfn_type}): deleted, although DeletionPolicy is {res['DeletionPolicy']}")
+                self.after_destroy.append(
+                    f"{s.name}/{logical} ({cfn_type}): deleted, although DeletionPolicy is {res['DeletionPolicy']}"
+                )
             elif exists:
                 self.retained += 1
             else:
@@ -322,14 +353,22 @@ class Rehearsal:
         cli = shutil.which("cdk", path=env["PATH"]) or "cdk"
         log_path = os.path.join(self.workdir, log or f"cdk-{args[0]}.log")
         with open(log_path, "w") as f:
-            code = subprocess.run([cli, *args, "--no-notices"], cwd=emulator.REPO, env=env, stdout=f,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+            code = subprocess.run(
+                [cli, *args, "--no-notices"],
+                cwd=emulator.REPO,
+                env=env,
+                stdout=f,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            ).returncode
         if code != 0:
             with open(log_path, encoding="utf-8", errors="replace") as f:
                 text = f.read()
             server = getattr(self, "server", None)
             errors = emulator.errors(server.log()) if server and args[0] == "bootstrap" else []
-            raise Failed(f"cdk {args[0]} exited with {code}:\n" + "\n".join(_error_lines(text) + [f"moto: {e}" for e in errors]))
+            raise Failed(
+                f"cdk {args[0]} exited with {code}:\n" + "\n".join(_error_lines(text) + [f"moto: {e}" for e in errors])
+            )
 
 
 def _error_lines(text):
@@ -340,7 +379,7 @@ def _error_lines(text):
     for i, line in enumerate(lines):
         if "❌" in line:
             picked.append(line)
-            picked += [x for x in lines[i + 1:i + 4] if not x.startswith("at ") and "❌" not in x]
+            picked += [x for x in lines[i + 1 : i + 4] if not x.startswith("at ") and "❌" not in x]
     return list(dict.fromkeys(picked)) or lines[-8:]
 
 

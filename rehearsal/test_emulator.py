@@ -41,21 +41,41 @@ class StackDeletionTest(unittest.TestCase):
 
     def test_a_stack_whose_export_is_imported_is_not_deleted(self):
         with tempfile.TemporaryDirectory() as tmp, Server(os.path.join(tmp, "moto.log")) as server:
-            cf = boto3.client("cloudformation", endpoint_url=server.endpoint, region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            cf = boto3.client(
+                "cloudformation",
+                endpoint_url=server.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
             topic = {"Type": "AWS::SNS::Topic", "Properties": {}}
-            cf.create_stack(StackName="exporter", TemplateBody=json.dumps({
-                "Resources": {"Topic": topic},
-                "Outputs": {"Arn": {"Value": {"Ref": "Topic"}, "Export": {"Name": "shared-arn"}}},
-            }))
-            cf.create_stack(StackName="importer", TemplateBody=json.dumps({
-                "Resources": {"Topic": dict(topic, Properties={"DisplayName": {"Fn::ImportValue": "shared-arn"}})},
-            }))
+            cf.create_stack(
+                StackName="exporter",
+                TemplateBody=json.dumps(
+                    {
+                        "Resources": {"Topic": topic},
+                        "Outputs": {"Arn": {"Value": {"Ref": "Topic"}, "Export": {"Name": "shared-arn"}}},
+                    }
+                ),
+            )
+            cf.create_stack(
+                StackName="importer",
+                TemplateBody=json.dumps(
+                    {
+                        "Resources": {
+                            "Topic": dict(topic, Properties={"DisplayName": {"Fn::ImportValue": "shared-arn"}})
+                        },
+                    }
+                ),
+            )
             with self.assertRaisesRegex(ClientError, "Export shared-arn cannot be deleted as it is in use by importer"):
                 cf.delete_stack(StackName="exporter")
             cf.delete_stack(StackName="importer")
             cf.delete_stack(StackName="exporter")
-            self.assertEqual([], [s["StackName"] for s in cf.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"])
+            self.assertEqual(
+                [],
+                [s["StackName"] for s in cf.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"],
+            )
 
 
 if __name__ == "__main__":

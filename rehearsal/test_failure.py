@@ -33,7 +33,9 @@ class BrokenTemplateTest(unittest.TestCase):
             code = main(["nosuchenv", "--assembly", BROKEN])
         self.addCleanup(_remove_kept, out.getvalue())
         self.assertEqual(code, 1)
-        self.assertIn("rehearsal nosuchenv: FAILED: the assembly has no stage 'nosuchenv' (stages: broken)", out.getvalue())
+        self.assertIn(
+            "rehearsal nosuchenv: FAILED: the assembly has no stage 'nosuchenv' (stages: broken)", out.getvalue()
+        )
 
 
 def _remove_kept(text):

@@ -11,24 +11,36 @@ class ResolveTest(unittest.TestCase):
     def test_ref_and_getatt_arn_match_the_physical_id_or_an_arn_built_from_it(self):
         ref = RESOLVER.resolve({"Ref": "Key"})
         self.assertTrue(same(ref, "1234abcd"))
-        self.assertTrue(same(RESOLVER.resolve({"Fn::GetAtt": ["Key", "Arn"]}), "arn:aws:kms:us-east-1:123456789012:key/1234abcd"))
+        self.assertTrue(
+            same(RESOLVER.resolve({"Fn::GetAtt": ["Key", "Arn"]}), "arn:aws:kms:us-east-1:123456789012:key/1234abcd")
+        )
         self.assertFalse(same(ref, "arn:aws:kms:us-east-1:123456789012:key/1234abcd-other"))
         self.assertFalse(same(ref, "5678"))
 
     def test_pseudo_parameters_and_join(self):
-        joined = RESOLVER.resolve({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "Bucket"}, "/*"]]})
+        joined = RESOLVER.resolve(
+            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "Bucket"}, "/*"]]}
+        )
         self.assertIsInstance(joined, Pattern)
         self.assertTrue(same(joined, "arn:aws:s3:::my-bucket/*"))
         self.assertFalse(same(joined, "arn:aws:s3:::other-bucket/*"))
         self.assertEqual(RESOLVER.resolve({"Fn::Join": ["-", [{"Ref": "AWS::Region"}, "x"]]}), "us-east-1-x")
 
     def test_sub(self):
-        self.assertTrue(same(RESOLVER.resolve({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}"}),
-                             "arn:aws:iam::123456789012:role/my-role"))
+        self.assertTrue(
+            same(
+                RESOLVER.resolve({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}"}),
+                "arn:aws:iam::123456789012:role/my-role",
+            )
+        )
 
     def test_what_cannot_be_resolved_is_never_a_pass(self):
-        for value in ({"Ref": "Skipped"}, {"Fn::GetAtt": ["Key", "KeyId"]}, {"Fn::Select": [0, ["a"]]},
-                      {"Fn::Join": ["", ["a", {"Ref": "Skipped"}]]}):
+        for value in (
+            {"Ref": "Skipped"},
+            {"Fn::GetAtt": ["Key", "KeyId"]},
+            {"Fn::Select": [0, ["a"]]},
+            {"Fn::Join": ["", ["a", {"Ref": "Skipped"}]]},
+        ):
             with self.subTest(value=value):
                 resolved = RESOLVER.resolve(value)
                 self.assertIsInstance(resolved, Unresolved)
@@ -57,10 +69,18 @@ class SameTest(unittest.TestCase):
         self.assertFalse(same(30, 31))
 
     def test_documents(self):
-        doc = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}}]}
+        doc = {
+            "Statement": [
+                {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}}
+            ]
+        }
         self.assertTrue(same(doc, {"Version": "2012-10-17", **doc}))
-        self.assertTrue(same({"Action": ["s3:GetObject"]}, {"Action": "s3:GetObject"}), "IAM collapses one-element lists")
-        self.assertFalse(same(doc, {"Statement": [{**doc["Statement"][0], "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+        self.assertTrue(
+            same({"Action": ["s3:GetObject"]}, {"Action": "s3:GetObject"}), "IAM collapses one-element lists"
+        )
+        self.assertFalse(
+            same(doc, {"Statement": [{**doc["Statement"][0], "Principal": {"Service": "ec2.amazonaws.com"}}]})
+        )
         self.assertFalse(same(["a", "b"], ["a"]))
 
 

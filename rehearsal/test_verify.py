@@ -15,16 +15,36 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 
 BUCKET = {
     "BucketName": "lake-bronze",
-    "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["Key", "Arn"]}},
-         "BucketKeyEnabled": True}]},
+    "BucketEncryption": {
+        "ServerSideEncryptionConfiguration": [
+            {
+                "ServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "aws:kms",
+                    "KMSMasterKeyID": {"Fn::GetAtt": ["Key", "Arn"]},
+                },
+                "BucketKeyEnabled": True,
+            }
+        ]
+    },
     "VersioningConfiguration": {"Status": "Enabled"},
-    "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
-                                       "RestrictPublicBuckets": True},
-    "LifecycleConfiguration": {"Rules": [
-        {"Id": "abort", "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
-        {"Id": "layer", "Status": "Enabled", "ExpirationInDays": 90, "NoncurrentVersionExpiration": {"NoncurrentDays": 7},
-         "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}]}]},
+    "PublicAccessBlockConfiguration": {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    },
+    "LifecycleConfiguration": {
+        "Rules": [
+            {"Id": "abort", "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+            {
+                "Id": "layer",
+                "Status": "Enabled",
+                "ExpirationInDays": 90,
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 7},
+                "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}],
+            },
+        ]
+    },
 }
 
 
@@ -46,21 +66,60 @@ class ChecksTest(unittest.TestCase):
     def make_bucket(self, versioning="Enabled", ia_days=30):
         s3 = self.client("s3")
         s3.create_bucket(Bucket="lake-bronze")
-        s3.put_bucket_encryption(Bucket="lake-bronze", ServerSideEncryptionConfiguration={"Rules": [
-            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{self.key}"},
-             "BucketKeyEnabled": True}]})
+        s3.put_bucket_encryption(
+            Bucket="lake-bronze",
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{self.key}",
+                        },
+                        "BucketKeyEnabled": True,
+                    }
+                ]
+            },
+        )
         s3.put_bucket_versioning(Bucket="lake-bronze", VersioningConfiguration={"Status": versioning})
-        s3.put_public_access_block(Bucket="lake-bronze", PublicAccessBlockConfiguration=BUCKET["PublicAccessBlockConfiguration"])
+        s3.put_public_access_block(
+            Bucket="lake-bronze", PublicAccessBlockConfiguration=BUCKET["PublicAccessBlockConfiguration"]
+        )
         rules = json.loads(json.dumps(BUCKET["LifecycleConfiguration"]["Rules"]))
         rules[1]["Transitions"][0]["TransitionInDays"] = ia_days
-        s3.put_bucket_lifecycle_configuration(Bucket="lake-bronze", LifecycleConfiguration={"Rules": [
-            {"ID": r["Id"], "Status": r["Status"], "Filter": {"Prefix": ""},
-             **({"Expiration": {"Days": r["ExpirationInDays"]}} if "ExpirationInDays" in r else {}),
-             **({"Transitions": [{"Days": t["TransitionInDays"], "StorageClass": t["StorageClass"]} for t in r["Transitions"]]}
-                if "Transitions" in r else {}),
-             **({"NoncurrentVersionExpiration": r["NoncurrentVersionExpiration"]} if "NoncurrentVersionExpiration" in r else {}),
-             **({"AbortIncompleteMultipartUpload": r["AbortIncompleteMultipartUpload"]} if "AbortIncompleteMultipartUpload" in r else {})}
-            for r in rules]})
+        s3.put_bucket_lifecycle_configuration(
+            Bucket="lake-bronze",
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": r["Id"],
+                        "Status": r["Status"],
+                        "Filter": {"Prefix": ""},
+                        **({"Expiration": {"Days": r["ExpirationInDays"]}} if "ExpirationInDays" in r else {}),
+                        **(
+                            {
+                                "Transitions": [
+                                    {"Days": t["TransitionInDays"], "StorageClass": t["StorageClass"]}
+                                    for t in r["Transitions"]
+                                ]
+                            }
+                            if "Transitions" in r
+                            else {}
+                        ),
+                        **(
+                            {"NoncurrentVersionExpiration": r["NoncurrentVersionExpiration"]}
+                            if "NoncurrentVersionExpiration" in r
+                            else {}
+                        ),
+                        **(
+                            {"AbortIncompleteMultipartUpload": r["AbortIncompleteMultipartUpload"]}
+                            if "AbortIncompleteMultipartUpload" in r
+                            else {}
+                        ),
+                    }
+                    for r in rules
+                ]
+            },
+        )
 
     def test_bucket_as_the_template_says_passes(self):
         self.make_bucket()
@@ -72,17 +131,27 @@ class ChecksTest(unittest.TestCase):
         self.make_bucket(versioning="Suspended", ia_days=60)
         outcome = verify.run(self.ctx, "AWS::S3::Bucket", BUCKET, "lake-bronze")
         self.assertEqual(len(outcome.problems), 2, outcome.problems)
-        self.assertIn("VersioningConfiguration.Status: template says 'Enabled', deployed 'Suspended'", outcome.problems[0])
+        self.assertIn(
+            "VersioningConfiguration.Status: template says 'Enabled', deployed 'Suspended'", outcome.problems[0]
+        )
         self.assertIn("LifecycleConfiguration[layer].Transitions", outcome.problems[1])
 
     def test_bucket_setting_that_moto_did_not_apply_is_not_verified_not_passed(self):
         self.client("s3").create_bucket(Bucket="lake-bronze")
-        outcome = verify.run(self.ctx, "AWS::S3::Bucket", {"VersioningConfiguration": {"Status": "Enabled"}}, "lake-bronze")
+        outcome = verify.run(
+            self.ctx, "AWS::S3::Bucket", {"VersioningConfiguration": {"Status": "Enabled"}}, "lake-bronze"
+        )
         self.assertEqual(outcome.unverified, ["VersioningConfiguration.Status: moto did not report it"])
 
     def test_missing_resources_raise_not_found(self):
-        for cfn_type, physical in (("AWS::S3::Bucket", "nope"), ("AWS::KMS::Key", "0000-missing"), ("AWS::IAM::Role", "nope"),
-                                   ("AWS::EC2::VPC", "vpc-12345678"), ("AWS::Kinesis::Stream", "nope"), ("AWS::Glue::Database", "nope")):
+        for cfn_type, physical in (
+            ("AWS::S3::Bucket", "nope"),
+            ("AWS::KMS::Key", "0000-missing"),
+            ("AWS::IAM::Role", "nope"),
+            ("AWS::EC2::VPC", "vpc-12345678"),
+            ("AWS::Kinesis::Stream", "nope"),
+            ("AWS::Glue::Database", "nope"),
+        ):
             with self.subTest(cfn_type), self.assertRaises(verify.NotFound):
                 verify.run(self.ctx, cfn_type, {}, physical)
 
@@ -91,20 +160,31 @@ class ChecksTest(unittest.TestCase):
         self.assertEqual(len(verify.run(self.ctx, "AWS::KMS::Key", {"EnableKeyRotation": False}, self.key).problems), 1)
 
     def test_role_trust_policy(self):
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
         self.client("iam").create_role(RoleName="dms-vpc-role", AssumeRolePolicyDocument=json.dumps(trust))
-        self.assertEqual(verify.run(self.ctx, "AWS::IAM::Role", {"AssumeRolePolicyDocument": trust}, "dms-vpc-role").problems, [])
+        self.assertEqual(
+            verify.run(self.ctx, "AWS::IAM::Role", {"AssumeRolePolicyDocument": trust}, "dms-vpc-role").problems, []
+        )
         other = json.loads(json.dumps(trust))
         other["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"
-        self.assertEqual(len(verify.run(self.ctx, "AWS::IAM::Role", {"AssumeRolePolicyDocument": other}, "dms-vpc-role").problems), 1)
+        self.assertEqual(
+            len(verify.run(self.ctx, "AWS::IAM::Role", {"AssumeRolePolicyDocument": other}, "dms-vpc-role").problems), 1
+        )
 
     def test_kinesis_stream(self):
         kinesis = self.client("kinesis")
         kinesis.create_stream(StreamName="events", StreamModeDetails={"StreamMode": "ON_DEMAND"})
         kinesis.start_stream_encryption(StreamName="events", EncryptionType="KMS", KeyId=self.key)
-        props = {"Name": "events", "StreamEncryption": {"EncryptionType": "KMS", "KeyId": {"Ref": "Key"}},
-                 "StreamModeDetails": {"StreamMode": "ON_DEMAND"}}
+        props = {
+            "Name": "events",
+            "StreamEncryption": {"EncryptionType": "KMS", "KeyId": {"Ref": "Key"}},
+            "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+        }
         self.assertEqual(verify.run(self.ctx, "AWS::Kinesis::Stream", props, "events").problems, [])
 
 
@@ -155,27 +235,66 @@ class MotoServerFixesTest(unittest.TestCase):
         cf = boto3.client("cloudformation", region_name=REGION)
 
         def deploy(name, template):
-            cf.create_change_set(StackName=name, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps(template))
+            cf.create_change_set(
+                StackName=name, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps(template)
+            )
             cf.execute_change_set(StackName=name, ChangeSetName="c")
 
-        deploy("net", {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}},
-                       "Outputs": {"VpcOut": {"Value": {"Ref": "Vpc"}}}})
+        deploy(
+            "net",
+            {
+                "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}},
+                "Outputs": {"VpcOut": {"Value": {"Ref": "Vpc"}}},
+            },
+        )
         vpc = cf.describe_stacks(StackName="net")["Stacks"][0]["Outputs"][0]["OutputValue"]
-        deploy("db", {"Resources": {
-            "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-                "GroupDescription": "db", "VpcId": {"Fn::GetStackOutput": {"StackName": "net", "Region": REGION, "OutputName": "VpcOut"}}}},
-            "Skipped": {"Type": "AWS::MWAA::Environment", "Properties": {}},
-            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Skipped", "Arn"]}}}}})
-        groups = boto3.client("ec2", region_name=REGION).describe_security_groups(Filters=[{"Name": "description", "Values": ["db"]}])
+        deploy(
+            "db",
+            {
+                "Resources": {
+                    "Sg": {
+                        "Type": "AWS::EC2::SecurityGroup",
+                        "Properties": {
+                            "GroupDescription": "db",
+                            "VpcId": {
+                                "Fn::GetStackOutput": {"StackName": "net", "Region": REGION, "OutputName": "VpcOut"}
+                            },
+                        },
+                    },
+                    "Skipped": {"Type": "AWS::MWAA::Environment", "Properties": {}},
+                    "Topic": {
+                        "Type": "AWS::SNS::Topic",
+                        "Properties": {"DisplayName": {"Fn::GetAtt": ["Skipped", "Arn"]}},
+                    },
+                }
+            },
+        )
+        groups = boto3.client("ec2", region_name=REGION).describe_security_groups(
+            Filters=[{"Name": "description", "Values": ["db"]}]
+        )
         self.assertEqual(groups["SecurityGroups"][0]["VpcId"], vpc)
         self.assertEqual(cf.describe_stacks(StackName="db")["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
 
     def test_lifecycle_rules_become_the_api_shape(self):
-        self.assertEqual(lifecycle_rules(BUCKET["LifecycleConfiguration"]["Rules"]), [
-            {"ID": "abort", "Status": "Enabled", "Filter": {"Prefix": ""}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "7"}},
-            {"ID": "layer", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": "90"},
-             "Transition": [{"Days": "30", "StorageClass": "STANDARD_IA"}], "NoncurrentVersionExpiration": {"NoncurrentDays": "7"}},
-        ])
+        self.assertEqual(
+            lifecycle_rules(BUCKET["LifecycleConfiguration"]["Rules"]),
+            [
+                {
+                    "ID": "abort",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "7"},
+                },
+                {
+                    "ID": "layer",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "Expiration": {"Days": "90"},
+                    "Transition": [{"Days": "30", "StorageClass": "STANDARD_IA"}],
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": "7"},
+                },
+            ],
+        )
 
 
 if __name__ == "__main__":

@@ -100,7 +100,11 @@ def _dig(d, *keys):
     for k in keys:
         if d is None:
             return None
-        d = d[k] if isinstance(d, list) and isinstance(k, int) and k < len(d) else (d.get(k) if isinstance(d, dict) else None)
+        d = (
+            d[k]
+            if isinstance(d, list) and isinstance(k, int) and k < len(d)
+            else (d.get(k) if isinstance(d, dict) else None)
+        )
     return d
 
 
@@ -121,20 +125,43 @@ def s3_bucket(ctx, o, props, name):
 
     sse = ctx.resolve(_dig(props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0))
     if sse:
-        got = _dig(ctx.call(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", Bucket=name),
-                   "ServerSideEncryptionConfiguration", "Rules", 0) or {}
+        got = (
+            _dig(
+                ctx.call(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", Bucket=name),
+                "ServerSideEncryptionConfiguration",
+                "Rules",
+                0,
+            )
+            or {}
+        )
         default = sse.get("ServerSideEncryptionByDefault", {})
-        o.expect("BucketEncryption.SSEAlgorithm", default.get("SSEAlgorithm"), _dig(got, "ApplyServerSideEncryptionByDefault", "SSEAlgorithm"))
-        o.expect("BucketEncryption.KMSMasterKeyID", default.get("KMSMasterKeyID"), _dig(got, "ApplyServerSideEncryptionByDefault", "KMSMasterKeyID"))
+        o.expect(
+            "BucketEncryption.SSEAlgorithm",
+            default.get("SSEAlgorithm"),
+            _dig(got, "ApplyServerSideEncryptionByDefault", "SSEAlgorithm"),
+        )
+        o.expect(
+            "BucketEncryption.KMSMasterKeyID",
+            default.get("KMSMasterKeyID"),
+            _dig(got, "ApplyServerSideEncryptionByDefault", "KMSMasterKeyID"),
+        )
         o.expect("BucketEncryption.BucketKeyEnabled", sse.get("BucketKeyEnabled"), got.get("BucketKeyEnabled"))
 
     if "VersioningConfiguration" in props:
-        o.expect("VersioningConfiguration.Status", props["VersioningConfiguration"].get("Status"),
-                 s3.get_bucket_versioning(Bucket=name).get("Status"))
+        o.expect(
+            "VersioningConfiguration.Status",
+            props["VersioningConfiguration"].get("Status"),
+            s3.get_bucket_versioning(Bucket=name).get("Status"),
+        )
 
     if "PublicAccessBlockConfiguration" in props:
-        got = _dig(ctx.call(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", Bucket=name),
-                   "PublicAccessBlockConfiguration") or {}
+        got = (
+            _dig(
+                ctx.call(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", Bucket=name),
+                "PublicAccessBlockConfiguration",
+            )
+            or {}
+        )
         for flag, want in props["PublicAccessBlockConfiguration"].items():
             o.expect("PublicAccessBlockConfiguration." + flag, want, got.get(flag))
 
@@ -145,13 +172,21 @@ def s3_bucket(ctx, o, props, name):
     logging = props.get("LoggingConfiguration")
     if logging:
         got = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled") or {}
-        o.expect("LoggingConfiguration.DestinationBucketName", ctx.resolve(logging.get("DestinationBucketName")), got.get("TargetBucket"))
+        o.expect(
+            "LoggingConfiguration.DestinationBucketName",
+            ctx.resolve(logging.get("DestinationBucketName")),
+            got.get("TargetBucket"),
+        )
         o.expect("LoggingConfiguration.LogFilePrefix", logging.get("LogFilePrefix"), got.get("TargetPrefix"))
 
     ownership = _dig(props, "OwnershipControls", "Rules", 0, "ObjectOwnership")
     if ownership:
         got = ctx.call(s3.get_bucket_ownership_controls, "OwnershipControlsNotFoundError", Bucket=name)
-        o.expect("OwnershipControls.ObjectOwnership", ownership, _dig(got, "OwnershipControls", "Rules", 0, "ObjectOwnership"))
+        o.expect(
+            "OwnershipControls.ObjectOwnership",
+            ownership,
+            _dig(got, "OwnershipControls", "Rules", 0, "ObjectOwnership"),
+        )
 
 
 def _lifecycle(ctx, o, rules, name):
@@ -160,18 +195,29 @@ def _lifecycle(ctx, o, rules, name):
     if not deployed:
         o.expect("LifecycleConfiguration", rules, None)
         return
-    o.expect("LifecycleConfiguration rule IDs", sorted(str(r.get("Id")) for r in rules), sorted(str(k) for k in deployed))
+    o.expect(
+        "LifecycleConfiguration rule IDs", sorted(str(r.get("Id")) for r in rules), sorted(str(k) for k in deployed)
+    )
     for rule in rules:
         g = deployed.get(rule.get("Id"), {})
         what = f"LifecycleConfiguration[{rule.get('Id')}]."
         o.expect(what + "Status", rule.get("Status"), g.get("Status"))
         o.expect(what + "ExpirationInDays", rule.get("ExpirationInDays"), _dig(g, "Expiration", "Days"))
-        o.expect(what + "Transitions", [[t["TransitionInDays"], t["StorageClass"]] for t in rule.get("Transitions", [])] or None,
-                 [[t.get("Days"), t.get("StorageClass")] for t in g.get("Transitions", [])])
-        o.expect(what + "NoncurrentVersionExpiration", _dig(rule, "NoncurrentVersionExpiration", "NoncurrentDays"),
-                 _dig(g, "NoncurrentVersionExpiration", "NoncurrentDays"))
-        o.expect(what + "AbortIncompleteMultipartUpload", _dig(rule, "AbortIncompleteMultipartUpload", "DaysAfterInitiation"),
-                 _dig(g, "AbortIncompleteMultipartUpload", "DaysAfterInitiation"))
+        o.expect(
+            what + "Transitions",
+            [[t["TransitionInDays"], t["StorageClass"]] for t in rule.get("Transitions", [])] or None,
+            [[t.get("Days"), t.get("StorageClass")] for t in g.get("Transitions", [])],
+        )
+        o.expect(
+            what + "NoncurrentVersionExpiration",
+            _dig(rule, "NoncurrentVersionExpiration", "NoncurrentDays"),
+            _dig(g, "NoncurrentVersionExpiration", "NoncurrentDays"),
+        )
+        o.expect(
+            what + "AbortIncompleteMultipartUpload",
+            _dig(rule, "AbortIncompleteMultipartUpload", "DaysAfterInitiation"),
+            _dig(g, "AbortIncompleteMultipartUpload", "DaysAfterInitiation"),
+        )
 
 
 # ---- KMS --------------------------------------------------------------------------------
@@ -185,8 +231,11 @@ def kms_key(ctx, o, props, key_id):
         raise NotFound("PendingDeletion")
     o.expect("Enabled", props.get("Enabled", True), meta.get("Enabled"))
     o.expect("Description", props.get("Description"), meta.get("Description"))
-    o.expect("EnableKeyRotation", props.get("EnableKeyRotation", False),
-             kms.get_key_rotation_status(KeyId=key_id).get("KeyRotationEnabled"))
+    o.expect(
+        "EnableKeyRotation",
+        props.get("EnableKeyRotation", False),
+        kms.get_key_rotation_status(KeyId=key_id).get("KeyRotationEnabled"),
+    )
 
 
 @check("AWS::KMS::Alias")
@@ -205,16 +254,33 @@ def kms_alias(ctx, o, props, alias):
 def iam_role(ctx, o, props, name):
     iam = ctx.client("iam")
     role = _missing(iam.get_role, "NoSuchEntity", RoleName=name)["Role"]
-    _expect_all(ctx, o, props, role, [("RoleName", "RoleName"), ("Description", "Description"),
-                                     ("AssumeRolePolicyDocument", "AssumeRolePolicyDocument"), ("Path", "Path")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        role,
+        [
+            ("RoleName", "RoleName"),
+            ("Description", "Description"),
+            ("AssumeRolePolicyDocument", "AssumeRolePolicyDocument"),
+            ("Path", "Path"),
+        ],
+    )
     managed = ctx.resolve(props.get("ManagedPolicyArns"))
     if managed:
         got = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
-        o.expect("ManagedPolicyArns", sorted(managed, key=str) if all(isinstance(m, str) for m in managed) else managed,
-                 sorted(got) if all(isinstance(m, str) for m in managed) else got)
+        o.expect(
+            "ManagedPolicyArns",
+            sorted(managed, key=str) if all(isinstance(m, str) for m in managed) else managed,
+            sorted(got) if all(isinstance(m, str) for m in managed) else got,
+        )
     for policy in props.get("Policies") or []:
         got = ctx.call(iam.get_role_policy, "NoSuchEntity", RoleName=name, PolicyName=policy["PolicyName"])
-        o.expect(f"Policies[{policy['PolicyName']}]", ctx.resolve(policy["PolicyDocument"]), _policy_doc((got or {}).get("PolicyDocument")))
+        o.expect(
+            f"Policies[{policy['PolicyName']}]",
+            ctx.resolve(policy["PolicyDocument"]),
+            _policy_doc((got or {}).get("PolicyDocument")),
+        )
 
 
 @check("AWS::IAM::Policy")
@@ -223,14 +289,20 @@ def iam_policy(ctx, o, props, _physical):
     found = False
     for role in props.get("Roles") or []:
         # Roles are Refs to roles of the same stack or imported names.
-        role_name = ctx.resolver.physical.get(role["Ref"]) if isinstance(role, dict) and "Ref" in role else ctx.resolve(role)
+        role_name = (
+            ctx.resolver.physical.get(role["Ref"]) if isinstance(role, dict) and "Ref" in role else ctx.resolve(role)
+        )
         if not isinstance(role_name, str):
             o.unverified.append(f"Roles: {role!r} not resolvable")
             continue
         got = ctx.call(iam.get_role_policy, "NoSuchEntity", RoleName=role_name, PolicyName=props["PolicyName"])
         if got:
             found = True
-            o.expect(f"PolicyDocument (on {role_name})", ctx.resolve(props.get("PolicyDocument")), _policy_doc(got.get("PolicyDocument")))
+            o.expect(
+                f"PolicyDocument (on {role_name})",
+                ctx.resolve(props.get("PolicyDocument")),
+                _policy_doc(got.get("PolicyDocument")),
+            )
     if not found and not o.unverified:
         raise NotFound(props.get("PolicyName"))
 
@@ -254,18 +326,32 @@ def log_group(ctx, o, props, name):
     group = next((g for g in groups if g["logGroupName"] == name), None)
     if group is None:
         raise NotFound(name)
-    _expect_all(ctx, o, props, group, [("LogGroupName", "logGroupName"), ("RetentionInDays", "retentionInDays"), ("KmsKeyId", "kmsKeyId")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        group,
+        [("LogGroupName", "logGroupName"), ("RetentionInDays", "retentionInDays"), ("KmsKeyId", "kmsKeyId")],
+    )
 
 
 @check("AWS::Lambda::Function")
 def lambda_function(ctx, o, props, name):
     conf = _missing(ctx.client("lambda").get_function, "ResourceNotFoundException", FunctionName=name)["Configuration"]
-    _expect_all(ctx, o, props, conf, [("Runtime", "Runtime"), ("Handler", "Handler"), ("Timeout", "Timeout"), ("MemorySize", "MemorySize")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        conf,
+        [("Runtime", "Runtime"), ("Handler", "Handler"), ("Timeout", "Timeout"), ("MemorySize", "MemorySize")],
+    )
 
 
 @check("AWS::SNS::Topic")
 def sns_topic(ctx, o, props, arn):
-    attrs = _missing(ctx.client("sns").get_topic_attributes, "NotFound", "NotFoundException", TopicArn=arn)["Attributes"]
+    attrs = _missing(ctx.client("sns").get_topic_attributes, "NotFound", "NotFoundException", TopicArn=arn)[
+        "Attributes"
+    ]
     _expect_all(ctx, o, props, attrs, [("KmsMasterKeyId", "KmsMasterKeyId"), ("DisplayName", "DisplayName")])
 
 
@@ -274,8 +360,24 @@ def alarm(ctx, o, props, name):
     alarms = ctx.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
     if not alarms:
         raise NotFound(name)
-    _expect_all(ctx, o, props, alarms[0], [(k, k) for k in ("MetricName", "Namespace", "Threshold", "ComparisonOperator",
-                                                            "EvaluationPeriods", "AlarmActions", "TreatMissingData")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        alarms[0],
+        [
+            (k, k)
+            for k in (
+                "MetricName",
+                "Namespace",
+                "Threshold",
+                "ComparisonOperator",
+                "EvaluationPeriods",
+                "AlarmActions",
+                "TreatMissingData",
+            )
+        ],
+    )
 
 
 @check("AWS::CloudWatch::Dashboard")
@@ -304,19 +406,35 @@ def vpc(ctx, o, props, vpc_id):
             value = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=api)[attr]["Value"]
             o.expect(attr, props[attr], value)
     # The VPC's subnets as a whole: as many as the template declares, in the same zones.
-    subnets = [r["Properties"] for r in ctx.template.get("Resources", {}).values()
-               if r.get("Type") == "AWS::EC2::Subnet" and same(ctx.resolve(r["Properties"].get("VpcId")), vpc_id)]
+    subnets = [
+        r["Properties"]
+        for r in ctx.template.get("Resources", {}).values()
+        if r.get("Type") == "AWS::EC2::Subnet" and same(ctx.resolve(r["Properties"].get("VpcId")), vpc_id)
+    ]
     deployed = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
     o.expect("subnets (count)", len(subnets), len(deployed))
-    o.expect("subnets (availability zones)", sorted({s.get("AvailabilityZone") for s in subnets}),
-             sorted({s["AvailabilityZone"] for s in deployed}))
+    o.expect(
+        "subnets (availability zones)",
+        sorted({s.get("AvailabilityZone") for s in subnets}),
+        sorted({s["AvailabilityZone"] for s in deployed}),
+    )
 
 
 @check("AWS::EC2::Subnet")
 def subnet(ctx, o, props, subnet_id):
     got = _ec2_one(ctx, "describe_subnets", "Subnets", "SubnetIds", subnet_id, "InvalidSubnetID.NotFound")
-    _expect_all(ctx, o, props, got, [("CidrBlock", "CidrBlock"), ("AvailabilityZone", "AvailabilityZone"),
-                                     ("VpcId", "VpcId"), ("MapPublicIpOnLaunch", "MapPublicIpOnLaunch")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        got,
+        [
+            ("CidrBlock", "CidrBlock"),
+            ("AvailabilityZone", "AvailabilityZone"),
+            ("VpcId", "VpcId"),
+            ("MapPublicIpOnLaunch", "MapPublicIpOnLaunch"),
+        ],
+    )
 
 
 @check("AWS::EC2::RouteTable")
@@ -338,7 +456,14 @@ def route(ctx, o, props, physical):
 
 @check("AWS::EC2::InternetGateway")
 def internet_gateway(ctx, o, props, igw):
-    _ec2_one(ctx, "describe_internet_gateways", "InternetGateways", "InternetGatewayIds", igw, "InvalidInternetGatewayID.NotFound")
+    _ec2_one(
+        ctx,
+        "describe_internet_gateways",
+        "InternetGateways",
+        "InternetGatewayIds",
+        igw,
+        "InvalidInternetGatewayID.NotFound",
+    )
 
 
 @check("AWS::EC2::NatGateway")
@@ -356,11 +481,23 @@ def eip(ctx, o, props, ip):
 
 @check("AWS::EC2::VPCEndpoint")
 def vpc_endpoint(ctx, o, props, vpce):
-    got = _ec2_one(ctx, "describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointIds", vpce, "InvalidVpcEndpointId.NotFound")
+    got = _ec2_one(
+        ctx, "describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointIds", vpce, "InvalidVpcEndpointId.NotFound"
+    )
     if got.get("State", "").lower() in ("deleted", "deleting"):
         raise NotFound(vpce)
-    _expect_all(ctx, o, props, got, [("ServiceName", "ServiceName"), ("VpcEndpointType", "VpcEndpointType"), ("VpcId", "VpcId"),
-                                     ("PrivateDnsEnabled", "PrivateDnsEnabled")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        got,
+        [
+            ("ServiceName", "ServiceName"),
+            ("VpcEndpointType", "VpcEndpointType"),
+            ("VpcId", "VpcId"),
+            ("PrivateDnsEnabled", "PrivateDnsEnabled"),
+        ],
+    )
     want = ctx.resolve(props.get("RouteTableIds"))
     if want:
         o.expect("RouteTableIds (count)", len(want), len(got.get("RouteTableIds", [])))
@@ -374,9 +511,19 @@ def flow_log(ctx, o, props, fl):
     logs = ctx.client("ec2").describe_flow_logs(FlowLogIds=[fl])["FlowLogs"]
     if not logs:
         raise NotFound(fl)
-    _expect_all(ctx, o, props, logs[0], [("ResourceId", "ResourceId"), ("TrafficType", "TrafficType"),
-                                         ("LogDestinationType", "LogDestinationType"), ("LogGroupName", "LogGroupName"),
-                                         ("DeliverLogsPermissionArn", "DeliverLogsPermissionArn")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        logs[0],
+        [
+            ("ResourceId", "ResourceId"),
+            ("TrafficType", "TrafficType"),
+            ("LogDestinationType", "LogDestinationType"),
+            ("LogGroupName", "LogGroupName"),
+            ("DeliverLogsPermissionArn", "DeliverLogsPermissionArn"),
+        ],
+    )
 
 
 @check("AWS::EC2::SecurityGroup")
@@ -390,37 +537,84 @@ def security_group(ctx, o, props, sg):
 
 @check("AWS::Kinesis::Stream")
 def kinesis_stream(ctx, o, props, name):
-    got = _missing(ctx.client("kinesis").describe_stream_summary, "ResourceNotFoundException", StreamName=name)["StreamDescriptionSummary"]
+    got = _missing(ctx.client("kinesis").describe_stream_summary, "ResourceNotFoundException", StreamName=name)[
+        "StreamDescriptionSummary"
+    ]
     if got.get("StreamStatus") == "DELETING":
         raise NotFound(name)
-    _expect_all(ctx, o, props, got, [("Name", "StreamName"), ("ShardCount", "OpenShardCount"), ("RetentionPeriodHours", "RetentionPeriodHours")])
-    o.expect("StreamEncryption.EncryptionType", _dig(props, "StreamEncryption", "EncryptionType"), got.get("EncryptionType"))
+    _expect_all(
+        ctx,
+        o,
+        props,
+        got,
+        [("Name", "StreamName"), ("ShardCount", "OpenShardCount"), ("RetentionPeriodHours", "RetentionPeriodHours")],
+    )
+    o.expect(
+        "StreamEncryption.EncryptionType", _dig(props, "StreamEncryption", "EncryptionType"), got.get("EncryptionType")
+    )
     o.expect("StreamEncryption.KeyId", ctx.resolve(_dig(props, "StreamEncryption", "KeyId")), got.get("KeyId"))
-    o.expect("StreamModeDetails.StreamMode", _dig(props, "StreamModeDetails", "StreamMode"), _dig(got, "StreamModeDetails", "StreamMode"))
+    o.expect(
+        "StreamModeDetails.StreamMode",
+        _dig(props, "StreamModeDetails", "StreamMode"),
+        _dig(got, "StreamModeDetails", "StreamMode"),
+    )
 
 
 @check("AWS::KinesisFirehose::DeliveryStream")
 def delivery_stream(ctx, o, props, name):
-    got = _missing(ctx.client("firehose").describe_delivery_stream, "ResourceNotFoundException",
-                   DeliveryStreamName=name)["DeliveryStreamDescription"]
+    got = _missing(
+        ctx.client("firehose").describe_delivery_stream, "ResourceNotFoundException", DeliveryStreamName=name
+    )["DeliveryStreamDescription"]
     o.expect("DeliveryStreamType", props.get("DeliveryStreamType"), got.get("DeliveryStreamType"))
     want = props.get("ExtendedS3DestinationConfiguration")
     if want:
         dest = _dig(got, "Destinations", 0, "ExtendedS3DestinationDescription") or {}
-        _expect_all(ctx, o, want, dest, [("BucketARN", "BucketARN"), ("Prefix", "Prefix"), ("ErrorOutputPrefix", "ErrorOutputPrefix"),
-                                         ("CompressionFormat", "CompressionFormat")], "ExtendedS3DestinationConfiguration.")
+        _expect_all(
+            ctx,
+            o,
+            want,
+            dest,
+            [
+                ("BucketARN", "BucketARN"),
+                ("Prefix", "Prefix"),
+                ("ErrorOutputPrefix", "ErrorOutputPrefix"),
+                ("CompressionFormat", "CompressionFormat"),
+            ],
+            "ExtendedS3DestinationConfiguration.",
+        )
 
 
 @check("AWS::RDS::DBInstance")
 def db_instance(ctx, o, props, ident):
-    got = _missing(ctx.client("rds").describe_db_instances, "DBInstanceNotFound", "DBInstanceNotFoundFault",
-                   DBInstanceIdentifier=ident)["DBInstances"][0]
+    got = _missing(
+        ctx.client("rds").describe_db_instances,
+        "DBInstanceNotFound",
+        "DBInstanceNotFoundFault",
+        DBInstanceIdentifier=ident,
+    )["DBInstances"][0]
     if props.get("DeletionProtection"):
         # moto 5.2's CloudFormation ignores it (and with it on, AWS would refuse the destroy).
         o.unverified.append("DeletionProtection: moto ignores it")
-    _expect_all(ctx, o, props, got, [(k, k) for k in ("Engine", "DBInstanceClass", "StorageEncrypted", "MultiAZ",
-                                                      "BackupRetentionPeriod", "PubliclyAccessible", "AllocatedStorage",
-                                                      "StorageType", "KmsKeyId")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        got,
+        [
+            (k, k)
+            for k in (
+                "Engine",
+                "DBInstanceClass",
+                "StorageEncrypted",
+                "MultiAZ",
+                "BackupRetentionPeriod",
+                "PubliclyAccessible",
+                "AllocatedStorage",
+                "StorageType",
+                "KmsKeyId",
+            )
+        ],
+    )
     want = props.get("EngineVersion")
     if want:
         o.expect("EngineVersion (prefix)", True, str(got.get("EngineVersion", "")).startswith(str(want)))
@@ -428,7 +622,9 @@ def db_instance(ctx, o, props, ident):
 
 @check("AWS::RDS::DBSubnetGroup")
 def db_subnet_group(ctx, o, props, name):
-    got = _missing(ctx.client("rds").describe_db_subnet_groups, "DBSubnetGroupNotFoundFault", DBSubnetGroupName=name)["DBSubnetGroups"][0]
+    got = _missing(ctx.client("rds").describe_db_subnet_groups, "DBSubnetGroupNotFoundFault", DBSubnetGroupName=name)[
+        "DBSubnetGroups"
+    ][0]
     want = ctx.resolve(props.get("SubnetIds")) or []
     o.expect("SubnetIds (count)", len(want), len(got.get("Subnets", [])))
 
@@ -436,9 +632,14 @@ def db_subnet_group(ctx, o, props, name):
 @check("AWS::RDS::DBParameterGroup")
 def db_parameter_group(ctx, o, props, name):
     rds = ctx.client("rds")
-    got = _missing(rds.describe_db_parameter_groups, "DBParameterGroupNotFound", DBParameterGroupName=name)["DBParameterGroups"][0]
+    got = _missing(rds.describe_db_parameter_groups, "DBParameterGroupNotFound", DBParameterGroupName=name)[
+        "DBParameterGroups"
+    ][0]
     o.expect("Family", props.get("Family"), got.get("DBParameterGroupFamily"))
-    deployed = {p["ParameterName"]: p.get("ParameterValue") for p in rds.describe_db_parameters(DBParameterGroupName=name)["Parameters"]}
+    deployed = {
+        p["ParameterName"]: p.get("ParameterValue")
+        for p in rds.describe_db_parameters(DBParameterGroupName=name)["Parameters"]
+    }
     for key, value in (props.get("Parameters") or {}).items():
         o.expect(f"Parameters.{key}", value, deployed.get(key))
 
@@ -460,11 +661,25 @@ def glue_database(ctx, o, props, name):
 @check("AWS::Glue::Crawler")
 def glue_crawler(ctx, o, props, name):
     got = _missing(ctx.client("glue").get_crawler, "EntityNotFoundException", Name=name)["Crawler"]
-    _expect_all(ctx, o, props, got, [("Name", "Name"), ("Role", "Role"), ("DatabaseName", "DatabaseName"),
-                                     ("CrawlerSecurityConfiguration", "CrawlerSecurityConfiguration")])
+    _expect_all(
+        ctx,
+        o,
+        props,
+        got,
+        [
+            ("Name", "Name"),
+            ("Role", "Role"),
+            ("DatabaseName", "DatabaseName"),
+            ("CrawlerSecurityConfiguration", "CrawlerSecurityConfiguration"),
+        ],
+    )
     want = [t.get("Path") for t in _dig(props, "Targets", "S3Targets") or []]
     if want:
-        o.expect("Targets.S3Targets paths", [ctx.resolve(p) for p in want], [t.get("Path") for t in _dig(got, "Targets", "S3Targets") or []])
+        o.expect(
+            "Targets.S3Targets paths",
+            [ctx.resolve(p) for p in want],
+            [t.get("Path") for t in _dig(got, "Targets", "S3Targets") or []],
+        )
 
 
 @check("AWS::Glue::SecurityConfiguration")

@@ -228,14 +228,15 @@ func repoDir(name string) string {
 	return filepath.Join(filepath.Dir(file), "..", name)
 }
 
-// deploySources uploads dags/ (without its tests) to dags/ and airflow/requirements.txt to the
+// deploySources uploads dags/ (without its tests and project files) to dags/ and airflow/requirements.txt to the
 // bucket's root. Each deployment is a CDK custom resource backed by a Lambda function.
 func deploySources(stack awscdk.Stack, bucket awss3.IBucket) (dags, requirements awss3deployment.BucketDeployment) {
 	dags = awss3deployment.NewBucketDeployment(stack, jsii.String("DeployDags"), &awss3deployment.BucketDeploymentProps{
 		DestinationBucket:    bucket,
 		DestinationKeyPrefix: jsii.String(dagsS3Path + "/"),
 		Sources: &[]awss3deployment.ISource{awss3deployment.Source_Asset(jsii.String(repoDir("dags")), &awss3assets.AssetOptions{
-			Exclude: jsii.Strings("tests", "**/__pycache__", "**/*.pyc"),
+			// The DAG folder is also the DAG tests' uv project: none of that reaches MWAA.
+			Exclude: jsii.Strings("tests", ".venv", ".pytest_cache", ".ruff_cache", "pyproject.toml", "uv.lock", "**/__pycache__", "**/*.pyc"),
 		})},
 		// Prune removes DAGs deleted from the repository; it only touches dags/.
 		Prune: jsii.Bool(true),

@@ -415,3 +415,29 @@ func readTemplate(t *testing.T, stack awscdk.Stack) template {
 	require.NoError(t, json.Unmarshal(raw, &tpl))
 	return tpl
 }
+
+// TestAirflowDagBundleHoldsOnlyWhatMWAARuns: dags/ is also the DAG tests' uv project, with
+// its virtual environment, lock and tests; the asset MWAA receives holds the DAGs and their
+// library only.
+func TestAirflowDagBundleHoldsOnlyWhatMWAARuns(t *testing.T) {
+	bundles, err := filepath.Glob(filepath.Join(suite.outdir, "asset.*", "api_ingestion.py"))
+	require.NoError(t, err)
+	require.NotEmpty(t, bundles, "no staged DAG asset")
+	for _, dagFile := range bundles {
+		var files []string
+		root := filepath.Dir(dagFile)
+		require.NoError(t, filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(root, path)
+				files = append(files, rel)
+			}
+			return err
+		}))
+		assert.Contains(t, files, ".airflowignore")
+		assert.Contains(t, files, "api_sources.json")
+		assert.Contains(t, files, filepath.Join("platform_lib", "settings.py"))
+		for _, f := range files {
+			assert.Regexp(t, `^(\.airflowignore|api_sources\.json|[a-z_]+\.py|platform_lib/[a-z_]+\.py)$`, f, "%s is shipped to MWAA", f)
+		}
+	}
+}

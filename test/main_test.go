@@ -26,6 +26,8 @@ var suite struct {
 	platforms []*stacks.Platform
 	accounts  []*stacks.AccountStack
 	templates map[string]assertions.Template
+	// outdir is the synthesized cloud assembly, assets included.
+	outdir string
 }
 
 func TestMain(m *testing.M) {
@@ -45,6 +47,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(outdir)
+	suite.outdir = outdir
 	app, err := newApp(outdir)
 	if err != nil {
 		return 0, err

@@ -104,3 +104,25 @@ func TestWorkflowRules(t *testing.T) {
 		}
 	}
 }
+
+// TestCIUsesTheLockedPython: the uv locks are made for the Python of .python-version; CI's
+// setup-python reads the same file, so the two cannot drift.
+func TestCIUsesTheLockedPython(t *testing.T) {
+	var found bool
+	for _, s := range readWorkflow(t, "ci.yml").Jobs["test"].Steps {
+		if strings.HasPrefix(s.Uses, "actions/setup-python@") {
+			found = true
+			assert.Equal(t, ".python-version", s.With["python-version-file"])
+			assert.NotContains(t, s.With, "python-version")
+		}
+	}
+	assert.True(t, found, "ci.yml sets up no Python")
+	raw, err := os.ReadFile(filepath.Join("..", ".python-version"))
+	require.NoError(t, err)
+	version := strings.TrimSpace(string(raw))
+	for _, project := range []string{"tools", "dags", "rehearsal"} {
+		pyproject, err := os.ReadFile(filepath.Join("..", project, "pyproject.toml"))
+		require.NoError(t, err)
+		assert.Contains(t, string(pyproject), `requires-python = ">=`+version, project)
+	}
+}

@@ -7,7 +7,7 @@ from platform_lib import settings
 SUBJECT = "Airflow {{ dag.dag_id }}: task {{ ti.task_id }} failed"
 MESSAGE = (
     "DAG {{ dag.dag_id }}, run {{ run_id }}: task {{ ti.task_id }} failed "
-    "(try {{ ti.try_number }}).\n{{ exception }}\n"
+    "(try {{ ti.try_number }}).\n{{ exception | default('See the log.') }}\n"
     "Log: {{ ti.log_url }}"
 )
 

@@ -5,13 +5,12 @@ tags when the config has none) before it starts a crawl, needing glue:UpdateCraw
 and UntagResource, and it fails on a crawler that is already running.
 """
 
-from botocore.exceptions import ClientError
-
 from airflow.providers.amazon.aws.hooks.glue_crawler import GlueCrawlerHook
 from airflow.providers.amazon.aws.sensors.glue_crawler import GlueCrawlerSensor
 from airflow.providers.amazon.aws.triggers.glue_crawler import GlueCrawlerCompleteTrigger
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.sdk.exceptions import AirflowException
+from botocore.exceptions import ClientError
 
 
 def start_or_join(crawler_name, region_name):

@@ -57,7 +57,9 @@ def parse(raw):
             raise InvalidSource(f"{where}: must be a JSON object")
         name = item.get("name", "")
         if not NAME_PATTERN.match(name):
-            raise InvalidSource(f"{where}: name {name!r} must be 2-63 lowercase letters, digits or _, starting with a letter")
+            raise InvalidSource(
+                f"{where}: name {name!r} must be 2-63 lowercase letters, digits or _, starting with a letter"
+            )
         if name in seen:
             raise InvalidSource(f"{where}: name {name!r} is used twice")
         seen.add(name)
@@ -67,8 +69,15 @@ def parse(raw):
         params = item.get("params", {})
         if not isinstance(params, dict):
             raise InvalidSource(f"{name}: params must be a JSON object")
-        sources.append(Source(name=name, url=url, params={k: str(v) for k, v in params.items()},
-                              records=item.get("records", ""), pagination=_pagination(name, item.get("pagination"))))
+        sources.append(
+            Source(
+                name=name,
+                url=url,
+                params={k: str(v) for k, v in params.items()},
+                records=item.get("records", ""),
+                pagination=_pagination(name, item.get("pagination")),
+            )
+        )
     return sources
 
 

@@ -42,9 +42,10 @@ class Workspace:
         return route(query, body)
 
     def _list(self, query, _body):
-        # Paged like the real API: next_page_token while more jobs follow the page.
-        name = query.get("name")
-        matching = [(i, j) for i, j in sorted(self.jobs.items()) if name in (None, j["name"])]
+        # Paged like the real API: next_page_token while more jobs follow the page. Its name
+        # filter is exact but case-insensitive; the provider keeps the exact-case matches.
+        name = (query.get("name") or "").lower()
+        matching = [(i, j) for i, j in sorted(self.jobs.items()) if name in ("", j["name"].lower())]
         start = int(query.get("page_token") or 0)
         page = matching[start : start + self.page_size]
         answer = {"jobs": [{"job_id": i, "settings": {"name": j["name"]}} for i, j in page]}

@@ -1,0 +1,113 @@
+"""bronze_pipeline end to end in Airflow 3 (dag.test): the crawlers on moto's Glue, with the
+provider's deferrable trigger (aiobotocore) polling moto's server, and the Databricks job
+through the real DatabricksRunNowOperator against a loopback Jobs API stub. The Databricks
+connection comes from Secrets Manager through the backend the Airflow stack configures."""
+
+import json
+
+import pytest
+
+from tests import conftest, databricks_stub
+from tests.pipeline import OPTIONS, Alerts, Calls, load_dag, states
+
+CRAWLERS = OPTIONS["platform.crawlers"].split(",")
+JOB = OPTIONS["platform.databricks_batch_job"]
+CONNECTIONS_PREFIX = json.loads(OPTIONS["secrets.backend_kwargs"])["connections_prefix"]
+FAMILIES = [c.rsplit("-", 1)[-1] for c in CRAWLERS]
+
+
+@pytest.fixture
+def glue(aws):
+    client = aws("glue")
+    for name in CRAWLERS:
+        client.create_crawler(
+            Name=name,
+            Role=f"arn:aws:iam::{conftest.ACCOUNT}:role/crawler",
+            DatabaseName=OPTIONS["platform.bronze_database"],
+            Targets={"S3Targets": [{"Path": f"s3://{OPTIONS['platform.bronze_bucket']}/{name}/"}]},
+        )
+    yield client
+    for name in CRAWLERS:
+        client.delete_crawler(Name=name)
+
+
+@pytest.fixture
+def workspace(aws):
+    """A Databricks stub and the databricks_default connection pointing at it, stored where
+    operators put it: <connections prefix>/databricks_default."""
+    ws = databricks_stub.Workspace(page_size=1)
+    with databricks_stub.Server(ws) as server:
+        secrets = aws("secretsmanager")
+        name = f"{CONNECTIONS_PREFIX}/databricks_default"
+        secrets.create_secret(
+            Name=name,
+            SecretString=json.dumps(
+                {
+                    "conn_type": "databricks",
+                    "host": "127.0.0.1",
+                    "port": server.port,
+                    "schema": "http",
+                    "password": databricks_stub.TOKEN,
+                }
+            ),
+        )
+        yield ws
+        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+
+
+def run():
+    dag = load_dag("bronze_pipeline")
+    for family in FAMILIES:
+        dag.get_task(f"crawl_bronze.wait_{family}").poll_interval = 1
+    dag.get_task("bronze_to_silver").polling_period_seconds = 1
+    return dag.test(logical_date=None)
+
+
+def crawl_ids(family):
+    return [f"crawl_bronze.start_{family}", f"crawl_bronze.wait_{family}"]
+
+
+def test_crawls_then_runs_the_job_by_name(glue, workspace, moto):
+    workspace.add_job(JOB.upper())  # the API's name filter matches it too, on the first page
+    job_id = workspace.add_job(JOB, outcome="SUCCESS")
+    calls = Calls(moto)
+    dag_run = run()
+    assert set(states(dag_run).values()) == {"success"}, states(dag_run)
+    for name in CRAWLERS:
+        assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "SUCCEEDED"
+    (run_,) = workspace.runs.values()
+    assert run_["job_id"] == job_id
+    # The name was looked up page by page (one job per page here).
+    assert workspace.requests.count(("GET", "/api/2.2/jobs/list")) == 2
+    calls.assert_allowed("glue:StartCrawler", "glue:GetCrawler", "secretsmanager:GetSecretValue")
+
+
+def test_a_failed_job_run_fails_the_task_and_alerts(glue, workspace, aws, moto):
+    workspace.add_job(JOB, outcome="FAILED")
+    alerts = Alerts(aws)
+    calls = Calls(moto)
+    dag_run = run()
+    assert states(dag_run)["bronze_to_silver"] == "failed"
+    assert ("GET", "/api/2.2/jobs/runs/get-output") in workspace.requests
+    (alert,) = alerts.received()
+    assert alert["Subject"] == "Airflow bronze_pipeline: task bronze_to_silver failed"
+    calls.assert_allowed("glue:StartCrawler", "glue:GetCrawler", "secretsmanager:GetSecretValue", "sns:Publish")
+
+
+def test_no_job_of_that_name_fails_clearly(glue, workspace, aws):
+    workspace.add_job("some other job")
+    alerts = Alerts(aws)
+    dag_run = run()
+    assert states(dag_run)["bronze_to_silver"] == "failed"
+    assert workspace.runs == {}
+    assert len(alerts.received()) == 1
+
+
+def test_a_crawler_already_running_is_joined(glue, workspace):
+    workspace.add_job(JOB)
+    glue.start_crawler(Name=CRAWLERS[0])  # a scheduled crawl, say
+    dag_run = run()
+    assert set(states(dag_run).values()) == {"success"}, states(dag_run)
+    for family, how in [(FAMILIES[0], "joined"), (FAMILIES[1], "started")]:
+        task_id = f"crawl_bronze.start_{family}"
+        assert dag_run.get_task_instance(task_id).xcom_pull(task_ids=task_id) == how
