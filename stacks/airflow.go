@@ -126,9 +126,6 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	// exist first; the role ARN alone does not order it.
 	s.Environment.Node().AddDependency(s.ExecutionPolicy)
 	s.Environment.Node().AddDependency(dags, requirements)
-	if removal == awscdk.RemovalPolicy_DESTROY {
-		suppressAutoDeleteProvider(stack)
-	}
 	return s
 }
 

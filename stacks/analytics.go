@@ -79,9 +79,6 @@ func NewAnalyticsStack(scope constructs.Construct, id string, props *AnalyticsSt
 		}},
 		RemovalPolicy: removal,
 	})
-	if removal == awscdk.RemovalPolicy_DESTROY {
-		suppressAutoDeleteProvider(stack)
-	}
 	s := &AnalyticsStack{Stack: stack, ResultsBucket: results, Workgroups: map[string]Workgroup{}}
 	for _, audience := range config.Workgroups {
 		s.Workgroups[audience] = newWorkgroup(stack, env, audience, results, props.Key)

@@ -2,8 +2,8 @@ package stacks
 
 import (
 	"dataplatform/config"
-	"dataplatform/constructs/logs"
 	"dataplatform/constructs/securebucket"
+	"dataplatform/constructs/vpc"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -92,28 +92,20 @@ func NewDatabricksStack(scope constructs.Construct, id string, props *Databricks
 // configured zone, an S3 gateway endpoint and flow logs to a KMS-encrypted log group.
 func newWorkspaceVpc(stack awscdk.Stack, env config.Environment) awsec2.Vpc {
 	d := env.Databricks
-	key := logs.NewKey(stack, "LogsKey", &logs.KeyProps{Alias: env.ResourceName("databricks-network-logs"), RemovalPolicy: removalPolicy(env)})
-	flowLogs := logs.NewGroup(stack, "FlowLogs", &logs.GroupProps{Key: key, RetentionDays: env.Network.FlowLogRetentionDays, RemovalPolicy: removalPolicy(env)})
-	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{
-		VpcName:           jsii.String(env.ResourceName("databricks-vpc")),
-		IpAddresses:       awsec2.IpAddresses_Cidr(jsii.String(d.CIDR)),
-		AvailabilityZones: jsii.Strings(d.AvailabilityZones...),
-		NatGateways:       jsii.Number(float64(d.NATGateways)),
-		// Private first: the largest subnets come first, so CDK's aligned allocation wastes
-		// nothing (config validation computes the same layout).
-		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+	return vpc.New(stack, &vpc.Props{
+		Name:              env.ResourceName("databricks-vpc"),
+		CIDR:              d.CIDR,
+		AvailabilityZones: d.AvailabilityZones,
+		NATGateways:       d.NATGateways,
+		// Private first: the largest subnets come first (config validation computes the same layout).
+		Subnets: []*awsec2.SubnetConfiguration{
 			{Name: jsii.String(WorkspaceSubnets), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS, CidrMask: jsii.Number(float64(d.SubnetMask))},
 			{Name: jsii.String(NatSubnets), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(float64(d.PublicSubnetMask)), MapPublicIpOnLaunch: jsii.Bool(false)},
 		},
-		// Databricks requires DNS hostnames and resolution in a customer-managed VPC.
-		EnableDnsHostnames:           jsii.Bool(true),
-		EnableDnsSupport:             jsii.Bool(true),
-		GatewayEndpoints:             s3GatewayEndpoint(),
-		FlowLogs:                     allTrafficFlowLogs(flowLogs),
-		RestrictDefaultSecurityGroup: jsii.Bool(true),
+		LogsKeyAlias:         env.ResourceName("databricks-network-logs"),
+		FlowLogRetentionDays: env.Network.FlowLogRetentionDays,
+		RemovalPolicy:        removalPolicy(env),
 	})
-	suppressRestrictDefaultSecurityGroupProvider(stack)
-	return vpc
 }
 
 // newWorkspaceSecurityGroup creates the group with exactly the rules Databricks documents: all

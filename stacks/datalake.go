@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // DataLakeStackProps configures NewDataLakeStack.
@@ -70,9 +69,6 @@ func NewDataLakeStack(scope constructs.Construct, id string, props *DataLakeStac
 		Gold:       layer("GoldBucket", config.BucketGold, lake.Gold),
 		AccessLogs: accessLogs,
 	}
-	if removal == awscdk.RemovalPolicy_DESTROY {
-		suppressAutoDeleteProvider(stack)
-	}
 	return s
 }
 
@@ -102,14 +98,3 @@ func lifecycleRules(l config.Lifecycle) []*awss3.LifecycleRule {
 }
 
 func days(n int) awscdk.Duration { return awscdk.Duration_Days(jsii.Number(float64(n))) }
-
-// suppressAutoDeleteProvider scopes the findings on the Lambda that CDK ships to empty
-// buckets before deleting them, which exists only where removal is destroy (develop).
-func suppressAutoDeleteProvider(stack awscdk.Stack) {
-	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack,
-		jsii.String(*stack.Node().Path()+"/Custom::S3AutoDeleteObjectsCustomResourceProvider"),
-		&[]*cdknag.NagPackSuppression{{
-			Id:     jsii.String("AwsSolutions-IAM4"),
-			Reason: jsii.String("CDK's own auto-delete provider uses AWSLambdaBasicExecutionRole to write its logs; it exists only in environments whose removal is destroy."),
-		}}, jsii.Bool(true))
-}

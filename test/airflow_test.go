@@ -271,27 +271,16 @@ func TestAirflowExecutionRole(t *testing.T) {
 }
 
 // policyStatement is one statement of a policy document, with Action and Resource normalized to lists.
-type policyStatement struct {
-	Sid       string
-	Actions   []string
-	Resources []string
-	Condition map[string]any
-}
-
-func executionStatements(t *testing.T, p *stacks.Platform) map[string]policyStatement {
+// executionStatements are the execution role's statements by Sid: every one has a Sid, and
+// all of them allow.
+func executionStatements(t *testing.T, p *stacks.Platform) map[string]statement {
 	t.Helper()
-	stack := p.Airflow.Stack
-	id := logicalID(t, p.Airflow.ExecutionPolicy)
-	doc := resourcesOf(t, stack, "AWS::IAM::Policy")[id].Properties["PolicyDocument"].(map[string]any)
-	out := map[string]policyStatement{}
-	for _, raw := range doc["Statement"].([]any) {
-		s := raw.(map[string]any)
-		require.Equal(t, "Allow", s["Effect"])
-		st := policyStatement{Sid: s["Sid"].(string), Actions: asStrings(s["Action"]), Resources: asStrings(s["Resource"])}
-		if c, ok := s["Condition"].(map[string]any); ok {
-			st.Condition = c
-		}
-		out[st.Sid] = st
+	out := map[string]statement{}
+	for _, raw := range roleStatements(t, p.Airflow.Stack, logicalID(t, p.Airflow.ExecutionRole)) {
+		s := normalizedStatement(t, raw)
+		require.Equal(t, "Allow", s.Effect)
+		require.NotEmpty(t, s.Sid)
+		out[s.Sid] = s
 	}
 	return out
 }
@@ -335,12 +324,12 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 			bronze := statements["WriteBronzeAPI"]
 			assert.ElementsMatch(t, []string{"s3:PutObject", "s3:AbortMultipartUpload"}, bronze.Actions)
 			require.Len(t, bronze.Resources, 1)
-			assert.True(t, strings.HasSuffix(bronze.Resources[0], `"/`+config.BronzeAPIRoot+`*"]]}`), bronze.Resources[0])
+			assert.True(t, strings.HasSuffix(bronze.Resources[0], "/"+config.BronzeAPIRoot+"*"), bronze.Resources[0])
 			// Query results: only under the dbt workgroup's prefix of the results bucket.
 			results := statements["WriteDbtQueryResults"]
 			assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"}, results.Actions)
 			require.Len(t, results.Resources, 1)
-			assert.True(t, strings.HasSuffix(results.Resources[0], `"/`+p.Analytics.Workgroups[config.WorkgroupDbt].ResultsPrefix+`*"]]}`), results.Resources[0])
+			assert.True(t, strings.HasSuffix(results.Resources[0], "/"+p.Analytics.Workgroups[config.WorkgroupDbt].ResultsPrefix+"*"), results.Resources[0])
 			for sid, s := range statements {
 				if sid != "WriteBronzeAPI" && sid != "WriteDbtQueryResults" {
 					for _, action := range s.Actions {

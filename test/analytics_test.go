@@ -19,7 +19,7 @@ func TestAthenaResultsBucket(t *testing.T) {
 			require.Len(t, buckets, 1)
 			for id, b := range buckets {
 				assert.Equal(t, p.Env.BucketName(config.BucketAthenaResults), b.Properties["BucketName"])
-				assert.Equal(t, expectedDeletionPolicy(p.Env), b.DeletionPolicy, "%s removal", id)
+				assert.Equal(t, deletionPolicyOf(p.Env), b.DeletionPolicy, "%s removal", id)
 				assert.Equal(t, map[string]any{
 					"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
 				}, b.Properties["PublicAccessBlockConfiguration"])
@@ -60,7 +60,7 @@ func TestAthenaWorkgroups(t *testing.T) {
 				wg, ok := byName[name]
 				require.True(t, ok, "workgroup %s", name)
 				assert.Equal(t, name, p.Analytics.Workgroups[audience].Name)
-				assert.Equal(t, expectedDeletionPolicy(p.Env), wg.DeletionPolicy)
+				assert.Equal(t, deletionPolicyOf(p.Env), wg.DeletionPolicy)
 				assert.Equal(t, p.Env.Removal == config.RemovalDestroy, wg.Properties["RecursiveDeleteOption"],
 					"only a destroy environment deletes a workgroup's saved queries with it")
 
@@ -87,7 +87,7 @@ func TestNamedQueriesShowTheLayers(t *testing.T) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			queries := resourcesOf(t, p.Analytics.Stack, "AWS::Athena::NamedQuery")
 			require.GreaterOrEqual(t, len(queries), 3)
-			analysts := logicalIDOfResource(t, p.Analytics.Workgroups[config.WorkgroupAnalysts].Resource)
+			analysts := logicalID(t, p.Analytics.Workgroups[config.WorkgroupAnalysts].Resource)
 			databases := map[string]bool{}
 			var all strings.Builder
 			for id, q := range queries {
@@ -131,33 +131,33 @@ func TestAnalystsPolicy(t *testing.T) {
 			sids := map[string]statement{}
 			for _, s := range statements {
 				sids[s.Sid] = s
-				for _, r := range s.resources {
+				for _, r := range s.Resources {
 					assert.NotContains(t, r, bronze, "%s: analysts do not read bronze", s.Sid)
 					// The DataLake stack's BronzeBucket, as cross-stack references name it.
 					assert.NotContains(t, r, "BronzeBucket", "%s: analysts do not read bronze", s.Sid)
 					assert.NotContains(t, r, p.Env.WorkgroupName(config.WorkgroupDbt), "%s: analysts do not use the dbt workgroup", s.Sid)
 					if r == "*" {
-						for _, a := range s.actions {
+						for _, a := range s.Actions {
 							assert.True(t, strings.HasPrefix(a, "athena:List"), "%s on * in %s", a, s.Sid)
 						}
 					}
 				}
 			}
-			assert.Equal(t, []string{analystsWorkgroup}, sids["QueryInAnalystsWorkgroup"].resources)
-			assert.Contains(t, sids["QueryInAnalystsWorkgroup"].actions, "athena:StartQueryExecution")
+			assert.Equal(t, []string{analystsWorkgroup}, sids["QueryInAnalystsWorkgroup"].Resources)
+			assert.Contains(t, sids["QueryInAnalystsWorkgroup"].Actions, "athena:StartQueryExecution")
 			glue := sids["ReadSilverAndGoldCatalog"]
-			for _, a := range glue.actions {
+			for _, a := range glue.Actions {
 				assert.True(t, strings.HasPrefix(a, "glue:Get") || strings.HasPrefix(a, "glue:BatchGet"), "read-only glue: %s", a)
 			}
 			for _, layer := range []string{config.LayerSilver, config.LayerGold} {
-				assert.Contains(t, glue.resources, "arn:aws:glue:"+p.Env.Region+":"+p.Env.Account+":table/"+p.Env.DatabaseName(layer)+"/*")
+				assert.Contains(t, glue.Resources, "arn:aws:glue:"+p.Env.Region+":"+p.Env.Account+":table/"+p.Env.DatabaseName(layer)+"/*")
 			}
-			assert.Equal(t, []string{"s3:GetObject"}, sids["ReadSilverAndGoldObjects"].actions)
+			assert.Equal(t, []string{"s3:GetObject"}, sids["ReadSilverAndGoldObjects"].Actions)
 			results := sids["ReadWriteOwnResults"]
-			require.Len(t, results.resources, 1)
-			assert.True(t, strings.HasSuffix(results.resources[0], "/"+config.WorkgroupResultsPrefix(config.WorkgroupAnalysts)+"*"), results.resources[0])
+			require.Len(t, results.Resources, 1)
+			assert.True(t, strings.HasSuffix(results.Resources[0], "/"+config.WorkgroupResultsPrefix(config.WorkgroupAnalysts)+"*"), results.Resources[0])
 			kms := sids["UseDataKeyThroughS3"]
-			assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, kms.actions)
+			assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, kms.Actions)
 			assert.Equal(t, map[string]any{"kms:ViaService": "s3." + p.Env.Region + ".amazonaws.com"}, kms.Condition["StringEquals"])
 		})
 	}

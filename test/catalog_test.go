@@ -7,7 +7,6 @@ import (
 
 	"dataplatform/config"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -29,7 +28,7 @@ func TestCatalogDatabases(t *testing.T) {
 							"LocationUri": "s3://" + p.Env.BucketName(bucket) + "/",
 						},
 					},
-					"DeletionPolicy": expectedDeletionPolicy(p.Env),
+					"DeletionPolicy": deletionPolicyOf(p.Env),
 				})
 			}
 		})
@@ -142,37 +141,37 @@ func TestCrawlerRoleScope(t *testing.T) {
 			sids := map[string]bool{}
 			for _, s := range statements {
 				sids[s.Sid] = true
-				for _, r := range s.resources {
+				for _, r := range s.Resources {
 					assert.NotEqual(t, "*", r, "%s must name its resources", s.Sid)
 				}
 				switch s.Sid {
 				case "ReadCrawledPrefixes":
-					assert.Equal(t, []string{"s3:GetObject"}, s.actions)
-					for _, r := range s.resources {
+					assert.Equal(t, []string{"s3:GetObject"}, s.Actions)
+					for _, r := range s.Resources {
 						objectPrefixes = append(objectPrefixes, r[strings.LastIndex(r, "}")+1:])
 					}
 				case "ListCrawledPrefixes":
-					assert.Equal(t, []string{"s3:ListBucket"}, s.actions)
+					assert.Equal(t, []string{"s3:ListBucket"}, s.Actions)
 					assert.NotEmpty(t, s.Condition["StringLike"].(map[string]any)["s3:prefix"], "listing must be limited to the crawled prefixes")
 				case "WriteBronzeCatalog":
 					bronze := p.Env.DatabaseName(config.LayerBronze)
-					for _, a := range s.actions {
+					for _, a := range s.Actions {
 						assert.True(t, strings.HasPrefix(a, "glue:Get") || strings.HasPrefix(a, "glue:BatchGet") || strings.HasPrefix(a, "glue:Create") ||
 							strings.HasPrefix(a, "glue:BatchCreate") || strings.HasPrefix(a, "glue:Update") || strings.HasPrefix(a, "glue:BatchUpdate"), a)
 					}
-					assert.Contains(t, s.resources, "arn:aws:glue:"+p.Env.Region+":"+p.Env.Account+":table/"+bronze+"/*")
-					for _, r := range s.resources {
+					assert.Contains(t, s.Resources, "arn:aws:glue:"+p.Env.Region+":"+p.Env.Account+":table/"+bronze+"/*")
+					for _, r := range s.Resources {
 						for _, other := range []string{config.LayerSilver, config.LayerGold} {
 							assert.NotContains(t, r, p.Env.DatabaseName(other))
 						}
 					}
 				case "":
 					// CDK's key grant: decrypt only, on the data-lake key.
-					assert.Equal(t, []string{"kms:Decrypt"}, s.actions)
-					require.Len(t, s.resources, 1)
-					assert.Contains(t, s.resources[0], "PublishOutputFnGetAttDataKey")
+					assert.Equal(t, []string{"kms:Decrypt"}, s.Actions)
+					require.Len(t, s.Resources, 1)
+					assert.Contains(t, s.Resources[0], "PublishOutputFnGetAttDataKey")
 				}
-				for _, a := range s.actions {
+				for _, a := range s.Actions {
 					assert.NotContains(t, []string{"s3:*", "glue:*", "kms:*", "logs:*"}, a)
 				}
 			}
@@ -188,36 +187,6 @@ func TestCrawlerRoleScope(t *testing.T) {
 			assert.ElementsMatch(t, want, objectPrefixes, "the role reads exactly the crawled prefixes")
 		})
 	}
-}
-
-// logicalIDOfResource is the logical ID of an L1 resource.
-func logicalIDOfResource(t *testing.T, r awscdk.CfnResource) string {
-	t.Helper()
-	return *awscdk.Stack_Of(r).GetLogicalId(r)
-}
-
-// statement is one IAM policy statement with Action and Resource normalized to lists; a
-// resource built with Fn::Join is rendered as its JSON, so its literal suffix stays visible.
-type statement struct {
-	Sid       string
-	Condition map[string]any
-	actions   []string
-	resources []string
-}
-
-func statementsOf(t *testing.T, document any) []statement {
-	t.Helper()
-	var out []statement
-	for _, raw := range document.(map[string]any)["Statement"].([]any) {
-		m := raw.(map[string]any)
-		s := statement{}
-		s.Sid, _ = m["Sid"].(string)
-		s.Condition, _ = m["Condition"].(map[string]any)
-		s.actions = stringsOf(t, m["Action"])
-		s.resources = stringsOf(t, m["Resource"])
-		out = append(out, s)
-	}
-	return out
 }
 
 func stringsOf(t *testing.T, v any) []string {

@@ -28,20 +28,6 @@ func endpoint(t *testing.T, p *stacks.Platform, endpointType string) resource {
 	return resource{}
 }
 
-// policyOf returns the statements of the inline policy attached to the role with logical ID role.
-func policyOf(t *testing.T, stack awscdk.Stack, role string) []any {
-	t.Helper()
-	for _, p := range resourcesOf(t, stack, "AWS::IAM::Policy") {
-		for _, r := range p.Properties["Roles"].([]any) {
-			if r.(map[string]any)["Ref"] == role {
-				return p.Properties["PolicyDocument"].(map[string]any)["Statement"].([]any)
-			}
-		}
-	}
-	t.Fatalf("no policy on %s", role)
-	return nil
-}
-
 func TestReplicationInstanceFollowsConfig(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
@@ -90,12 +76,12 @@ func TestSourceEndpointReadsSecretOverTLS(t *testing.T) {
 					}},
 				})},
 			})
-			statements := policyOf(t, p.Cdc.Stack, role)
+			statements := roleStatements(t, p.Cdc.Stack, role)
 			require.Len(t, statements, 2)
-			read := statements[0].(map[string]any)
+			read := statements[0]
 			assert.Equal(t, []any{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}, read["Action"])
 			assert.Equal(t, secretRef, outputName(read["Resource"]))
-			decrypt := statements[1].(map[string]any)
+			decrypt := statements[1]
 			assert.Equal(t, "kms:Decrypt", decrypt["Action"])
 			assert.Equal(t, map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + p.Env.Region + ".amazonaws.com"}},
 				decrypt["Condition"])
@@ -122,15 +108,15 @@ func TestTargetEndpointWritesParquetToBronze(t *testing.T) {
 			assert.NotContains(t, s3, "CdcInsertsOnly", "deletes must reach bronze too")
 
 			// The role may write and list only under rds/, and use only the data key.
-			statements := policyOf(t, p.Cdc.Stack, getAttID(s3["ServiceAccessRoleArn"]))
+			statements := roleStatements(t, p.Cdc.Stack, getAttID(s3["ServiceAccessRoleArn"]))
 			require.Len(t, statements, 3)
-			write, list, kms := statements[0].(map[string]any), statements[1].(map[string]any), statements[2].(map[string]any)
+			write, listing, kms := statements[0], statements[1], statements[2]
 			assert.ElementsMatch(t, []any{"s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"}, write["Action"])
 			joined := write["Resource"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
 			assert.Contains(t, outputName(joined[0]), lake+"PublishOutputFnGetAttBronzeBucket")
 			assert.Equal(t, "/"+config.BronzeRDSPrefix+"*", joined[1])
-			assert.Equal(t, "s3:ListBucket", list["Action"])
-			assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": []any{config.BronzeRDSPrefix, config.BronzeRDSPrefix + "*"}}}, list["Condition"])
+			assert.Equal(t, "s3:ListBucket", listing["Action"])
+			assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": []any{config.BronzeRDSPrefix, config.BronzeRDSPrefix + "*"}}}, listing["Condition"])
 			assert.ElementsMatch(t, []any{"kms:GenerateDataKey", "kms:Decrypt"}, kms["Action"])
 			assert.Equal(t, outputName(s3["ServerSideEncryptionKmsKeyId"]), outputName(kms["Resource"]))
 			// ... and that key only through S3, for bronze: it encrypts silver and gold too.

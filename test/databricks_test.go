@@ -205,29 +205,6 @@ func TestDatabricksCrossAccountTrust(t *testing.T) {
 	}
 }
 
-// roleStatements returns every statement of every policy of a stack that grants something to
-// role (inline policies of the role and AWS::IAM::Policy resources attached to it).
-func roleStatements(t *testing.T, stack awscdk.Stack, roleID string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	add := func(doc any) {
-		for _, s := range doc.(map[string]any)["Statement"].([]any) {
-			out = append(out, s.(map[string]any))
-		}
-	}
-	role := resourcesOf(t, stack, "AWS::IAM::Role")[roleID]
-	inline, _ := role.Properties["Policies"].([]any)
-	for _, p := range inline {
-		add(p.(map[string]any)["PolicyDocument"])
-	}
-	for _, p := range resourcesOf(t, stack, "AWS::IAM::Policy") {
-		if jsonText(p.Properties["Roles"]) == jsonText([]any{ref(roleID)}) {
-			add(p.Properties["PolicyDocument"])
-		}
-	}
-	return out
-}
-
 func TestDatabricksCrossAccountPolicy(t *testing.T) {
 	// Databricks-managed-VPC actions that a customer-managed VPC must not grant.
 	forbidden := []string{"ec2:CreateVpc", "ec2:DeleteVpc", "ec2:CreateSubnet", "ec2:DeleteSubnet",

@@ -11,14 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// expectedDeletionPolicy is what config.Removal must turn into for buckets and keys.
-func expectedDeletionPolicy(env config.Environment) string {
-	if env.Removal == config.RemovalDestroy {
-		return "Delete"
-	}
-	return "Retain"
-}
-
 func TestDataLakeBuckets(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
@@ -30,7 +22,7 @@ func TestDataLakeBuckets(t *testing.T) {
 					"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
 				}, b.Properties["PublicAccessBlockConfiguration"], "%s public access", id)
 				assert.Equal(t, map[string]any{"Status": "Enabled"}, b.Properties["VersioningConfiguration"], "%s versioning", id)
-				assert.Equal(t, expectedDeletionPolicy(p.Env), b.DeletionPolicy, "%s removal", id)
+				assert.Equal(t, deletionPolicyOf(p.Env), b.DeletionPolicy, "%s removal", id)
 				assert.Contains(t, ruleIDs(b), "abort-incomplete-multipart-uploads", "%s lifecycle", id)
 			}
 			// Every bucket refuses plain HTTP.
@@ -64,7 +56,7 @@ func TestDataLakeBuckets(t *testing.T) {
 			})
 			tpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
 				"Properties":     map[string]any{"EnableKeyRotation": true},
-				"DeletionPolicy": expectedDeletionPolicy(p.Env),
+				"DeletionPolicy": deletionPolicyOf(p.Env),
 			})
 			// Only a destroy environment empties buckets on deletion.
 			autoDelete := 0

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"dataplatform/config"
@@ -16,12 +17,83 @@ import (
 
 // Small readers of synthesized templates, shared by the stack tests.
 
-// logicalID is the logical ID of an L2 construct's CloudFormation resource.
+// logicalID is the logical ID of a construct's CloudFormation resource: an L1 resource's own,
+// or an L2 construct's default child's.
 func logicalID(t *testing.T, c constructs.IConstruct) string {
 	t.Helper()
-	el, ok := c.Node().DefaultChild().(awscdk.CfnElement)
+	el, ok := c.(awscdk.CfnElement)
+	if !ok {
+		el, ok = c.Node().DefaultChild().(awscdk.CfnElement)
+	}
 	require.True(t, ok, "%s has no CloudFormation resource", *c.Node().Path())
 	return *awscdk.Stack_Of(c).GetLogicalId(el)
+}
+
+// deletionPolicyOf is what config.Removal must turn into for buckets, keys, streams and logs.
+func deletionPolicyOf(env config.Environment) string {
+	if env.Removal == config.RemovalDestroy {
+		return "Delete"
+	}
+	return "Retain"
+}
+
+// roleStatements is the one reader of what a role may do: the statements of its inline
+// policies and of every AWS::IAM::Policy of the stack attached to it, as in the template.
+func roleStatements(t *testing.T, stack awscdk.Stack, roleID string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	role, ok := resourcesOf(t, stack, "AWS::IAM::Role")[roleID]
+	require.True(t, ok, "no role %s", roleID)
+	inline, _ := role.Properties["Policies"].([]any)
+	for _, p := range inline {
+		out = append(out, documentStatements(p.(map[string]any)["PolicyDocument"])...)
+	}
+	for _, p := range resourcesOf(t, stack, "AWS::IAM::Policy") {
+		if slices.ContainsFunc(list(p.Properties["Roles"]), func(r any) bool { return jsonText(r) == jsonText(ref(roleID)) }) {
+			out = append(out, documentStatements(p.Properties["PolicyDocument"])...)
+		}
+	}
+	require.NotEmpty(t, out, "role %s may do nothing", roleID)
+	return out
+}
+
+// documentStatements are the statements of one policy document.
+func documentStatements(document any) []map[string]any {
+	var out []map[string]any
+	for _, s := range list(document.(map[string]any)["Statement"]) {
+		out = append(out, s.(map[string]any))
+	}
+	return out
+}
+
+// statement is one IAM policy statement with Action and Resource normalized to lists; a
+// resource built with Fn::Join is rendered by renderJoin, so its literal parts stay visible.
+type statement struct {
+	Sid       string
+	Effect    string
+	Actions   []string
+	Resources []string
+	Condition map[string]any
+}
+
+// normalizedStatement is s as a statement.
+func normalizedStatement(t *testing.T, s map[string]any) statement {
+	t.Helper()
+	n := statement{Actions: stringsOf(t, s["Action"]), Resources: stringsOf(t, s["Resource"])}
+	n.Sid, _ = s["Sid"].(string)
+	n.Effect, _ = s["Effect"].(string)
+	n.Condition, _ = s["Condition"].(map[string]any)
+	return n
+}
+
+// statementsOf is a policy document's statements, normalized.
+func statementsOf(t *testing.T, document any) []statement {
+	t.Helper()
+	var out []statement
+	for _, s := range documentStatements(document) {
+		out = append(out, normalizedStatement(t, s))
+	}
+	return out
 }
 
 // getAtt and ref are how a template points at one of its resources.

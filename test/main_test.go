@@ -145,4 +145,5 @@ type resource struct {
 	DeletionPolicy      string
 	UpdateReplacePolicy string
 	DependsOn           any
+	Metadata            map[string]any
 }

@@ -42,10 +42,10 @@ func TestAlertTopicIsEncryptedAndTLSOnly(t *testing.T) {
 				"Principal": map[string]any{"Service": "events.amazonaws.com"},
 				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account}}}},
 				publisher.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
-			assert.ElementsMatch(t, []any{
-				map[string]any{"Action": "sns:Publish", "Effect": "Allow", "Resource": ref(logicalID(t, p.Monitoring.Topic))},
-				map[string]any{"Action": []any{"kms:Decrypt", "kms:GenerateDataKey*"}, "Effect": "Allow", "Resource": getAtt(keyID, "Arn")},
-			}, policyOf(t, stack, publisherID))
+			assert.ElementsMatch(t, []map[string]any{
+				{"Action": "sns:Publish", "Effect": "Allow", "Resource": ref(logicalID(t, p.Monitoring.Topic))},
+				{"Action": []any{"kms:Decrypt", "kms:GenerateDataKey*"}, "Effect": "Allow", "Resource": getAtt(keyID, "Arn")},
+			}, roleStatements(t, stack, publisherID))
 
 			key := resourcesOf(t, stack, "AWS::KMS::Key")[keyID]
 			assert.Equal(t, true, key.Properties["EnableKeyRotation"])
@@ -275,7 +275,7 @@ func TestAlarmsWatchTheStacksResources(t *testing.T) {
 			}
 			// DMS publishes task metrics under the instance's identifier and the task's
 			// resource ID, the seventh field of the task's ARN.
-			task := exportOf(t, p.Cdc.Stack, ref(logicalIDOfResource(t, p.Cdc.ReplicationTask)))
+			task := exportOf(t, p.Cdc.Stack, ref(logicalID(t, p.Cdc.ReplicationTask)))
 			for _, what := range []string{"cdc-source-latency", "cdc-target-latency"} {
 				a := byName[p.Env.AlarmName(config.StageIngestion, what)]
 				assert.Equal(t, "AWS/DMS", a.Properties["Namespace"])
@@ -333,7 +333,7 @@ func TestEventRulesTargetTheTopic(t *testing.T) {
 			dms := pattern(config.StageIngestion, 0)
 			assert.Equal(t, []any{"aws.dms"}, dms["source"])
 			assert.Equal(t, map[string]any{"eventType": []any{"REPLICATION_TASK_FAILED", "REPLICATION_TASK_STOPPED"}}, dms["detail"])
-			assert.Equal(t, []any{importOf(t, p.Cdc.Stack, ref(logicalIDOfResource(t, p.Cdc.ReplicationTask)))}, dms["resources"],
+			assert.Equal(t, []any{importOf(t, p.Cdc.Stack, ref(logicalID(t, p.Cdc.ReplicationTask)))}, dms["resources"],
 				"only this environment's task")
 
 			// The crawler names as the Catalog stack's template has them.

@@ -47,17 +47,10 @@ func TestStreamsFromConfig(t *testing.T) {
 					assert.Equal(t, map[string]any{"StreamMode": "ON_DEMAND"}, props["StreamModeDetails"], cfg.Name)
 					assert.NotContains(t, props, "ShardCount", cfg.Name)
 				}
-				assert.Equal(t, removalPolicyOf(p.Env), s.DeletionPolicy, cfg.Name)
+				assert.Equal(t, deletionPolicyOf(p.Env), s.DeletionPolicy, cfg.Name)
 			}
 		})
 	}
-}
-
-func removalPolicyOf(env config.Environment) string {
-	if env.Removal == config.RemovalDestroy {
-		return "Delete"
-	}
-	return "Retain"
 }
 
 // TestDeliveryIntoBronze checks each delivery stream: source, prefixes derived from the shared

@@ -3,6 +3,8 @@
 package logs
 
 import (
+	"dataplatform/constructs/removal"
+
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -35,7 +37,7 @@ func NewKey(scope constructs.Construct, id string, props *KeyProps) awskms.Key {
 		Alias:             jsii.String(props.Alias),
 		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     removalOrRetain(props.RemovalPolicy),
+		RemovalPolicy:     removal.OrRetain(props.RemovalPolicy),
 	})
 	stack := awscdk.Stack_Of(scope)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -68,7 +70,7 @@ func NewGroup(scope constructs.Construct, id string, props *GroupProps) awslogs.
 		LogGroupName:  props.LogGroupName,
 		EncryptionKey: props.Key,
 		Retention:     Retention(props.RetentionDays),
-		RemovalPolicy: removalOrRetain(props.RemovalPolicy),
+		RemovalPolicy: removal.OrRetain(props.RemovalPolicy),
 	})
 }
 
@@ -92,11 +94,4 @@ func Retention(days int) awslogs.RetentionDays {
 		panic(fmt.Sprintf("logs: %d is not a CloudWatch Logs retention period", days))
 	}
 	return r
-}
-
-func removalOrRetain(p awscdk.RemovalPolicy) awscdk.RemovalPolicy {
-	if p == "" {
-		return awscdk.RemovalPolicy_RETAIN
-	}
-	return p
 }

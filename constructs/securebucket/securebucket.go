@@ -3,6 +3,8 @@
 package securebucket
 
 import (
+	"dataplatform/constructs/removal"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -53,7 +55,7 @@ func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
 	if props.S3Managed {
 		encryption, bucketKey = awss3.BucketEncryption_S3_MANAGED, nil
 	}
-	return awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		BucketName:             jsii.String(props.BucketName),
 		Encryption:             encryption,
 		EncryptionKey:          props.Key,
@@ -66,10 +68,12 @@ func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:             jsii.Bool(true),
 		MinimumTLSVersion:      jsii.Number(1.2),
-		RemovalPolicy:          removalOrRetain(props.RemovalPolicy),
+		RemovalPolicy:          removal.OrRetain(props.RemovalPolicy),
 		AutoDeleteObjects:      jsii.Bool(props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY),
 		Metrics:                requestMetrics(props.RequestMetrics),
 	})
+	suppressAutoDeleteProvider(scope, props.RemovalPolicy)
+	return bucket
 }
 
 // requestMetrics is the one metrics configuration a bucket with request metrics gets.
@@ -107,9 +111,10 @@ func NewAccessLogs(scope constructs.Construct, id string, props *AccessLogsProps
 			Expiration:                  awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays))),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}}),
-		RemovalPolicy:     removalOrRetain(props.RemovalPolicy),
+		RemovalPolicy:     removal.OrRetain(props.RemovalPolicy),
 		AutoDeleteObjects: jsii.Bool(props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY),
 	})
+	suppressAutoDeleteProvider(scope, props.RemovalPolicy)
 	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-S1"),
 		Reason: jsii.String("This is the server-access-log destination of the other buckets; logging it to itself would loop."),
@@ -127,9 +132,22 @@ func withAbortMultipart(rules []*awss3.LifecycleRule) *[]*awss3.LifecycleRule {
 	return &all
 }
 
-func removalOrRetain(p awscdk.RemovalPolicy) awscdk.RemovalPolicy {
-	if p == "" {
-		return awscdk.RemovalPolicy_RETAIN
+// autoDeleteProviderID is the fixed ID of the Lambda provider CDK adds to a stack, once, for
+// every bucket with AutoDeleteObjects.
+const autoDeleteProviderID = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+
+// suppressAutoDeleteProvider scopes cdk-nag's finding on that provider, which exists only
+// where removal is destroy (develop), so that no stack has to remember it. cdk-nag keeps one
+// suppression per rule, so a second bucket in the stack changes nothing.
+func suppressAutoDeleteProvider(scope constructs.Construct, policy awscdk.RemovalPolicy) {
+	if policy != awscdk.RemovalPolicy_DESTROY {
+		return
 	}
-	return p
+	stack := awscdk.Stack_Of(scope)
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack,
+		jsii.String(*stack.Node().Path()+"/"+autoDeleteProviderID),
+		&[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-IAM4"),
+			Reason: jsii.String("CDK's own auto-delete provider uses AWSLambdaBasicExecutionRole to write its logs; it exists only in environments whose removal is destroy."),
+		}}, jsii.Bool(true))
 }

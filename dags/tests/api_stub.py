@@ -3,9 +3,9 @@ in order (the last one again once the list is used up). The API ingestion tests 
 DAG at it with a sources file of http://127.0.0.1 URLs."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from tests import loopback
 
 
 def page(records, cursor=None, status=200, headers=None):
@@ -21,7 +21,7 @@ def raw(body, status=200, headers=None):
     return (status, dict(headers or {}), body)
 
 
-class Server:
+class Server(loopback.Server):
     """Serves script = {path: [response, ...]} on a free loopback port; records each request."""
 
     def __init__(self, script):
@@ -29,7 +29,7 @@ class Server:
         self.requests = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(loopback.QuietHandler):
             def do_GET(self):
                 url = urlsplit(self.path)
                 server.requests.append(self.path)
@@ -42,16 +42,4 @@ class Server:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)

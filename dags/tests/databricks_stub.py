@@ -6,9 +6,9 @@ talk to this over HTTP, as they would to a workspace.
 
 import itertools
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests import loopback
 
 TOKEN = "dapi-test-token"
 
@@ -87,14 +87,14 @@ class Workspace:
         return 200, {"metadata": {"run_id": int(query["run_id"])}, "error": "job failed in the stub"}
 
 
-class Server:
+class Server(loopback.Server):
     """Serves a Workspace on a free loopback port while in a with block."""
 
     def __init__(self, workspace):
         self.workspace = workspace
         workspace_ = workspace
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(loopback.QuietHandler):
             def _answer(self, method):
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     self._send(403, {"error_code": "PERMISSION_DENIED", "message": "bad token"})
@@ -121,16 +121,4 @@ class Server:
             def do_POST(self):
                 self._answer("POST")
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
