@@ -3,7 +3,7 @@ verify what their templates promise through the AWS APIs, destroy them and check
 
     python3 -m rehearsal develop                     # one environment of cdk.out (make synth)
     python3 -m rehearsal develop staging production  # one after the other, a fresh moto each
-See README "Deploy rehearsal".
+See docs/rehearsal.md.
 """
 
 import argparse

@@ -69,7 +69,9 @@ class Server:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self.proc.returncode}; see {self.log_path}")
+                # Its last words say why (such as a moto the fixes were not written for).
+                last = (self.log().strip().splitlines() or [""])[-1]
+                raise RuntimeError(f"moto server exited with {self.proc.returncode}: {last}; see {self.log_path}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return

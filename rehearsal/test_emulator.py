@@ -28,6 +28,18 @@ class ServerLifecycleTest(unittest.TestCase):
                 server.__enter__()
             self.assertIsNotNone(server.proc.poll(), "the server process must be gone")
 
+    def test_refuses_to_start_on_a_moto_the_fixes_were_not_written_for(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            # Python imports sitecustomize from PYTHONPATH at startup: the server sees moto 5.3.0.
+            with open(os.path.join(tmp, "sitecustomize.py"), "w") as f:
+                f.write("import moto\nmoto.__version__ = '5.3.0'\n")
+            server = Server(os.path.join(tmp, "moto.log"), env={"PYTHONPATH": tmp})
+            with self.assertRaisesRegex(
+                RuntimeError,
+                r"moto server exited with 1: .*moto 5\.3\.0 is installed, but rehearsal/fixes patch moto 5\.2\.1",
+            ):
+                server.__enter__()
+
     def test_serves_until_exit(self):
         with tempfile.TemporaryDirectory() as tmp:
             with Server(os.path.join(tmp, "moto.log")) as server:

@@ -7,7 +7,6 @@ import boto3
 from moto import mock_aws
 
 from . import emulator, verify
-from .motoserver import lifecycle_rules
 from .resolve import Resolver
 from .run import Finding, Rehearsal
 
@@ -225,76 +224,6 @@ KeyError: 'TagKey'
     def test_skipped_types_and_internal_errors_are_read_from_the_log(self):
         self.assertEqual(emulator.unsupported_types(self.LOG), {"AWS::S3::BucketPolicy", "AWS::MWAA::Environment"})
         self.assertEqual(emulator.errors(self.LOG), ["KeyError: 'TagKey'"])
-
-
-class MotoServerFixesTest(unittest.TestCase):
-    @mock_aws
-    def test_weak_cross_stack_references_and_references_to_skipped_types_deploy(self):
-        from . import motoserver  # noqa: F401 - importing applies the fixes to this process's moto
-
-        cf = boto3.client("cloudformation", region_name=REGION)
-
-        def deploy(name, template):
-            cf.create_change_set(
-                StackName=name, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps(template)
-            )
-            cf.execute_change_set(StackName=name, ChangeSetName="c")
-
-        deploy(
-            "net",
-            {
-                "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}},
-                "Outputs": {"VpcOut": {"Value": {"Ref": "Vpc"}}},
-            },
-        )
-        vpc = cf.describe_stacks(StackName="net")["Stacks"][0]["Outputs"][0]["OutputValue"]
-        deploy(
-            "db",
-            {
-                "Resources": {
-                    "Sg": {
-                        "Type": "AWS::EC2::SecurityGroup",
-                        "Properties": {
-                            "GroupDescription": "db",
-                            "VpcId": {
-                                "Fn::GetStackOutput": {"StackName": "net", "Region": REGION, "OutputName": "VpcOut"}
-                            },
-                        },
-                    },
-                    "Skipped": {"Type": "AWS::MWAA::Environment", "Properties": {}},
-                    "Topic": {
-                        "Type": "AWS::SNS::Topic",
-                        "Properties": {"DisplayName": {"Fn::GetAtt": ["Skipped", "Arn"]}},
-                    },
-                }
-            },
-        )
-        groups = boto3.client("ec2", region_name=REGION).describe_security_groups(
-            Filters=[{"Name": "description", "Values": ["db"]}]
-        )
-        self.assertEqual(groups["SecurityGroups"][0]["VpcId"], vpc)
-        self.assertEqual(cf.describe_stacks(StackName="db")["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
-
-    def test_lifecycle_rules_become_the_api_shape(self):
-        self.assertEqual(
-            lifecycle_rules(BUCKET["LifecycleConfiguration"]["Rules"]),
-            [
-                {
-                    "ID": "abort",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "7"},
-                },
-                {
-                    "ID": "layer",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "Expiration": {"Days": "90"},
-                    "Transition": [{"Days": "30", "StorageClass": "STANDARD_IA"}],
-                    "NoncurrentVersionExpiration": {"NoncurrentDays": "7"},
-                },
-            ],
-        )
 
 
 if __name__ == "__main__":

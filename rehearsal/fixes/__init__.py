@@ -1,16 +1,20 @@
 """Fixes for moto's gaps, one module per AWS service, each applied by an explicit call.
 
-Every fix says which moto gap it fills, so that it can be deleted once moto fills it; each has
-a focused test in rehearsal/test_fixes.py. They are written against MOTO_VERSION: apply_all
-refuses any other, since a fix that patches another version's internals may silently do nothing
-or break moto in new ways.
+Most fill gaps in moto's CloudFormation that would break or hollow out a CDK deployment of this
+platform: each passes what the template says to moto's own API code, as CloudFormation does
+with AWS's APIs, so the templates under test deploy unchanged and the rehearsal's checks read
+the values back through the public APIs. Every fix says which moto gap it fills, so that it can
+be deleted once moto fills it; each has a focused test in rehearsal/test_fixes.py. They are
+written against MOTO_VERSION: apply_all refuses any other, since a fix that patches another
+version's internals may silently do nothing or break moto in new ways.
 """
 
 import moto
 
-from . import glue
+from . import cloudformation, ec2, glue, iam, kinesis, kms, logs, rds, s3
 
 MOTO_VERSION = "5.2.1"
+SERVICES = (cloudformation, ec2, glue, iam, kinesis, kms, logs, rds, s3)
 
 
 class WrongMotoVersion(RuntimeError):
@@ -30,4 +34,5 @@ def check_version(version=None):
 def apply_all():
     """Checks moto's version, then applies every service's fixes to this process's moto."""
     check_version()
-    glue.apply()
+    for service in SERVICES:
+        service.apply()

@@ -11,6 +11,8 @@ moto 5.2 gaps filled:
 
 from moto.glue.models import FakeCrawler
 
+from . import patching
+
 # What AWS calls the states moto's crawls end in.
 LAST_CRAWL_STATUS = {"COMPLETED": "SUCCEEDED", "STOPPED": "CANCELLED"}
 
@@ -29,4 +31,4 @@ def _as_dict_advancing(crawler):
 
 def apply():
     """GetCrawler advances the latest crawl and reports its status in AWS's words."""
-    FakeCrawler.as_dict = _as_dict_advancing
+    patching.replace(FakeCrawler, "as_dict", _as_dict_advancing)
