@@ -11,6 +11,8 @@ SHELL := /bin/bash
 # downloads one.
 UV_VERSION := 0.13.8
 UV := $(CURDIR)/.uv/bin/uv
+# The stamp of the installed uv version: a new UV_VERSION reinstalls uv.
+UV_STAMP := .uv/.version-$(UV_VERSION)
 export UV_PYTHON := $(shell cat .python-version)
 export UV_PYTHON_DOWNLOADS := never
 PY_PROJECTS := tools dags rehearsal
@@ -18,11 +20,13 @@ PY_PROJECTS := tools dags rehearsal
 REHEARSAL_PY := rehearsal/.venv/bin/python
 
 # node_modules/.bin holds the pinned CDK CLI and Node.js 24, which jsii then uses too (the
-# machine's Node 20 is end-of-life); tools/.venv/bin holds cfn-lint, shellcheck and ruff.
-export PATH := $(CURDIR)/tools/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# machine's Node 20 is end-of-life); tools/bin links to the linters of tools/.venv (cfn-lint,
+# shellcheck, ruff) and nothing else, so that the venv's python3 does not shadow the machine's.
+TOOLS := cfn-lint shellcheck ruff
+export PATH := $(CURDIR)/tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # Go packages of this module; `./...` would also walk the Go templates inside node_modules.
-PKGS := . ./config/... ./constructs/... ./stacks/... ./guard/... ./cmd/... ./test/...
-GO_SOURCES := main.go config constructs stacks guard cmd test
+PKGS := . ./config/... ./constructs/... ./stacks/... ./guard/... ./cmd/... ./internal/... ./test/...
+GO_SOURCES := main.go config constructs stacks guard cmd test internal
 # ENV=staging limits synth and diff to one environment (and its account stage).
 ENV ?=
 CDK_ENV := $(if $(ENV),-c env=$(ENV))
@@ -39,7 +43,7 @@ ENVS := develop staging production
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-deps: node_modules/.installed tools/.venv/.synced ## install the pinned CDK CLI, Node.js and linters, and download Go modules
+deps: node_modules/.installed tools/bin/.linked ## install the pinned CDK CLI, Node.js and linters, and download Go modules
 	go mod download
 
 py-deps: $(PY_PROJECTS:%=%/.venv/.synced) ## install every Python project's locked environment
@@ -48,14 +52,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-$(UV):
+$(UV): $(UV_STAMP)
+$(UV_STAMP):
+	rm -rf .uv
 	python3 -m venv .uv
 	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	touch $@
 
-# `uv sync --frozen` installs exactly the lock, and fails if the lock is out of date with
+# `uv sync --locked` installs exactly the lock, and fails if the lock is out of date with
 # pyproject.toml instead of re-resolving.
 %/.venv/.synced: %/pyproject.toml %/uv.lock .python-version | $(UV)
-	$(UV) sync --quiet --frozen --project $*
+	$(UV) sync --quiet --locked --project $*
+	touch $@
+
+tools/bin/.linked: tools/.venv/.synced
+	mkdir -p tools/bin
+	for tool in $(TOOLS); do ln -sf ../.venv/bin/$$tool tools/bin/$$tool; done
 	touch $@
 
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
@@ -102,4 +114,4 @@ rehearse-test: deps rehearsal/.venv/.synced ## the rehearsal's own tests, includ
 	$(REHEARSAL_PY) -m pytest -q rehearsal
 
 clean: ## remove cdk.out and the Python environments
-	rm -rf cdk.out .uv $(PY_PROJECTS:%=%/.venv)
+	rm -rf cdk.out .uv tools/bin $(PY_PROJECTS:%=%/.venv)

@@ -27,7 +27,7 @@ SOURCES = api_sources.load()
         "retry_delay": timedelta(minutes=5),
         "retry_exponential_backoff": True,
         "execution_timeout": timedelta(minutes=30),
-        "on_failure_callback": alerts.on_failure(),
+        "on_failure_callback": alerts.on_failure,
     },
     tags=["ingestion", "bronze"],
     doc_md=__doc__,

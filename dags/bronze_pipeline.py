@@ -35,9 +35,9 @@ def family_of(crawler):
         "retries": 1,
         "retry_delay": timedelta(minutes=10),
         "execution_timeout": timedelta(minutes=10),
-        "on_failure_callback": alerts.on_failure(),
+        "on_failure_callback": alerts.on_failure,
     },
-    tags=["catalog", "databricks", "bronze"],
+    tags=["catalog", "bronze"] + (["databricks"] if DATABRICKS_BATCH_JOB else []),
     doc_md=__doc__,
 )
 def bronze_pipeline():
@@ -69,6 +69,9 @@ def bronze_pipeline():
             deferrable=True,
             polling_period_seconds=60,
             execution_timeout=timedelta(hours=6),
+            # A retry after the timeout would start a second run while the first goes on in
+            # Databricks; the job's own retry policy (in the bundle) retries its tasks instead.
+            retries=0,
         )
 
 

@@ -87,7 +87,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 
 	s.Key = logs.NewKey(stack, "AirflowKey", &logs.KeyProps{
 		Alias:         env.ResourceName("airflow"),
-		Description:   "Encrypts the MWAA environment, its logs, source bucket and Databricks secret of " + env.Name,
+		Description:   "Encrypts the MWAA environment, its logs, source bucket and Airflow connection secrets of " + env.Name,
 		RemovalPolicy: removal,
 	})
 	s.SourceBucket = securebucket.New(stack, "SourceBucket", &securebucket.Props{

@@ -86,11 +86,16 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 		// The Secrets Manager backend reads connections under the environment's prefix only;
 		// operators encrypt those secrets with the environment key (docs/operations.md).
 		stmt("ReadAirflowConnections", []string{"secretsmanager:GetSecretValue"}, connectionSecretsArn(stack, env)),
+		// ... and decrypt them, only through Secrets Manager and only for secrets under that
+		// prefix: Secrets Manager names the secret in the encryption context.
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("EnvironmentKeyViaSecretsManager"),
-			Actions:    jsii.Strings("kms:Decrypt"),
-			Resources:  jsii.Strings(*s.Key.KeyArn()),
-			Conditions: viaServices("secretsmanager"),
+			Sid:       jsii.String("EnvironmentKeyViaSecretsManager"),
+			Actions:   jsii.Strings("kms:Decrypt"),
+			Resources: jsii.Strings(*s.Key.KeyArn()),
+			Conditions: &map[string]any{
+				"StringEquals": map[string]any{"kms:ViaService": []string{fmt.Sprintf("secretsmanager.%s.amazonaws.com", region)}},
+				"StringLike":   map[string]any{"kms:EncryptionContext:SecretARN": connectionSecretsArn(stack, env)},
+			},
 		}),
 		// Failed tasks alert the environment's topic (dags/platform_lib/alerts.py).
 		stmt("PublishAlerts", []string{"sns:Publish"}, alertTopicArn(stack, env)),

@@ -12,13 +12,18 @@ MESSAGE = (
 )
 
 
-def on_failure():
-    """The callback for default_args["on_failure_callback"]: publishes to platform.alert_topic_arn
-    as the execution role (sns:Publish on that topic, its key through SNS only)."""
-    return SnsNotifier(
+def on_failure(context):
+    """The on_failure_callback of every task: publishes to platform.alert_topic_arn as the
+    execution role (sns:Publish on that topic, its key through SNS only).
+
+    A new notifier per failure: a notifier renders its templates onto itself, and default_args
+    share one instance among every task, so a shared one would repeat the first alert's text.
+    """
+    notifier = SnsNotifier(
         aws_conn_id=None,
         target_arn=settings.get(settings.ALERT_TOPIC_ARN),
         region_name=settings.get(settings.REGION),
         subject=SUBJECT,
         message=MESSAGE,
     )
+    notifier(context)

@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass, field
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
-# Plain HTTP only to this machine: the DAG tests' stand-in API.
+# Plain HTTP to this machine, for the DAG tests' stand-in API only: off unless a test sets it.
 LOOPBACK_URL = re.compile(r"^http://(127\.0\.0\.1|localhost)(:[0-9]+)?/")
+ALLOW_LOOPBACK = False
 DEFAULT_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "api_sources.json")
 
 
@@ -64,8 +65,8 @@ def parse(raw):
             raise InvalidSource(f"{where}: name {name!r} is used twice")
         seen.add(name)
         url = item.get("url", "")
-        if not (url.startswith("https://") or LOOPBACK_URL.match(url)):
-            raise InvalidSource(f"{name}: url {url!r} must start with https:// (http:// only on a loopback host)")
+        if not (url.startswith("https://") or (ALLOW_LOOPBACK and LOOPBACK_URL.match(url))):
+            raise InvalidSource(f"{name}: url {url!r} must start with https://")
         params = item.get("params", {})
         if not isinstance(params, dict):
             raise InvalidSource(f"{name}: params must be a JSON object")

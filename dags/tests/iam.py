@@ -58,23 +58,16 @@ def _json_resource(service, region, account, doc):
     return None
 
 
-def _pattern(resource):
-    """A statement's resource as an fnmatch pattern; values only known at deploy (other
-    stacks' outputs, this stack's attributes) become *."""
-    if isinstance(resource, str):
-        return resource
-    if "Fn::Join" in resource:
-        sep, parts = resource["Fn::Join"]
-        return sep.join(_pattern(p) for p in parts)
-    return "*"
-
-
 def _resource_matches(pattern, resource):
-    return resource is None or fnmatch.fnmatchcase(resource, pattern)
+    if resource is None:
+        # A call whose resource this recorder cannot name matches only an unscoped statement.
+        return pattern == "*"
+    return fnmatch.fnmatchcase(resource, pattern)
 
 
 def denied(calls_made, statements):
-    """The calls no Allow statement covers: action and resource both must match."""
+    """The calls no Allow statement covers: action and resource both must match. statements
+    have literal resources (mwaa.execution_policy resolves them)."""
     missing = []
     for action, resource in calls_made:
         allowed = False
@@ -84,7 +77,7 @@ def denied(calls_made, statements):
             actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
             resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
             if any(fnmatch.fnmatchcase(action, a) for a in actions) and any(
-                _resource_matches(_pattern(r), resource) for r in resources
+                _resource_matches(r, resource) for r in resources
             ):
                 allowed = True
                 break

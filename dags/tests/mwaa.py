@@ -9,8 +9,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ENVIRONMENTS = ("develop", "staging", "production")
 
 
-def template(env):
-    with open(os.path.join(REPO, "test", "testdata", env, "Airflow.json"), encoding="utf-8") as f:
+def template(env, stack="Airflow"):
+    with open(os.path.join(REPO, "test", "testdata", env, stack + ".json"), encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -30,7 +30,8 @@ def environ(env):
 
 
 def execution_policy(env):
-    """The statements of every policy attached to the MWAA execution role."""
+    """The statements of every policy attached to the MWAA execution role, each Resource
+    resolved to the literal ARN it stands for (resolve)."""
     t = template(env)
     (role_id,) = [
         i for i, r in t["Resources"].items() if r["Type"] == "AWS::IAM::Role" and i.startswith("ExecutionRole")
@@ -38,5 +39,35 @@ def execution_policy(env):
     statements = []
     for r in t["Resources"].values():
         if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]:
-            statements += r["Properties"]["PolicyDocument"]["Statement"]
+            for s in r["Properties"]["PolicyDocument"]["Statement"]:
+                resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+                statements.append({**s, "Resource": [resolve(env, "Airflow", v) for v in resources]})
     return statements
+
+
+class Unresolved(ValueError):
+    """A template value the DAG tests cannot turn into an ARN."""
+
+
+def resolve(env, stack, value):
+    """The literal a template value of stack stands for: Fn::Join, AWS::Partition, bucket ARNs
+    (Fn::GetAtt), and other stacks' outputs (Fn::GetStackOutput, read from their templates).
+    A KMS key's ARN is known only at deploy: it becomes a pattern of any key."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(resolve(env, stack, p) for p in parts)
+    if value.get("Ref") == "AWS::Partition":
+        return "aws"
+    if "Fn::GetStackOutput" in value:
+        out = value["Fn::GetStackOutput"]
+        producer = out["StackName"].removeprefix(env + "-")
+        return resolve(env, producer, template(env, producer)["Outputs"][out["OutputName"]]["Value"])
+    if "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "Arn":
+        resource = template(env, stack)["Resources"][value["Fn::GetAtt"][0]]
+        if resource["Type"] == "AWS::S3::Bucket":
+            return "arn:aws:s3:::" + resource["Properties"]["BucketName"]
+        if resource["Type"] == "AWS::KMS::Key":
+            return "arn:aws:kms:*:*:key/*"
+    raise Unresolved(f"{stack}: cannot resolve {json.dumps(value)}")

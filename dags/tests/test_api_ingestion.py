@@ -48,8 +48,9 @@ def run(monkeypatch, tmp_path, script, **when):
             )
         )
         monkeypatch.setattr(sources, "DEFAULT_FILE", str(path))
+        monkeypatch.setattr(sources, "ALLOW_LOOPBACK", True)
         dag_run = load_dag("api_ingestion").test(**when)
-        return dag_run, api.requests
+        return dag_run, api.requests, api.url
 
 
 def objects(s3):
@@ -58,7 +59,7 @@ def objects(s3):
 
 def test_pulls_every_page_into_one_object_per_source_and_day(monkeypatch, tmp_path, bronze, moto):
     calls = Calls(moto)
-    dag_run, requests = run(
+    dag_run, requests, url = run(
         monkeypatch, tmp_path, {"/trades": trades_pages(), "/rates": [api_stub.page(RATES)]}, logical_date=DAY
     )
     assert states(dag_run) == {"ingest_trades": "success", "ingest_rates": "success"}
@@ -68,9 +69,8 @@ def test_pulls_every_page_into_one_object_per_source_and_day(monkeypatch, tmp_pa
     assert trades["Metadata"] == {
         "pages": "3",
         "records": "6",
-        "source-url": requests and trades["Metadata"]["source-url"],
+        "source-url": url + "/trades",
     }
-    assert trades["Metadata"]["source-url"].endswith("/trades")
     assert trades["ContentType"] == "application/x-ndjson"
     # The cursor of each page asks for the next one.
     assert [r for r in requests if r.startswith("/trades")] == [
@@ -84,7 +84,7 @@ def test_pulls_every_page_into_one_object_per_source_and_day(monkeypatch, tmp_pa
 def test_a_manual_run_without_logical_date_keys_by_run_after_and_a_rerun_overwrites(monkeypatch, tmp_path, bronze):
     script = {"/trades": trades_pages(), "/rates": [api_stub.page(RATES)]}
     for _ in range(2):
-        dag_run, _ = run(
+        dag_run, _, _ = run(
             monkeypatch, tmp_path, script, logical_date=None, run_after=datetime(2026, 12, 1, 13, 5, tzinfo=UTC)
         )
         assert dag_run.logical_date is None
@@ -101,7 +101,7 @@ def test_a_manual_run_without_logical_date_keys_by_run_after_and_a_rerun_overwri
     ids=["429 with Retry-After", "500"],
 )
 def test_a_passing_error_is_retried_then_succeeds(first, monkeypatch, tmp_path, bronze):
-    dag_run, requests = run(
+    dag_run, requests, _ = run(
         monkeypatch, tmp_path, {"/trades": [first, *trades_pages()], "/rates": [api_stub.page(RATES)]}, logical_date=DAY
     )
     assert set(states(dag_run).values()) == {"success"}
@@ -119,10 +119,24 @@ def test_a_passing_error_is_retried_then_succeeds(first, monkeypatch, tmp_path, 
 def test_bad_input_fails_the_task_writes_nothing_and_alerts(bad_page, monkeypatch, tmp_path, bronze, aws, moto):
     alerts = Alerts(aws)
     calls = Calls(moto)
-    dag_run, _ = run(monkeypatch, tmp_path, {"/trades": trades_pages(), "/rates": [bad_page]}, logical_date=DAY)
+    dag_run, _, _ = run(monkeypatch, tmp_path, {"/trades": trades_pages(), "/rates": [bad_page]}, logical_date=DAY)
     assert states(dag_run) == {"ingest_trades": "success", "ingest_rates": "failed"}
     assert objects(bronze) == {"api/trades/dt=2026-11-30/trades.json"}, "the failed source wrote nothing"
     (alert,) = alerts.received()
     assert alert["Subject"] == "Airflow api_ingestion: task ingest_rates failed"
     assert f"run {dag_run.run_id}: task ingest_rates failed" in alert["Message"]
     calls.assert_allowed("s3:PutObject", "sns:Publish")
+
+
+def test_each_failed_task_alerts_in_its_own_words(monkeypatch, tmp_path, bronze, aws):
+    # default_args share one callback among all tasks: the alerts must not share their text.
+    alerts = Alerts(aws)
+    bad = api_stub.raw(b"not json")
+    dag_run, _, _ = run(monkeypatch, tmp_path, {"/trades": [bad], "/rates": [bad]}, logical_date=DAY)
+    assert set(states(dag_run).values()) == {"failed"}
+    subjects = sorted(a["Subject"] for a in alerts.received())
+    assert subjects == [
+        "Airflow api_ingestion: task ingest_rates failed",
+        "Airflow api_ingestion: task ingest_trades failed",
+    ]
+    assert objects(bronze) == set()

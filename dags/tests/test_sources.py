@@ -2,6 +2,7 @@ import json
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 from platform_lib import sources
 
@@ -58,11 +59,15 @@ class SourcesTest(unittest.TestCase):
                 with self.assertRaisesRegex(sources.InvalidSource, message):
                     sources.parse(raw)
 
-    def test_plain_http_only_to_this_machine(self):
-        [s] = sources.parse([{"name": "ab", "url": "http://127.0.0.1:8080/x"}])
-        self.assertEqual(s.url, "http://127.0.0.1:8080/x")
-        with self.assertRaisesRegex(sources.InvalidSource, "loopback"):
-            sources.parse([{"name": "ab", "url": "http://127.0.0.2.example.com/x"}])
+    def test_plain_http_only_to_this_machine_and_only_in_tests(self):
+        loopback = [{"name": "ab", "url": "http://127.0.0.1:8080/x"}]
+        with self.assertRaisesRegex(sources.InvalidSource, "must start with https://"):
+            sources.parse(loopback)
+        with mock.patch.object(sources, "ALLOW_LOOPBACK", True):
+            [s] = sources.parse(loopback)
+            self.assertEqual(s.url, "http://127.0.0.1:8080/x")
+            with self.assertRaisesRegex(sources.InvalidSource, "must start with https://"):
+                sources.parse([{"name": "ab", "url": "http://127.0.0.2.example.com/x"}])
 
     def test_load_reads_a_file(self):
         with tempfile.TemporaryDirectory() as d:
