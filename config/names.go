@@ -60,6 +60,13 @@ const (
 	BronzeAPIRoot = "api/"
 	// BronzeCDCOpColumn is the column DMS adds to every CDC row: I, U or D.
 	BronzeCDCOpColumn = "Op"
+	// BronzeCDCSequenceColumn is the column the Cdc task adds to every row: DMS's
+	// AR_H_CHANGE_SEQ, which orders changes of the same commit time (Cdc.TimestampColumnName).
+	// Full-load rows carry an empty value: they come before every change.
+	BronzeCDCSequenceColumn = "dms_change_seq"
+	// DMSArtifactTables is the table pattern of the objects DMS creates in a captured schema
+	// for its heartbeat and DDL capture (awsdms_heartbeat, awsdms_ddl_audit): never replicated.
+	DMSArtifactTables = "awsdms_%"
 )
 
 // BronzeKinesisPrefix is where Firehose delivers one stream: kinesis/<stream>/.

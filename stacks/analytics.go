@@ -162,19 +162,24 @@ func namedQueries(stack awscdk.Stack, env config.Environment, wg Workgroup) {
 		description: "One row per key as the source database holds it now: the newest DMS change wins and deleted rows drop out. " +
 			"Full-load rows carry Op = I too (IncludeOpForFullLoad).",
 		database: bronze,
-		sql: fmt.Sprintf(`-- Latest state of %[1]s from the DMS change files under rds/<schema>/%[2]s/.
--- %[3]s is I (insert), U (update) or D (delete); %[4]s is the commit time. Glue lowercases
--- column names. Two changes to one key in the same transaction share a commit time, and
--- their order is then arbitrary.
+		sql: fmt.Sprintf(`-- Latest state of %[1]s from the DMS files under rds/<schema>/%[2]s/ (full load and
+-- changes in one folder). %[3]s is I (insert), U (update) or D (delete); %[4]s is the commit
+-- time (the load time on full-load rows) and %[7]s orders changes of one commit time.
+-- Full-load rows have no change sequence and come before every change. Glue lowercases
+-- column names.
 SELECT *
 FROM (
   SELECT t.*,
-         row_number() OVER (PARTITION BY t.%[5]s ORDER BY t.%[4]s DESC) AS change_rank
+         row_number() OVER (
+           PARTITION BY t.%[5]s
+           ORDER BY coalesce(t.%[7]s, '') <> '' DESC, t.%[4]s DESC, t.%[7]s DESC
+         ) AS change_rank
   FROM "%[6]s"."%[1]s" t
 )
 WHERE change_rank = 1
   AND %[3]s <> 'D'`, config.CrawlerTablePrefix(config.CrawlerRDS)+exampleCDCTable, exampleCDCTable,
-			strings.ToLower(config.BronzeCDCOpColumn), strings.ToLower(env.Cdc.TimestampColumnName), exampleCDCKey, bronze),
+			strings.ToLower(config.BronzeCDCOpColumn), strings.ToLower(env.Cdc.TimestampColumnName), exampleCDCKey, bronze,
+			config.BronzeCDCSequenceColumn),
 	}, {
 		id:          "EventsPerDay",
 		name:        "bronze: events per day of a stream",

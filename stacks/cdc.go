@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"dataplatform/config"
@@ -50,7 +51,7 @@ type CdcStackProps struct {
 // DMS finds the account-wide roles dms-vpc-role and dms-cloudwatch-logs-role by name. They
 // live in the account-<id> stage (stacks/account.go), which no stack of this stage can depend
 // on: CDK has no dependencies across stages. Deploy order is therefore the contract: the
-// account stage first (README, "Deploying one environment"); without the roles, creating the
+// account stage first (docs/operations.md, "Deploying one environment"); without the roles, creating the
 // subnet group fails with a message naming dms-vpc-role, and a retry after the account stage
 // succeeds.
 type CdcStack struct {
@@ -59,7 +60,7 @@ type CdcStack struct {
 	SecurityGroup awsec2.SecurityGroup
 	// ReplicationInstance runs the task (for alarms on its CPU, memory and storage).
 	ReplicationInstance awsdms.CfnReplicationInstance
-	// ReplicationTask is the full-load-and-cdc task; it is started by hand once (README).
+	// ReplicationTask is the full-load-and-cdc task; it is started by hand once (docs/operations.md).
 	ReplicationTask awsdms.CfnReplicationTask
 	// TaskLogGroup receives the task's logs.
 	TaskLogGroup awslogs.LogGroup
@@ -183,11 +184,12 @@ func targetEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 		Actions:   jsii.Strings("s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"),
 		Resources: jsii.Strings(*props.Bronze.ArnForObjects(jsii.String(prefix + "*"))),
 	}))
+	// DMS's documented S3 target policy lists the bucket without a prefix condition: DMS checks
+	// the bucket itself (no prefix) before it writes. Objects stay confined to rds/ above.
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("ListRdsPrefix"),
-		Actions:    jsii.Strings("s3:ListBucket"),
-		Resources:  jsii.Strings(*props.Bronze.BucketArn()),
-		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{prefix, prefix + "*"}}},
+		Sid:       jsii.String("ListBronze"),
+		Actions:   jsii.Strings("s3:ListBucket"),
+		Resources: jsii.Strings(*props.Bronze.BucketArn()),
 	}))
 	// The data-lake key also encrypts silver and gold: DMS may use it only through S3, for
 	// bronze (with a bucket key, S3 passes the bucket's ARN as encryption context).
@@ -213,17 +215,19 @@ func targetEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 		EndpointType: jsii.String("target"),
 		EngineName:   jsii.String("s3"),
 		S3Settings: &awsdms.CfnEndpoint_S3SettingsProperty{
-			BucketName:                   props.Bronze.BucketName(),
-			BucketFolder:                 jsii.String(strings.TrimSuffix(prefix, "/")),
-			ExpectedBucketOwner:          jsii.String(env.Account),
-			ServiceAccessRoleArn:         role.RoleArn(),
-			DataFormat:                   jsii.String("parquet"),
-			ParquetVersion:               jsii.String("parquet-2-0"),
-			TimestampColumnName:          jsii.String(env.Cdc.TimestampColumnName),
-			IncludeOpForFullLoad:         jsii.Bool(true),
-			DatePartitionEnabled:         jsii.Bool(true),
-			DatePartitionSequence:        jsii.String("YYYYMMDD"),
-			DatePartitionDelimiter:       jsii.String("SLASH"),
+			BucketName:           props.Bronze.BucketName(),
+			BucketFolder:         jsii.String(strings.TrimSuffix(prefix, "/")),
+			ExpectedBucketOwner:  jsii.String(env.Account),
+			ServiceAccessRoleArn: role.RoleArn(),
+			DataFormat:           jsii.String("parquet"),
+			ParquetVersion:       jsii.String("parquet-2-0"),
+			TimestampColumnName:  jsii.String(env.Cdc.TimestampColumnName),
+			IncludeOpForFullLoad: jsii.Bool(true),
+			// No date folders: with them, full-load files sit in the table folder and changes
+			// in <yyyy>/<mm>/<dd>/ below it, and once a crawler makes those partitions, Athena
+			// and Hive-style readers skip the full load. One flat folder per table is read whole
+			// by Glue, Athena and Spark alike (docs/stacks.md, "Source capture").
+			DatePartitionEnabled:         jsii.Bool(false),
 			EncryptionMode:               jsii.String("SSE_KMS"),
 			ServerSideEncryptionKmsKeyId: props.DataKey.KeyArn(),
 		},
@@ -234,16 +238,27 @@ func targetEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 
 // TableMappingRules is the JSON document of a DMS task's table mappings.
 type TableMappingRules struct {
-	Rules []SelectionRule `json:"rules"`
+	Rules []MappingRule `json:"rules"`
 }
 
-// SelectionRule includes or excludes the tables its object locator matches.
-type SelectionRule struct {
+// MappingRule is a selection rule (include or exclude the tables its object locator matches)
+// or a transformation rule (here: add a column computed from a DMS expression).
+type MappingRule struct {
 	RuleType      string        `json:"rule-type"`
 	RuleID        string        `json:"rule-id"`
 	RuleName      string        `json:"rule-name"`
+	RuleTarget    string        `json:"rule-target,omitempty"`
 	ObjectLocator ObjectLocator `json:"object-locator"`
 	RuleAction    string        `json:"rule-action"`
+	Value         string        `json:"value,omitempty"`
+	Expression    string        `json:"expression,omitempty"`
+	DataType      *DataType     `json:"data-type,omitempty"`
+}
+
+// DataType is the type of a column a transformation rule adds.
+type DataType struct {
+	Type   string `json:"type"`
+	Length int    `json:"length,omitempty"`
 }
 
 // ObjectLocator names a schema and a table pattern.
@@ -253,13 +268,14 @@ type ObjectLocator struct {
 }
 
 // TableMappings turns config's selectors into selection rules: includes first, then excludes,
-// numbered in that order.
+// then DMS's own artefact tables (config.DMSArtifactTables) in every included schema, numbered
+// in that order. A last rule adds config.BronzeCDCSequenceColumn to every row.
 func TableMappings(cdc config.Cdc) TableMappingRules {
-	var rules []SelectionRule
+	var rules []MappingRule
 	add := func(action string, selectors []config.TableSelector) {
 		for _, sel := range selectors {
 			n := len(rules) + 1
-			rules = append(rules, SelectionRule{
+			rules = append(rules, MappingRule{
 				RuleType:      "selection",
 				RuleID:        fmt.Sprint(n),
 				RuleName:      fmt.Sprintf("%s-%d", action, n),
@@ -270,6 +286,27 @@ func TableMappings(cdc config.Cdc) TableMappingRules {
 	}
 	add("include", cdc.Include)
 	add("exclude", cdc.Exclude)
+	var artefacts []config.TableSelector
+	for _, sel := range cdc.Include {
+		if !slices.ContainsFunc(artefacts, func(a config.TableSelector) bool { return a.Schema == sel.Schema }) {
+			artefacts = append(artefacts, config.TableSelector{Schema: sel.Schema, Table: config.DMSArtifactTables})
+		}
+	}
+	add("exclude", artefacts)
+	n := len(rules) + 1
+	rules = append(rules, MappingRule{
+		RuleType:      "transformation",
+		RuleID:        fmt.Sprint(n),
+		RuleName:      fmt.Sprintf("add-column-%d", n),
+		RuleTarget:    "column",
+		ObjectLocator: ObjectLocator{SchemaName: "%", TableName: "%"},
+		RuleAction:    "add-column",
+		Value:         config.BronzeCDCSequenceColumn,
+		// AR_H_CHANGE_SEQ: a timestamp and an incrementing number from the source, unique
+		// per change; 35 characters for PostgreSQL, with room to spare.
+		Expression: "$AR_H_CHANGE_SEQ",
+		DataType:   &DataType{Type: "string", Length: 50},
+	})
 	return TableMappingRules{Rules: rules}
 }
 

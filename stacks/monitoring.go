@@ -140,9 +140,10 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 }
 
 // alertTopic creates the topic and its key. SNS encrypts messages at rest with the key, so
-// every publisher must be allowed to use it: CloudWatch (alarms) through the key policy, the
-// EventBridge rules' publisher role through its grant. The topic refuses publishers that do
-// not use TLS.
+// every publisher must be allowed to use it: CloudWatch (alarms) through the topic and key
+// policies, the EventBridge rules' publisher role through its grant, the MWAA execution role
+// through its own policy (stacks/airflow_role.go). The topic refuses publishers that do not use
+// TLS.
 func alertTopic(stack awscdk.Stack, env config.Environment) (awskms.Key, awssns.Topic) {
 	key := awskms.NewKey(stack, jsii.String("AlertsKey"), &awskms.KeyProps{
 		Alias:             jsii.String(env.AlertsKeyAlias()),
@@ -164,10 +165,28 @@ func alertTopic(stack awscdk.Stack, env config.Environment) (awskms.Key, awssns.
 		MasterKey:   key,
 		EnforceSSL:  jsii.Bool(true),
 	})
+	// A topic policy replaces SNS's default one, so without this statement no alarm could
+	// publish (AWS's documented statement, scoped to this account's alarms of this environment).
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowAlarmsOfThisEnvironmentToPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*topic.TopicArn()),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
+			"ArnLike":      map[string]any{"aws:SourceArn": alarmArns(stack, env)},
+		},
+	}))
 	for _, email := range env.Monitoring.AlertEmails {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
 	return key, topic
+}
+
+// alarmArns covers every alarm of the environment: each is named <prefix>-<env>-<stage>-<what>
+// (config.AlarmName).
+func alarmArns(stack awscdk.Stack, env config.Environment) string {
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", *stack.Partition(), env.Region, env.Account, env.ResourceName("*"))
 }
 
 // monitor adds alarms and alerts stage by stage and remembers each stage's widgets.

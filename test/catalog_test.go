@@ -38,7 +38,7 @@ func TestCatalogDatabases(t *testing.T) {
 // producerExamples are keys the producers write, built with the producers' own config
 // functions, and the folder Glue must turn into a table.
 var producerExamples = map[string]struct{ key, table string }{
-	config.CrawlerRDS:     {config.BronzeRDSPrefix + "public/orders/2026/11/24/20261124-120000000.parquet", config.BronzeRDSPrefix + "public/orders/"},
+	config.CrawlerRDS:     {config.BronzeRDSPrefix + "public/orders/20261124-120000000.parquet", config.BronzeRDSPrefix + "public/orders/"},
 	config.CrawlerKinesis: {config.BronzeKinesisPrefix("clicks") + "year=2026/month=11/day=24/clicks-1.parquet", config.BronzeKinesisPrefix("clicks")},
 	config.CrawlerAPI:     {config.BronzeAPIPrefix("weather") + "dt=2026-11-24/page-1.json", config.BronzeAPIPrefix("weather")},
 }

@@ -101,7 +101,8 @@ func TestTargetEndpointWritesParquetToBronze(t *testing.T) {
 			assert.Equal(t, "parquet", s3["DataFormat"])
 			assert.Equal(t, p.Env.Cdc.TimestampColumnName, s3["TimestampColumnName"])
 			assert.Equal(t, true, s3["IncludeOpForFullLoad"])
-			assert.Equal(t, true, s3["DatePartitionEnabled"])
+			assert.Equal(t, false, s3["DatePartitionEnabled"], "full load and changes in one folder per table, which every reader sees whole")
+			assert.NotContains(t, s3, "DatePartitionSequence")
 			assert.Equal(t, "SSE_KMS", s3["EncryptionMode"])
 			assert.Contains(t, outputName(s3["ServerSideEncryptionKmsKeyId"]), lake+"PublishOutputFnGetAttDataKey")
 			assert.Equal(t, p.Env.Account, s3["ExpectedBucketOwner"])
@@ -111,12 +112,13 @@ func TestTargetEndpointWritesParquetToBronze(t *testing.T) {
 			statements := roleStatements(t, p.Cdc.Stack, getAttID(s3["ServiceAccessRoleArn"]))
 			require.Len(t, statements, 3)
 			write, listing, kms := statements[0], statements[1], statements[2]
+			// DMS's documented policy: ListBucket on the bucket, with no prefix condition.
+			assert.NotContains(t, listing, "Condition")
 			assert.ElementsMatch(t, []any{"s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"}, write["Action"])
 			joined := write["Resource"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
 			assert.Contains(t, outputName(joined[0]), lake+"PublishOutputFnGetAttBronzeBucket")
 			assert.Equal(t, "/"+config.BronzeRDSPrefix+"*", joined[1])
 			assert.Equal(t, "s3:ListBucket", listing["Action"])
-			assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": []any{config.BronzeRDSPrefix, config.BronzeRDSPrefix + "*"}}}, listing["Condition"])
 			assert.ElementsMatch(t, []any{"kms:GenerateDataKey", "kms:Decrypt"}, kms["Action"])
 			assert.Equal(t, outputName(s3["ServerSideEncryptionKmsKeyId"]), outputName(kms["Resource"]))
 			// ... and that key only through S3, for bronze: it encrypts silver and gold too.
@@ -142,20 +144,37 @@ func TestReplicationTaskMappingsFromConfig(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal([]byte(task.Properties["TableMappings"].(string)), &mappings))
 			var want []map[string]any
+			schemas := map[string]bool{}
 			for action, selectors := range map[string][]config.TableSelector{"include": p.Env.Cdc.Include, "exclude": p.Env.Cdc.Exclude} {
 				for _, s := range selectors {
 					want = append(want, map[string]any{"rule-action": action, "schema-name": s.Schema, "table-name": s.Table})
+					if action == "include" && !schemas[s.Schema] {
+						// DMS's heartbeat and DDL-capture tables live in each captured schema.
+						schemas[s.Schema] = true
+						want = append(want, map[string]any{"rule-action": "exclude", "schema-name": s.Schema, "table-name": "awsdms_%"})
+					}
 				}
 			}
 			var got []map[string]any
 			ids := map[any]bool{}
+			var transformations []map[string]any
 			for _, r := range mappings.Rules {
-				assert.Equal(t, "selection", r["rule-type"])
 				ids[r["rule-id"]] = true
+				if r["rule-type"] == "transformation" {
+					transformations = append(transformations, r)
+					continue
+				}
+				assert.Equal(t, "selection", r["rule-type"])
 				locator := r["object-locator"].(map[string]any)
 				got = append(got, map[string]any{"rule-action": r["rule-action"], "schema-name": locator["schema-name"], "table-name": locator["table-name"]})
 			}
 			assert.ElementsMatch(t, want, got)
+			// Every row carries the change sequence that orders changes of one commit time.
+			require.Len(t, transformations, 1)
+			assert.Equal(t, "add-column", transformations[0]["rule-action"])
+			assert.Equal(t, config.BronzeCDCSequenceColumn, transformations[0]["value"])
+			assert.Equal(t, "$AR_H_CHANGE_SEQ", transformations[0]["expression"])
+			assert.Equal(t, map[string]any{"schema-name": "%", "table-name": "%"}, transformations[0]["object-locator"])
 			assert.Len(t, ids, len(mappings.Rules), "rule IDs must be unique")
 			require.NotEmpty(t, mappings.Rules)
 			assert.Equal(t, "include", mappings.Rules[0]["rule-action"], "includes come first")

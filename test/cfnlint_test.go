@@ -11,7 +11,7 @@ import (
 // Rules we ignore are listed, each with its reason, in ../.cfnlintrc.yaml.
 func TestCfnLint(t *testing.T) {
 	path, err := exec.LookPath("cfn-lint")
-	require.NoError(t, err, "cfn-lint is not installed: pip install cfn-lint (see README, Prerequisites)")
+	require.NoError(t, err, "cfn-lint is not on PATH: run the tests through make, which installs it into tools/.venv")
 	args := []string{"--format", "parseable", "--"}
 	for _, stack := range allStacks() {
 		args = append(args, templatePath(stack))

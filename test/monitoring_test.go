@@ -33,7 +33,20 @@ func TestAlertTopicIsEncryptedAndTLSOnly(t *testing.T) {
 			_, policy := only(t, resourcesOf(t, stack, "AWS::SNS::TopicPolicy"))
 			raw, _ := json.Marshal(policy.Properties["PolicyDocument"])
 			assert.Contains(t, string(raw), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`)
-			assert.NotContains(t, string(raw), `"Effect":"Allow"`, "no service may publish through the topic policy: any account's rules could")
+			// Only this environment's alarms may publish through the topic policy (not, say, any
+			// account's EventBridge rules); TestEveryPublisherMayWriteToItsTarget checks the edges.
+			allows := 0
+			for _, s := range documentStatements(policy.Properties["PolicyDocument"]) {
+				if s["Effect"] == "Allow" {
+					allows++
+					assert.Equal(t, map[string]any{"Service": "cloudwatch.amazonaws.com"}, s["Principal"])
+					assert.Equal(t, map[string]any{
+						"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account},
+						"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-%s-*", p.Env.Region, p.Env.Account, p.Env.Prefix, p.Env.Name)},
+					}, s["Condition"])
+				}
+			}
+			assert.Equal(t, 1, allows)
 
 			// EventBridge publishes as a role trusted only for this account's rules.
 			publisherID := logicalID(t, p.Monitoring.Publisher)
