@@ -61,24 +61,21 @@ type crawlerFamily struct {
 	root string
 	// tableDepth is how many folders below root a table starts: rds/<schema>/<table>/ is 2.
 	tableDepth int
-	// incremental crawls only folders added since the last run.
-	incremental bool
 }
 
 // crawlerFamilies maps config.CrawlerFamilies to their prefixes. The roots come from the same
 // config constants the producers write with, so crawler and producer cannot drift apart.
 //
-// kinesis/ and api/ are append-only and time-partitioned (year=/month=/day=/, dt=): every run
-// only has new partition folders to add, so CRAWL_NEW_FOLDERS_ONLY keeps the crawl cheap as
-// history grows. Glue requires LOG/LOG schema-change behaviour for it: a new field in the
-// events is logged, not added (run the crawler once with CRAWL_EVERYTHING to adopt it).
-//
-// rds/ follows a source database whose DDL changes, and DMS appends files to existing folders,
-// so that crawler re-reads everything and merges new columns into the tables.
+// Every crawler re-reads its whole root (CRAWL_EVERYTHING) and merges new columns. An
+// incremental crawl (CRAWL_NEW_FOLDERS_ONLY) is cheaper, but Glue then forces LOG/LOG
+// schema-change behaviour and logs, rather than adds, what does not fit the tables it knows:
+// a source that appears after the first crawl (a new stream, API source or replicated table)
+// might never be catalogued. Certainty is worth the crawl time; the jobs read bronze by path,
+// not through these tables.
 var crawlerFamilies = map[string]crawlerFamily{
 	config.CrawlerRDS:     {root: config.BronzeRDSPrefix, tableDepth: 2},
-	config.CrawlerKinesis: {root: config.BronzeKinesisRoot, tableDepth: 1, incremental: true},
-	config.CrawlerAPI:     {root: config.BronzeAPIRoot, tableDepth: 1, incremental: true},
+	config.CrawlerKinesis: {root: config.BronzeKinesisRoot, tableDepth: 1},
+	config.CrawlerAPI:     {root: config.BronzeAPIRoot, tableDepth: 1},
 }
 
 // tableLevel is Glue's Grouping.TableLevelConfiguration for the family: the absolute folder
@@ -94,10 +91,8 @@ func (f crawlerFamily) configuration() string {
 	output := map[string]any{
 		// New partitions take the table's schema, so one odd file cannot fork a partition's columns.
 		"Partitions": map[string]any{"AddOrUpdateBehavior": "InheritFromTable"},
-	}
-	if !f.incremental {
 		// Add columns, never drop or retype them: old bronze files still hold the old shape.
-		output["Tables"] = map[string]any{"AddOrUpdateBehavior": "MergeNewColumns"}
+		"Tables": map[string]any{"AddOrUpdateBehavior": "MergeNewColumns"},
 	}
 	raw, err := json.Marshal(map[string]any{
 		"Version":       1.0,
@@ -174,10 +169,6 @@ func newCrawler(stack awscdk.Stack, env config.Environment, family string, db aw
 	if !ok {
 		panic("catalog: no bronze prefix for crawler family " + family)
 	}
-	recrawl, update, remove := "CRAWL_EVERYTHING", "UPDATE_IN_DATABASE", "DEPRECATE_IN_DATABASE"
-	if f.incremental {
-		recrawl, update, remove = "CRAWL_NEW_FOLDERS_ONLY", "LOG", "LOG"
-	}
 	name := env.CrawlerName(family)
 	props := &awsglue.CfnCrawlerProps{
 		Name:         jsii.String(name),
@@ -190,9 +181,12 @@ func newCrawler(stack awscdk.Stack, env config.Environment, family string, db aw
 		Targets: &awsglue.CfnCrawler_TargetsProperty{S3Targets: []any{&awsglue.CfnCrawler_S3TargetProperty{
 			Path: jsii.String("s3://" + env.BucketName(config.BucketBronze) + "/" + f.root),
 		}}},
-		RecrawlPolicy: &awsglue.CfnCrawler_RecrawlPolicyProperty{RecrawlBehavior: jsii.String(recrawl)},
-		// A vanished folder never drops a table: rds marks it deprecated, the others log it.
-		SchemaChangePolicy:           &awsglue.CfnCrawler_SchemaChangePolicyProperty{UpdateBehavior: jsii.String(update), DeleteBehavior: jsii.String(remove)},
+		RecrawlPolicy: &awsglue.CfnCrawler_RecrawlPolicyProperty{RecrawlBehavior: jsii.String("CRAWL_EVERYTHING")},
+		// New folders become tables and new columns are added; a vanished folder never drops a
+		// table, it is marked deprecated.
+		SchemaChangePolicy: &awsglue.CfnCrawler_SchemaChangePolicyProperty{
+			UpdateBehavior: jsii.String("UPDATE_IN_DATABASE"), DeleteBehavior: jsii.String("DEPRECATE_IN_DATABASE"),
+		},
 		Configuration:                jsii.String(f.configuration()),
 		CrawlerSecurityConfiguration: security.SecurityConfigurationName(),
 	}

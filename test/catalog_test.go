@@ -82,12 +82,11 @@ func TestCrawlersReadWhatProducersWrite(t *testing.T) {
 				} else {
 					assert.Nil(t, c.Properties["Schedule"])
 				}
-				// Glue only accepts incremental crawls with LOG/LOG.
-				recrawl := c.Properties["RecrawlPolicy"].(map[string]any)["RecrawlBehavior"]
+				// A source that appears after the first crawl must become a table: an incremental
+				// crawl (CRAWL_NEW_FOLDERS_ONLY, LOG/LOG) logs what does not fit known tables.
+				assert.Equal(t, map[string]any{"RecrawlBehavior": "CRAWL_EVERYTHING"}, c.Properties["RecrawlPolicy"])
 				policy := c.Properties["SchemaChangePolicy"].(map[string]any)
-				if recrawl == "CRAWL_NEW_FOLDERS_ONLY" {
-					assert.Equal(t, map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}, policy)
-				}
+				assert.Equal(t, "UPDATE_IN_DATABASE", policy["UpdateBehavior"], "new tables and columns reach the catalog")
 				assert.NotEqual(t, "DELETE_FROM_DATABASE", policy["DeleteBehavior"], "a vanished folder must not drop a table")
 				assert.Equal(t, map[string]any{"Ref": logicalID(t, p.Catalog.Node().FindChild(jsii.String("SecurityConfiguration")))},
 					c.Properties["CrawlerSecurityConfiguration"])
