@@ -21,7 +21,7 @@ type Finding struct {
 	// LogicalID and Type identify the resource in the base template.
 	LogicalID string
 	Type      string
-	// Change is "deleted" or "replaced".
+	// Change is "deleted" or "replaced", or for an output "changed under its readers".
 	Change string
 	// Why says what in the head causes it.
 	Why string
@@ -33,7 +33,8 @@ func (f Finding) String() string {
 
 // Check compares every stack of the given stages in base with the same stack in head, and
 // returns the findings sorted by stack and logical ID. A stack missing from head loses all of
-// its stateful resources.
+// its stateful resources. An output that another stack reads and whose value changes is a
+// finding too (staleOutputs).
 func Check(base, head Templates, stages []string) []Finding {
 	var findings []Finding
 	for key, baseTpl := range base {
@@ -64,6 +65,7 @@ func Check(base, head Templates, stages []string) []Finding {
 			findings = append(findings, f)
 		}
 	}
+	findings = append(findings, staleOutputs(base, head, stages)...)
 	slices.SortFunc(findings, func(a, b Finding) int {
 		return strings.Compare(a.Key+" "+a.LogicalID, b.Key+" "+b.LogicalID)
 	})

@@ -154,3 +154,41 @@ func TestRunReadsBothLayouts(t *testing.T) {
 	_, err = Run(base, head, []string{"prod"}, "")
 	assert.EqualError(t, err, "base "+base+" has no stack of stages prod")
 }
+
+// withReader adds an output of the bronze bucket's name to production's DataLake and a stack
+// that reads it by Fn::GetStackOutput, as the app's stacks read each other.
+func withReader(tpls Templates, bucketRef string) Templates {
+	lake := tpls["production/DataLake"]
+	lake.Outputs = map[string]Output{"BronzeName": {Value: map[string]any{"Ref": bucketRef}}}
+	tpls["production/DataLake"] = lake
+	tpls["production/Cdc"] = Template{Resources: map[string]Resource{
+		"TargetEndpoint": {Type: "AWS::DMS::Endpoint", Properties: map[string]any{"S3Settings": map[string]any{
+			"BucketName": map[string]any{"Fn::GetStackOutput": map[string]any{"StackName": "production-DataLake", "OutputName": "BronzeName"}},
+		}}},
+	}}
+	return tpls
+}
+
+func TestAChangedOutputThatAnotherStackReadsFails(t *testing.T) {
+	got := Check(withReader(app(), "BronzeBucketFF082204"), withReader(app(), "DataKey"), protected)
+	require.Len(t, got, 1)
+	assert.Equal(t, "production/DataLake BronzeName (output) would be changed under its readers: production/Cdc TargetEndpoint reads it through "+
+		"Fn::GetStackOutput, which CloudFormation does not re-read: deploy production/Cdc again after production/DataLake, or replace the reference", got[0].String())
+	// Allowed by name, like a resource.
+	blocking, allowed, _ := Apply(got, []Allowance{{Stage: "production", Stack: "DataLake", LogicalID: "BronzeName", Reason: "Cdc redeployed in the same change"}})
+	assert.Empty(t, blocking)
+	assert.Len(t, allowed, 1)
+}
+
+func TestAnUnchangedOrUnreadOutputPasses(t *testing.T) {
+	assert.Empty(t, Check(withReader(app(), "BronzeBucketFF082204"), withReader(app(), "BronzeBucketFF082204"), protected))
+	head := app()
+	lake := head["production/DataLake"]
+	lake.Outputs = map[string]Output{"Unread": {Value: "new"}}
+	head["production/DataLake"] = lake
+	base := app()
+	baseLake := base["production/DataLake"]
+	baseLake.Outputs = map[string]Output{"Unread": {Value: "old"}}
+	base["production/DataLake"] = baseLake
+	assert.Empty(t, Check(base, head, protected), "nothing reads it")
+}

@@ -12,6 +12,12 @@ import (
 // Template is the part of a CloudFormation template the guard reads.
 type Template struct {
 	Resources map[string]Resource
+	Outputs   map[string]Output
+}
+
+// Output is one entry of a template's Outputs.
+type Output struct {
+	Value any
 }
 
 // Resource is one entry of a template's Resources.
