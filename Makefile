@@ -115,3 +115,7 @@ rehearse-test: deps rehearsal/.venv/.synced ## the rehearsal's own tests, includ
 
 clean: ## remove cdk.out and the Python environments
 	rm -rf cdk.out .uv tools/bin $(PY_PROJECTS:%=%/.venv)
+
+.PHONY: config-doc
+config-doc: ## regenerate docs/configuration.md from config's doc comments and validation rules
+	go run ./cmd/configdoc -o docs/configuration.md

@@ -58,33 +58,47 @@ const microClass = "mw1.micro"
 
 var maintenanceWindowPattern = regexp.MustCompile(`^(MON|TUE|WED|THU|FRI|SAT|SUN):([01][0-9]|2[0-3]):(00|30)$`)
 
-func (a Airflow) validate(v *validator) {
-	v.check(slices.Contains(AirflowVersions, a.Version), "airflow.version", a.Version,
-		"must be an MWAA Airflow version: one of "+strings.Join(AirflowVersions, ", "))
-	v.check(slices.Contains(AirflowEnvironmentClasses, a.EnvironmentClass), "airflow.environmentClass", a.EnvironmentClass,
-		"must be one of "+strings.Join(AirflowEnvironmentClasses, ", "))
-	maxWorkers := 25
-	if a.EnvironmentClass == microClass {
-		maxWorkers = 1
-	}
-	v.check(a.MinWorkers >= 1 && a.MinWorkers <= a.MaxWorkers, "airflow.minWorkers", a.MinWorkers,
-		fmt.Sprintf("must be from 1 to maxWorkers (%d)", a.MaxWorkers))
-	v.check(a.MaxWorkers >= 1 && a.MaxWorkers <= maxWorkers, "airflow.maxWorkers", a.MaxWorkers,
-		fmt.Sprintf("must be from 1 to %d for %s", maxWorkers, a.EnvironmentClass))
-	if a.EnvironmentClass == microClass {
-		v.check(a.Schedulers == 1, "airflow.schedulers", a.Schedulers, "must be 1 for mw1.micro")
-	} else {
-		v.check(a.Schedulers >= 2 && a.Schedulers <= 5, "airflow.schedulers", a.Schedulers,
-			fmt.Sprintf("must be from 2 to 5 for %s", a.EnvironmentClass))
-	}
-	v.check(a.WebserverAccessMode == WebserverPrivateOnly || a.WebserverAccessMode == WebserverPublicOnly,
-		"airflow.webserverAccessMode", a.WebserverAccessMode, fmt.Sprintf("must be %s or %s", WebserverPrivateOnly, WebserverPublicOnly))
-	v.check(maintenanceWindowPattern.MatchString(a.MaintenanceWindow), "airflow.maintenanceWindow", a.MaintenanceWindow,
-		"must be DDD:HH:MM in UTC on the hour or half hour, such as SUN:03:00")
-	a.validateLogLevel(v, "airflow.logLevel", a.LogLevel)
-	a.validateLogLevel(v, "airflow.taskLogLevel", a.TaskLogLevel)
+// maxAirflowWorkers is MWAA's limit on workers for every class but mw1.micro.
+const maxAirflowWorkers = 25
+
+var airflowRules = rules[Environment]{
+	{Field: "airflow.version", Allowed: "must be an MWAA Airflow version: one of " + strings.Join(AirflowVersions, ", "), check: func(f field, e Environment) {
+		f.check(slices.Contains(AirflowVersions, e.Airflow.Version), e.Airflow.Version)
+	}},
+	{Field: "airflow.environmentClass", Allowed: "must be one of " + strings.Join(AirflowEnvironmentClasses, ", "), check: func(f field, e Environment) {
+		f.check(slices.Contains(AirflowEnvironmentClasses, e.Airflow.EnvironmentClass), e.Airflow.EnvironmentClass)
+	}},
+	{Field: "airflow.minWorkers", Allowed: "must be from 1 to maxWorkers", check: func(f field, e Environment) {
+		a := e.Airflow
+		f.checkf(a.MinWorkers >= 1 && a.MinWorkers <= a.MaxWorkers, a.MinWorkers, "must be from 1 to maxWorkers (%d)", a.MaxWorkers)
+	}},
+	{Field: "airflow.maxWorkers", Allowed: fmt.Sprintf("must be from 1 to %d, or exactly 1 for %s", maxAirflowWorkers, microClass), check: func(f field, e Environment) {
+		a, most := e.Airflow, maxAirflowWorkers
+		if a.EnvironmentClass == microClass {
+			most = 1
+		}
+		f.checkf(a.MaxWorkers >= 1 && a.MaxWorkers <= most, a.MaxWorkers, "must be from 1 to %d for %s", most, a.EnvironmentClass)
+	}},
+	{Field: "airflow.schedulers", Allowed: "must be 1 for " + microClass, check: func(f field, e Environment) {
+		f.check(e.Airflow.EnvironmentClass != microClass || e.Airflow.Schedulers == 1, e.Airflow.Schedulers)
+	}},
+	{Field: "airflow.schedulers", Allowed: "must be from 2 to 5 for every other class", check: func(f field, e Environment) {
+		a := e.Airflow
+		f.checkf(a.EnvironmentClass == microClass || a.Schedulers >= 2 && a.Schedulers <= 5, a.Schedulers, "must be from 2 to 5 for %s", a.EnvironmentClass)
+	}},
+	{Field: "airflow.webserverAccessMode", Allowed: fmt.Sprintf("must be %s or %s", WebserverPrivateOnly, WebserverPublicOnly), check: func(f field, e Environment) {
+		f.check(e.Airflow.WebserverAccessMode == WebserverPrivateOnly || e.Airflow.WebserverAccessMode == WebserverPublicOnly, e.Airflow.WebserverAccessMode)
+	}},
+	{Field: "airflow.maintenanceWindow", Allowed: "must be DDD:HH:MM in UTC on the hour or half hour, such as SUN:03:00", check: func(f field, e Environment) {
+		f.check(maintenanceWindowPattern.MatchString(e.Airflow.MaintenanceWindow), e.Airflow.MaintenanceWindow)
+	}},
+	logLevelRule("airflow.logLevel", func(a Airflow) string { return a.LogLevel }),
+	logLevelRule("airflow.taskLogLevel", func(a Airflow) string { return a.TaskLogLevel }),
 }
 
-func (a Airflow) validateLogLevel(v *validator, field, level string) {
-	v.check(slices.Contains(AirflowLogLevels, level), field, level, "must be one of "+strings.Join(AirflowLogLevels, ", "))
+// logLevelRule checks the MWAA log level get returns, at name.
+func logLevelRule(name string, get func(Airflow) string) rule[Environment] {
+	return rule[Environment]{Field: name, Allowed: "must be one of " + strings.Join(AirflowLogLevels, ", "), check: func(f field, e Environment) {
+		f.check(slices.Contains(AirflowLogLevels, get(e.Airflow)), get(e.Airflow))
+	}}
 }

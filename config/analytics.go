@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -24,22 +25,21 @@ type Workgroup struct {
 	BytesScannedCutoffPerQuery int
 }
 
-func (a Analytics) validate(v *validator) {
-	v.check(a.ResultsExpirationDays >= 1, "analytics.resultsExpirationDays", a.ResultsExpirationDays,
-		"must be at least 1: query results are never kept forever")
-	audiences := slices.Clone(Workgroups)
-	slices.Sort(audiences)
-	keys := make([]string, 0, len(a.Workgroups))
-	for k := range a.Workgroups {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	v.check(slices.Equal(keys, audiences), "analytics.workgroups", keys, fmt.Sprintf("must configure exactly the workgroups %v", audiences))
-	for _, audience := range keys {
-		cutoff := a.Workgroups[audience].BytesScannedCutoffPerQuery
-		v.check(cutoff >= MinBytesScannedCutoff, fmt.Sprintf("analytics.workgroups[%q].bytesScannedCutoffPerQuery", audience), cutoff,
-			fmt.Sprintf("must be at least %d bytes (10 MB), Athena's minimum", MinBytesScannedCutoff))
-	}
+var analyticsRules = rules[Environment]{
+	{Field: "analytics.resultsExpirationDays", Allowed: "must be at least 1: query results are never kept forever", check: func(f field, e Environment) {
+		f.check(e.Analytics.ResultsExpirationDays >= 1, e.Analytics.ResultsExpirationDays)
+	}},
+	{Field: "analytics.workgroups", Allowed: fmt.Sprintf("must configure exactly the workgroups %v", slices.Sorted(slices.Values(Workgroups))),
+		check: func(f field, e Environment) {
+			audiences := slices.Sorted(maps.Keys(e.Analytics.Workgroups))
+			f.check(slices.Equal(audiences, slices.Sorted(slices.Values(Workgroups))), audiences)
+		}},
+	eachKey(rules[keyed[Workgroup]]{
+		{Field: "analytics.workgroups[].bytesScannedCutoffPerQuery", Allowed: fmt.Sprintf("must be at least %d bytes (10 MB), Athena's minimum", MinBytesScannedCutoff),
+			check: func(f field, w keyed[Workgroup]) {
+				f.check(w.value.BytesScannedCutoffPerQuery >= MinBytesScannedCutoff, w.value.BytesScannedCutoffPerQuery)
+			}},
+	}, func(e Environment) map[string]Workgroup { return e.Analytics.Workgroups }),
 }
 
 // gigabyte makes the environments' scan limits readable.

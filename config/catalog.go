@@ -21,41 +21,54 @@ type Catalog struct {
 // databaseNamePattern is what Glue and Athena both accept as a database name.
 var databaseNamePattern = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
 
-func (c Catalog) validate(v *validator) {
-	families := slices.Clone(CrawlerFamilies)
-	slices.Sort(families)
-	v.check(slices.Equal(slices.Sorted(maps.Keys(c.CrawlerSchedules)), families), "catalog.crawlerSchedules", slices.Sorted(maps.Keys(c.CrawlerSchedules)),
-		fmt.Sprintf("must have one entry per crawler family %v (\"\" for on demand)", families))
-	for _, family := range slices.Sorted(maps.Keys(c.CrawlerSchedules)) {
-		expr := c.CrawlerSchedules[family]
-		if expr == "" {
-			continue
-		}
-		problem := cronProblem(expr)
-		v.check(problem == "", fmt.Sprintf("catalog.crawlerSchedules[%q]", family), expr, problem)
-	}
-	v.check(slices.Contains(LogRetentionDays, c.CrawlerLogRetentionDays), "catalog.crawlerLogRetentionDays", c.CrawlerLogRetentionDays,
-		fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays))
+var catalogRules = rules[Environment]{
+	{Field: "catalog.crawlerSchedules", Allowed: fmt.Sprintf("must have one entry per crawler family %v (\"\" for on demand)", sortedCrawlerFamilies()),
+		check: func(f field, e Environment) {
+			families := slices.Sorted(maps.Keys(e.Catalog.CrawlerSchedules))
+			f.check(slices.Equal(families, sortedCrawlerFamilies()), families)
+		}},
+	eachKey(rules[keyed[string]]{
+		{Field: "catalog.crawlerSchedules[]", Allowed: `must be "" (on demand) or ` + cronSyntax + `, at most every 5 minutes`,
+			check: func(f field, s keyed[string]) {
+				if s.value == "" {
+					return
+				}
+				problem := cronProblem(s.value)
+				f.checkf(problem == "", s.value, "%s", problem)
+			}},
+	}, func(e Environment) map[string]string { return e.Catalog.CrawlerSchedules }),
+	{Field: "catalog.crawlerLogRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
+		f.check(slices.Contains(LogRetentionDays, e.Catalog.CrawlerLogRetentionDays), e.Catalog.CrawlerLogRetentionDays)
+	}},
 }
 
-// validateDatabaseNames proves that every Glue database name the stacks derive is legal. Today
-// a valid environment name always makes valid database names, so this only speaks when
+// sortedCrawlerFamilies are CrawlerFamilies in the order of the schedules' sorted keys.
+func sortedCrawlerFamilies() []string {
+	return slices.Sorted(slices.Values(CrawlerFamilies))
+}
+
+// databaseNamesRule proves that every Glue database name the stacks derive is legal. Today a
+// valid environment name always makes valid database names, so this only speaks when
 // DatabaseName or the name rule changes; an invalid name has already been reported.
-func (e Environment) validateDatabaseNames(v *validator) {
-	if !envNamePattern.MatchString(e.Name) {
-		return
-	}
-	for _, layer := range []string{LayerBronze, LayerSilver, LayerGold} {
-		if !checkDatabaseName(v, e.Name, e.DatabaseName(layer)) {
+var databaseNamesRule = rule[Environment]{
+	Field:   "name",
+	Allowed: "must make Glue database names <env>_<layer> that Glue and Athena allow: 1-255 lowercase letters, digits and underscores",
+	check: func(f field, e Environment) {
+		if !envNamePattern.MatchString(e.Name) {
 			return
 		}
-	}
+		for _, layer := range []string{LayerBronze, LayerSilver, LayerGold} {
+			if !checkDatabaseName(f.v, e.Name, e.DatabaseName(layer)) {
+				return
+			}
+		}
+	},
 }
 
 // checkDatabaseName reports, against the environment's name, a database name Glue would refuse.
 func checkDatabaseName(v *validator, envName, database string) bool {
-	return v.checked(databaseNamePattern.MatchString(database), "name", envName,
-		fmt.Sprintf("makes Glue database name %s invalid: Glue and Athena allow 1-255 lowercase letters, digits and underscores", database))
+	return field{v: v, name: "name"}.checkf(databaseNamePattern.MatchString(database), envName,
+		"makes Glue database name %s invalid: Glue and Athena allow 1-255 lowercase letters, digits and underscores", database)
 }
 
 // cronField is one field of a Glue cron expression: its name, its range and the special

@@ -51,32 +51,45 @@ var (
 	dmsColumnPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 )
 
-func (c Cdc) validate(v *validator, azCount int) {
-	v.check(dmsClassPattern.MatchString(c.InstanceClass), "cdc.instanceClass", c.InstanceClass,
-		"must be a DMS replication instance class such as dms.t3.medium")
-	v.check(c.AllocatedStorageGiB >= 5 && c.AllocatedStorageGiB <= 6144, "cdc.allocatedStorageGiB", c.AllocatedStorageGiB,
-		"must be from 5 to 6144")
-	v.check(!c.MultiAZ || azCount >= 2, "cdc.multiAZ", c.MultiAZ,
-		fmt.Sprintf("needs at least 2 availability zones, not %d", azCount))
-	v.check(slices.Contains(DmsVersions, c.EngineVersion), "cdc.engineVersion", c.EngineVersion,
-		fmt.Sprintf("must be one of %v", DmsVersions))
-	v.check(dmsColumnPattern.MatchString(c.TimestampColumnName) && c.TimestampColumnName != "op", "cdc.timestampColumnName", c.TimestampColumnName,
-		`must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and not "op" (DMS's operation column)`)
-	v.check(len(c.Include) > 0, "cdc.include", c.Include,
-		"must select at least one table: a task with no selection rule captures nothing and fails to start")
-	validateSelectors(v, "cdc.include", c.Include)
-	validateSelectors(v, "cdc.exclude", c.Exclude)
-	v.check(slices.Contains(LogRetentionDays, c.LogRetentionDays), "cdc.logRetentionDays", c.LogRetentionDays,
-		fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays))
+var cdcRules = rules[Environment]{
+	{Field: "cdc.instanceClass", Allowed: "must be a DMS replication instance class such as dms.t3.medium", check: func(f field, e Environment) {
+		f.check(dmsClassPattern.MatchString(e.Cdc.InstanceClass), e.Cdc.InstanceClass)
+	}},
+	{Field: "cdc.allocatedStorageGiB", Allowed: "must be from 5 to 6144", check: func(f field, e Environment) {
+		f.check(e.Cdc.AllocatedStorageGiB >= 5 && e.Cdc.AllocatedStorageGiB <= 6144, e.Cdc.AllocatedStorageGiB)
+	}},
+	{Field: "cdc.multiAZ", Allowed: "needs at least 2 availability zones", check: func(f field, e Environment) {
+		azCount := len(e.AvailabilityZones)
+		f.checkf(!e.Cdc.MultiAZ || azCount >= 2, e.Cdc.MultiAZ, "needs at least 2 availability zones, not %d", azCount)
+	}},
+	{Field: "cdc.engineVersion", Allowed: fmt.Sprintf("must be one of %v", DmsVersions), check: func(f field, e Environment) {
+		f.check(slices.Contains(DmsVersions, e.Cdc.EngineVersion), e.Cdc.EngineVersion)
+	}},
+	{Field: "cdc.timestampColumnName",
+		Allowed: `must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and not "op" (DMS's operation column)`,
+		check: func(f field, e Environment) {
+			f.check(dmsColumnPattern.MatchString(e.Cdc.TimestampColumnName) && e.Cdc.TimestampColumnName != "op", e.Cdc.TimestampColumnName)
+		}},
+	{Field: "cdc.include", Allowed: "must select at least one table: a task with no selection rule captures nothing and fails to start",
+		check: func(f field, e Environment) { f.check(len(e.Cdc.Include) > 0, e.Cdc.Include) }},
+	each(selectorRules("cdc.include"), func(e Environment) []TableSelector { return e.Cdc.Include }),
+	each(selectorRules("cdc.exclude"), func(e Environment) []TableSelector { return e.Cdc.Exclude }),
+	{Field: "cdc.logRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
+		f.check(slices.Contains(LogRetentionDays, e.Cdc.LogRetentionDays), e.Cdc.LogRetentionDays)
+	}},
 }
 
-func validateSelectors(v *validator, field string, selectors []TableSelector) {
-	for i, s := range selectors {
-		at := fmt.Sprintf("%s[%d]", field, i)
-		v.check(schemaPattern.MatchString(s.Schema), at+".schema", s.Schema,
-			"must name one schema exactly (letters, digits, _ or $; no % wildcard)")
-		v.check(tablePattern.MatchString(s.Table), at+".table", s.Table,
-			"must be 1-63 letters, digits, _, $ or the wildcard %")
-		v.check(!slices.Contains(selectors[:i], s), at, s.Schema+"."+s.Table, "must not repeat another selector")
+// selectorRules check one TableSelector of the list at name.
+func selectorRules(name string) rules[listed[TableSelector]] {
+	return rules[listed[TableSelector]]{
+		{Field: name + "[].schema", Allowed: "must name one schema exactly (letters, digits, _ or $; no % wildcard)", check: func(f field, s listed[TableSelector]) {
+			f.check(schemaPattern.MatchString(s.value.Schema), s.value.Schema)
+		}},
+		{Field: name + "[].table", Allowed: "must be 1-63 letters, digits, _, $ or the wildcard %", check: func(f field, s listed[TableSelector]) {
+			f.check(tablePattern.MatchString(s.value.Table), s.value.Table)
+		}},
+		{Field: name + "[]", Allowed: "must not repeat another selector", check: func(f field, s listed[TableSelector]) {
+			f.check(!slices.Contains(s.earlier, s.value), s.value.Schema+"."+s.value.Table)
+		}},
 	}
 }

@@ -73,49 +73,79 @@ func (d Database) Major() string {
 	return major
 }
 
-func (d Database) validate(v *validator, removal Removal, azCount, tasks int) {
-	v.check(slices.Contains(PostgresVersions, d.EngineVersion), "database.engineVersion", d.EngineVersion,
-		fmt.Sprintf("must be one of %v", PostgresVersions))
-	v.check(rdsClassPattern.MatchString(d.InstanceClass), "database.instanceClass", d.InstanceClass,
-		"must be an RDS instance class such as db.t4g.micro")
-	v.check(d.AllocatedStorageGiB >= 20 && d.AllocatedStorageGiB <= 65536, "database.allocatedStorageGiB", d.AllocatedStorageGiB,
-		"must be from 20 to 65536 (gp3)")
-	least := d.AllocatedStorageGiB + (d.AllocatedStorageGiB+9)/10
-	v.check(d.MaxAllocatedStorageGiB >= least && d.MaxAllocatedStorageGiB <= 65536, "database.maxAllocatedStorageGiB", d.MaxAllocatedStorageGiB,
-		fmt.Sprintf("must be from %d (10%% above allocatedStorageGiB) to 65536: RDS refuses a smaller autoscaling limit", least))
-	v.check(!d.MultiAZ || azCount >= 2, "database.multiAZ", d.MultiAZ,
-		fmt.Sprintf("needs at least 2 availability zones, not %d", azCount))
-	v.check(d.BackupRetentionDays >= 1 && d.BackupRetentionDays <= 35, "database.backupRetentionDays", d.BackupRetentionDays,
-		"must be from 1 to 35")
-	v.check(!d.DeletionProtection || d.BackupRetentionDays >= 7, "database.backupRetentionDays", d.BackupRetentionDays,
-		"must be at least 7 when deletionProtection is on: a protected database is one whose data matters")
-	v.check(removal != RemovalRetain || d.DeletionProtection, "database.deletionProtection", d.DeletionProtection,
-		`must be on when removal is "retain": a retained environment's database is deleted by nobody, CloudFormation included`)
-	v.check(pgNamePattern.MatchString(d.DatabaseName) && !slices.Contains([]string{"postgres", "rdsadmin", "template0", "template1"}, d.DatabaseName),
-		"database.databaseName", d.DatabaseName, "must be 1-63 lowercase letters, digits or underscores, start with a letter, and not be a reserved database")
-	need := tasks + 2
-	v.check(d.MaxReplicationSlots >= need, "database.maxReplicationSlots", d.MaxReplicationSlots,
-		fmt.Sprintf("must be at least the DMS task count + 2 (%d)", need))
-	v.check(d.MaxWalSenders >= need, "database.maxWalSenders", d.MaxWalSenders,
-		fmt.Sprintf("must be at least the DMS task count + 2 (%d)", need))
-	for i, t := range d.LogExports {
-		v.check(slices.Contains(DatabaseLogTypes, t) && !slices.Contains(d.LogExports[:i], t), fmt.Sprintf("database.logExports[%d]", i), t,
-			fmt.Sprintf("must be one of %v, each once", DatabaseLogTypes))
-	}
-	v.check(slices.Contains(LogRetentionDays, d.LogRetentionDays), "database.logRetentionDays", d.LogRetentionDays,
-		fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays))
-	pi := d.PerformanceInsightsRetentionDays
-	v.check(pi == 0 || pi == 7 || pi == 731 || (pi%31 == 0 && pi >= 31 && pi <= 713), "database.performanceInsightsRetentionDays", pi,
-		"must be 0 (off), 7, a multiple of 31 up to 713, or 731")
-	v.check(slices.Contains(MonitoringIntervals, d.MonitoringIntervalSeconds), "database.monitoringIntervalSeconds", d.MonitoringIntervalSeconds,
-		fmt.Sprintf("must be one of %v (0 is off)", MonitoringIntervals))
-	v.check(d.SecretRotationDays >= 1 && d.SecretRotationDays <= 365, "database.secretRotationDays", d.SecretRotationDays,
-		"must be from 1 to 365")
-	for i, cidr := range d.AllowedCIDRs {
-		validIPv4Block(v, fmt.Sprintf("database.allowedCIDRs[%d]", i), cidr, 8, 32)
-	}
-	for i, id := range d.AllowedSecurityGroupIDs {
-		v.check(securityGroupIDPattern.MatchString(id), fmt.Sprintf("database.allowedSecurityGroupIDs[%d]", i), id,
-			"must be a security group ID such as sg-0123456789abcdef0")
-	}
+// reservedDatabases are the databases RDS PostgreSQL creates for itself.
+var reservedDatabases = []string{"postgres", "rdsadmin", "template0", "template1"}
+
+var databaseRules = rules[Environment]{
+	{Field: "database.engineVersion", Allowed: fmt.Sprintf("must be one of %v", PostgresVersions), check: func(f field, e Environment) {
+		f.check(slices.Contains(PostgresVersions, e.Database.EngineVersion), e.Database.EngineVersion)
+	}},
+	{Field: "database.instanceClass", Allowed: "must be an RDS instance class such as db.t4g.micro", check: func(f field, e Environment) {
+		f.check(rdsClassPattern.MatchString(e.Database.InstanceClass), e.Database.InstanceClass)
+	}},
+	{Field: "database.allocatedStorageGiB", Allowed: "must be from 20 to 65536 (gp3)", check: func(f field, e Environment) {
+		f.check(e.Database.AllocatedStorageGiB >= 20 && e.Database.AllocatedStorageGiB <= 65536, e.Database.AllocatedStorageGiB)
+	}},
+	{Field: "database.maxAllocatedStorageGiB", Allowed: "must be from 10% above allocatedStorageGiB to 65536: RDS refuses a smaller autoscaling limit",
+		check: func(f field, e Environment) {
+			d := e.Database
+			least := d.AllocatedStorageGiB + (d.AllocatedStorageGiB+9)/10
+			f.checkf(d.MaxAllocatedStorageGiB >= least && d.MaxAllocatedStorageGiB <= 65536, d.MaxAllocatedStorageGiB,
+				"must be from %d (10%% above allocatedStorageGiB) to 65536: RDS refuses a smaller autoscaling limit", least)
+		}},
+	{Field: "database.multiAZ", Allowed: "needs at least 2 availability zones", check: func(f field, e Environment) {
+		azCount := len(e.AvailabilityZones)
+		f.checkf(!e.Database.MultiAZ || azCount >= 2, e.Database.MultiAZ, "needs at least 2 availability zones, not %d", azCount)
+	}},
+	{Field: "database.backupRetentionDays", Allowed: "must be from 1 to 35", check: func(f field, e Environment) {
+		f.check(e.Database.BackupRetentionDays >= 1 && e.Database.BackupRetentionDays <= 35, e.Database.BackupRetentionDays)
+	}},
+	{Field: "database.backupRetentionDays", Allowed: "must be at least 7 when deletionProtection is on: a protected database is one whose data matters",
+		check: func(f field, e Environment) {
+			f.check(!e.Database.DeletionProtection || e.Database.BackupRetentionDays >= 7, e.Database.BackupRetentionDays)
+		}},
+	{Field: "database.deletionProtection",
+		Allowed: `must be on when removal is "retain": a retained environment's database is deleted by nobody, CloudFormation included`,
+		check: func(f field, e Environment) {
+			f.check(e.Removal != RemovalRetain || e.Database.DeletionProtection, e.Database.DeletionProtection)
+		}},
+	{Field: "database.databaseName", Allowed: "must be 1-63 lowercase letters, digits or underscores, start with a letter, and not be a reserved database",
+		check: func(f field, e Environment) {
+			name := e.Database.DatabaseName
+			f.check(pgNamePattern.MatchString(name) && !slices.Contains(reservedDatabases, name), name)
+		}},
+	{Field: "database.maxReplicationSlots", Allowed: "must be at least the DMS task count + 2", check: func(f field, e Environment) {
+		need := ReplicationTasks + 2
+		f.checkf(e.Database.MaxReplicationSlots >= need, e.Database.MaxReplicationSlots, "must be at least the DMS task count + 2 (%d)", need)
+	}},
+	{Field: "database.maxWalSenders", Allowed: "must be at least the DMS task count + 2", check: func(f field, e Environment) {
+		need := ReplicationTasks + 2
+		f.checkf(e.Database.MaxWalSenders >= need, e.Database.MaxWalSenders, "must be at least the DMS task count + 2 (%d)", need)
+	}},
+	each(rules[listed[string]]{
+		{Field: "database.logExports[]", Allowed: fmt.Sprintf("must be one of %v, each once", DatabaseLogTypes), check: func(f field, t listed[string]) {
+			f.check(slices.Contains(DatabaseLogTypes, t.value) && !slices.Contains(t.earlier, t.value), t.value)
+		}},
+	}, func(e Environment) []string { return e.Database.LogExports }),
+	{Field: "database.logRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
+		f.check(slices.Contains(LogRetentionDays, e.Database.LogRetentionDays), e.Database.LogRetentionDays)
+	}},
+	{Field: "database.performanceInsightsRetentionDays", Allowed: "must be 0 (off), 7, a multiple of 31 up to 713, or 731", check: func(f field, e Environment) {
+		pi := e.Database.PerformanceInsightsRetentionDays
+		f.check(pi == 0 || pi == 7 || pi == 731 || (pi%31 == 0 && pi >= 31 && pi <= 713), pi)
+	}},
+	{Field: "database.monitoringIntervalSeconds", Allowed: fmt.Sprintf("must be one of %v (0 is off)", MonitoringIntervals), check: func(f field, e Environment) {
+		f.check(slices.Contains(MonitoringIntervals, e.Database.MonitoringIntervalSeconds), e.Database.MonitoringIntervalSeconds)
+	}},
+	{Field: "database.secretRotationDays", Allowed: "must be from 1 to 365", check: func(f field, e Environment) {
+		f.check(e.Database.SecretRotationDays >= 1 && e.Database.SecretRotationDays <= 365, e.Database.SecretRotationDays)
+	}},
+	each(rules[listed[string]]{
+		ipv4BlockRule("database.allowedCIDRs[]", 8, 32, func(c listed[string]) string { return c.value }),
+	}, func(e Environment) []string { return e.Database.AllowedCIDRs }),
+	each(rules[listed[string]]{
+		{Field: "database.allowedSecurityGroupIDs[]", Allowed: "must be a security group ID such as sg-0123456789abcdef0", check: func(f field, id listed[string]) {
+			f.check(securityGroupIDPattern.MatchString(id.value), id.value)
+		}},
+	}, func(e Environment) []string { return e.Database.AllowedSecurityGroupIDs }),
 }

@@ -1,9 +1,9 @@
 package config
 
 import (
-	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 )
 
 // Databricks configures the customer-managed VPC, roles and root bucket that a Databricks
@@ -15,7 +15,7 @@ type Databricks struct {
 	// AccountID is the customer's Databricks account ID (a UUID, top right of the account
 	// console). It is the cross-account role's sts:ExternalId and the root bucket's
 	// aws:PrincipalTag/DatabricksAccountId. The committed all-zero UUID is a placeholder.
-	AccountID string
+	AccountID string `config:"accountId"`
 	// CIDR is the workspace VPC's IPv4 block, an RFC 1918 range from /16 to /24 that must not
 	// overlap network.cidr. Databricks cannot change it once the network is registered.
 	CIDR string
@@ -35,35 +35,70 @@ const DatabricksAccountPlaceholder = "00000000-0000-0000-0000-000000000000"
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-func (d Databricks) validate(v *validator, region, sharedCIDR string) {
-	if !d.Enabled {
-		return
-	}
-	v.check(uuidPattern.MatchString(d.AccountID), "databricks.accountId", d.AccountID,
-		"must be the Databricks account ID, a lowercase UUID such as "+DatabricksAccountPlaceholder)
-	validateZones(v, "databricks.availabilityZones", region, d.AvailabilityZones)
-	azCount := len(d.AvailabilityZones)
-	v.check(d.NATGateways >= 1 && d.NATGateways <= max(azCount, 1), "databricks.natGateways", d.NATGateways,
-		fmt.Sprintf("must be from 1 to the number of availability zones (%d)", azCount))
+// databricksRules check nothing while Databricks is off: its settings are not read then.
+var databricksRules = rules[Environment]{
+	only(func(e Environment) bool { return e.Databricks.Enabled }, slices.Concat(
+		rules[Environment]{
+			{Field: "databricks.accountId", Allowed: "must be the Databricks account ID, a lowercase UUID such as " + DatabricksAccountPlaceholder,
+				check: func(f field, e Environment) {
+					f.check(uuidPattern.MatchString(e.Databricks.AccountID), e.Databricks.AccountID)
+				}},
+		},
+		zoneRules("databricks.availabilityZones", func(e Environment) []string { return e.Databricks.AvailabilityZones }),
+		rules[Environment]{
+			{Field: "databricks.natGateways", Allowed: "must be from 1 to the number of availability zones", check: func(f field, e Environment) {
+				d, azCount := e.Databricks, len(e.Databricks.AvailabilityZones)
+				f.checkf(d.NATGateways >= 1 && d.NATGateways <= max(azCount, 1), d.NATGateways,
+					"must be from 1 to the number of availability zones (%d)", azCount)
+			}},
+			ipv4BlockRule("databricks.cidr", 16, 24, func(e Environment) string { return e.Databricks.CIDR }),
+			// The subnets are sized against the VPC's block, so they wait for a valid one.
+			only(func(e Environment) bool { _, ok := ipv4Block(e.Databricks.CIDR, 16, 24); return ok }, databricksSubnetRules),
+		},
+	)),
+}
 
-	prefix, ok := validIPv4Block(v, "databricks.cidr", d.CIDR, 16, 24)
-	if !ok {
-		return
-	}
-	if shared, err := netip.ParsePrefix(sharedCIDR); err == nil && shared.Overlaps(prefix) {
-		v.check(false, "databricks.cidr", d.CIDR,
-			fmt.Sprintf("must not overlap network.cidr (%s): the workspace VPC is a separate network", sharedCIDR))
-	}
-	okPrivate := v.checked(d.SubnetMask >= max(17, prefix.Bits()+1) && d.SubnetMask <= 26, "databricks.subnetMask", d.SubnetMask,
-		fmt.Sprintf("must be from /%d to /26: Databricks accepts /17 to /26 and the VPC is /%d", max(17, prefix.Bits()+1), prefix.Bits()))
-	okPublic := v.checked(d.PublicSubnetMask > prefix.Bits() && d.PublicSubnetMask <= 28, "databricks.publicSubnetMask", d.PublicSubnetMask,
-		fmt.Sprintf("must be from /%d to /28", prefix.Bits()+1))
-	if !okPrivate || !okPublic {
-		return
-	}
-	needed := allocatedAddresses(azCount, d.SubnetMask, d.PublicSubnetMask)
-	v.check(needed <= 1<<(32-prefix.Bits()), "databricks.cidr", d.CIDR,
-		fmt.Sprintf("is too small for one private and one public subnet per zone (%d addresses needed): widen it or shrink the subnet masks", needed))
+var databricksSubnetRules = rules[Environment]{
+	{Field: "databricks.cidr", Allowed: "must not overlap network.cidr: the workspace VPC is a separate network", check: func(f field, e Environment) {
+		shared, err := netip.ParsePrefix(e.Network.CIDR)
+		f.checkf(err != nil || !shared.Overlaps(e.Databricks.prefix()), e.Databricks.CIDR,
+			"must not overlap network.cidr (%s): the workspace VPC is a separate network", e.Network.CIDR)
+	}},
+	{Field: "databricks.subnetMask", Allowed: "must be from /17 to /26 (Databricks' range) and longer than the VPC's prefix", check: func(f field, e Environment) {
+		d := e.Databricks
+		bits := d.prefix().Bits()
+		f.checkf(d.privateMaskFits(), d.SubnetMask, "must be from /%d to /26: Databricks accepts /17 to /26 and the VPC is /%d", max(17, bits+1), bits)
+	}},
+	{Field: "databricks.publicSubnetMask", Allowed: "must be longer than the VPC's prefix, up to /28", check: func(f field, e Environment) {
+		d := e.Databricks
+		f.checkf(d.publicMaskFits(), d.PublicSubnetMask, "must be from /%d to /28", d.prefix().Bits()+1)
+	}},
+	{Field: "databricks.cidr", Allowed: "must hold one private and one public subnet per availability zone", check: func(f field, e Environment) {
+		d := e.Databricks
+		if !d.privateMaskFits() || !d.publicMaskFits() {
+			return
+		}
+		needed := allocatedAddresses(len(d.AvailabilityZones), d.SubnetMask, d.PublicSubnetMask)
+		f.checkf(needed <= 1<<(32-d.prefix().Bits()), d.CIDR,
+			"is too small for one private and one public subnet per zone (%d addresses needed): widen it or shrink the subnet masks", needed)
+	}},
+}
+
+// prefix is the workspace VPC's block; only rules that run after databricks.cidr was found
+// valid call it.
+func (d Databricks) prefix() netip.Prefix {
+	prefix, _ := netip.ParsePrefix(d.CIDR)
+	return prefix
+}
+
+// privateMaskFits reports whether the cluster subnets are within Databricks' /17 to /26 and the VPC.
+func (d Databricks) privateMaskFits() bool {
+	return d.SubnetMask >= max(17, d.prefix().Bits()+1) && d.SubnetMask <= 26
+}
+
+// publicMaskFits reports whether the NAT subnets are within the VPC and at most /28.
+func (d Databricks) publicMaskFits() bool {
+	return d.PublicSubnetMask > d.prefix().Bits() && d.PublicSubnetMask <= 28
 }
 
 // allocatedAddresses is how far into the VPC block CDK allocates subnets: tier after tier, one

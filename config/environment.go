@@ -1,5 +1,9 @@
 // Package config holds everything that differs between two deployments of the
 // platform, one file per environment, and validates it before any stack is built.
+//
+// A setting is named, in validation messages and in docs/configuration.md, by its field path
+// in lowerCamel case (network.natGateways, streaming.streams[].name); a `config:"name"` tag
+// names a field whose name that rule does not give (accountId, not accountID).
 package config
 
 // Environment is one deployment of the whole platform: a CDK Stage of the same name.

@@ -40,11 +40,15 @@ var (
 	githubRepositoryPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 )
 
-// validate also keeps `*` and `?` out of both names, so a trust condition built from them can
-// never act as a wildcard.
-func (g GitHub) validate(v *validator) {
-	v.check(len(g.Owner) <= 39 && githubOwnerPattern.MatchString(g.Owner), "gitHub.owner", g.Owner,
-		"must be a GitHub user or organization: 1-39 letters, digits or single hyphens, not starting or ending with a hyphen")
-	v.check(githubRepositoryPattern.MatchString(g.Repository) && strings.Trim(g.Repository, ".") != "", "gitHub.repository", g.Repository,
-		"must be a GitHub repository name: 1-100 letters, digits, '.', '_' or '-', and not only dots")
+// gitHubRules also keep `*` and `?` out of both names, so a trust condition built from them
+// can never act as a wildcard.
+var gitHubRules = rules[Environment]{
+	{Field: "gitHub.owner", Allowed: "must be a GitHub user or organization: 1-39 letters, digits or single hyphens, not starting or ending with a hyphen",
+		check: func(f field, e Environment) {
+			f.check(len(e.GitHub.Owner) <= 39 && githubOwnerPattern.MatchString(e.GitHub.Owner), e.GitHub.Owner)
+		}},
+	{Field: "gitHub.repository", Allowed: "must be a GitHub repository name: 1-100 letters, digits, '.', '_' or '-', and not only dots",
+		check: func(f field, e Environment) {
+			f.check(githubRepositoryPattern.MatchString(e.GitHub.Repository) && strings.Trim(e.GitHub.Repository, ".") != "", e.GitHub.Repository)
+		}},
 }

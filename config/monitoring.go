@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -26,7 +25,7 @@ type Monitoring struct {
 	// NATPacketsDropped counts packets one NAT gateway dropped.
 	NATPacketsDropped Alarm
 	// DatabaseCPUPercent is the source database's average CPU utilization, in percent (1-100).
-	DatabaseCPUPercent Alarm
+	DatabaseCPUPercent Alarm `config:"databaseCpuPercent"`
 	// DatabaseFreeStorageGiB fires when the source database's free storage falls BELOW
 	// Threshold GiB; it must be below Database.AllocatedStorageGiB.
 	DatabaseFreeStorageGiB Alarm
@@ -75,75 +74,117 @@ type Alarm struct {
 // maxAlarmMinutes is CloudWatch's limit on periods times evaluation periods: one day.
 const maxAlarmMinutes = 24 * 60
 
-func (m Monitoring) validate(v *validator, e Environment) {
-	v.check(len(m.AlertEmails) >= 1, "monitoring.alertEmails", m.AlertEmails,
-		"must name at least one address: an alarm nobody receives is noise")
-	for i, email := range m.AlertEmails {
-		field := fmt.Sprintf("monitoring.alertEmails[%d]", i)
-		v.check(validEmail(email), field, email, "must be a plain email address such as data-alerts@example.com")
-		v.check(!slices.Contains(m.AlertEmails[:i], email), field, email, "must not repeat another address")
-	}
-	if !v.checked(m.PeriodMinutes >= 1 && m.PeriodMinutes <= 60, "monitoring.periodMinutes", m.PeriodMinutes, "must be from 1 to 60") {
-		return
-	}
-	m.S3ServerErrors.validate(v, "monitoring.s3ServerErrors", m.PeriodMinutes)
-	m.S3ClientErrors.validate(v, "monitoring.s3ClientErrors", m.PeriodMinutes)
-	m.NATPortAllocationErrors.validate(v, "monitoring.natPortAllocationErrors", m.PeriodMinutes)
-	m.NATPacketsDropped.validate(v, "monitoring.natPacketsDropped", m.PeriodMinutes)
-	m.validateDatabase(v, e.Database)
-	m.CdcSourceLatencySeconds.validate(v, "monitoring.cdcSourceLatencySeconds", m.PeriodMinutes)
-	m.CdcTargetLatencySeconds.validate(v, "monitoring.cdcTargetLatencySeconds", m.PeriodMinutes)
-	m.validateStreaming(v, e.Streaming)
-	m.AirflowSchedulerHeartbeats.validate(v, "monitoring.airflowSchedulerHeartbeats", m.PeriodMinutes)
-	m.AirflowQueuedTasks.validate(v, "monitoring.airflowQueuedTasks", m.PeriodMinutes)
-	for i, audience := range m.FailedQueryWorkgroups {
-		field := fmt.Sprintf("monitoring.failedQueryWorkgroups[%d]", i)
-		v.check(slices.Contains(Workgroups, audience), field, audience, "must be one of "+strings.Join(Workgroups, ", "))
-		v.check(!slices.Contains(m.FailedQueryWorkgroups[:i], audience), field, audience, "must not repeat another workgroup")
-	}
+var monitoringRules = rules[Environment]{
+	{Field: "monitoring.alertEmails", Allowed: "must name at least one address: an alarm nobody receives is noise", check: func(f field, e Environment) {
+		f.check(len(e.Monitoring.AlertEmails) >= 1, e.Monitoring.AlertEmails)
+	}},
+	each(rules[listed[string]]{
+		{Field: "monitoring.alertEmails[]", Allowed: "must be a plain email address such as data-alerts@example.com", check: func(f field, a listed[string]) {
+			f.check(validEmail(a.value), a.value)
+		}},
+		{Field: "monitoring.alertEmails[]", Allowed: "must not repeat another address", check: func(f field, a listed[string]) {
+			f.check(!slices.Contains(a.earlier, a.value), a.value)
+		}},
+	}, func(e Environment) []string { return e.Monitoring.AlertEmails }),
+	// Every alarm's evaluation periods are counted in this period, so a bad one stops here.
+	{Field: "monitoring.periodMinutes", Allowed: "must be from 1 to 60", stop: true, check: func(f field, e Environment) {
+		f.check(e.Monitoring.PeriodMinutes >= 1 && e.Monitoring.PeriodMinutes <= 60, e.Monitoring.PeriodMinutes)
+	}},
+	alarmRule("monitoring.s3ServerErrors", func(m Monitoring) Alarm { return m.S3ServerErrors }),
+	alarmRule("monitoring.s3ClientErrors", func(m Monitoring) Alarm { return m.S3ClientErrors }),
+	alarmRule("monitoring.natPortAllocationErrors", func(m Monitoring) Alarm { return m.NATPortAllocationErrors }),
+	alarmRule("monitoring.natPacketsDropped", func(m Monitoring) Alarm { return m.NATPacketsDropped }),
+	// The source database's thresholds, against its disk.
+	alarmRule("monitoring.databaseCpuPercent", func(m Monitoring) Alarm { return m.DatabaseCPUPercent }),
+	{Field: "monitoring.databaseCpuPercent.threshold", Allowed: "must be at most 100 (percent)", check: func(f field, e Environment) {
+		f.check(e.Monitoring.DatabaseCPUPercent.Threshold <= 100, e.Monitoring.DatabaseCPUPercent.Threshold)
+	}},
+	alarmRule("monitoring.databaseFreeStorageGiB", func(m Monitoring) Alarm { return m.DatabaseFreeStorageGiB }),
+	{Field: "monitoring.databaseFreeStorageGiB.threshold", Allowed: "must be below database.allocatedStorageGiB: it is the free space left on that disk",
+		check: func(f field, e Environment) {
+			threshold, disk := e.Monitoring.DatabaseFreeStorageGiB.Threshold, e.Database.AllocatedStorageGiB
+			f.checkf(threshold < disk, threshold, "must be below database.allocatedStorageGiB (%d): it is the free space left on that disk", disk)
+		}},
+	alarmRule("monitoring.replicationSlotLagMiB", func(m Monitoring) Alarm { return m.ReplicationSlotLagMiB }),
+	{Field: "monitoring.replicationSlotLagMiB.threshold", Allowed: "must be below database.allocatedStorageGiB in MiB: the retained WAL fills that disk first",
+		check: func(f field, e Environment) {
+			threshold, disk := e.Monitoring.ReplicationSlotLagMiB.Threshold, e.Database.AllocatedStorageGiB*1024
+			f.checkf(threshold < disk, threshold, "must be below database.allocatedStorageGiB in MiB (%d): the retained WAL fills that disk first", disk)
+		}},
+	alarmRule("monitoring.cdcSourceLatencySeconds", func(m Monitoring) Alarm { return m.CdcSourceLatencySeconds }),
+	alarmRule("monitoring.cdcTargetLatencySeconds", func(m Monitoring) Alarm { return m.CdcTargetLatencySeconds }),
+	// The stream and delivery thresholds, against the streams' settings.
+	alarmRule("monitoring.streamIteratorAgeSeconds", func(m Monitoring) Alarm { return m.StreamIteratorAgeSeconds }),
+	alarmRule("monitoring.streamWriteThrottles", func(m Monitoring) Alarm { return m.StreamWriteThrottles }),
+	alarmRule("monitoring.deliveryFreshnessSeconds", func(m Monitoring) Alarm { return m.DeliveryFreshnessSeconds }),
+	alarmRule("monitoring.deliverySuccessPercent", func(m Monitoring) Alarm { return m.DeliverySuccessPercent }),
+	{Field: "monitoring.deliverySuccessPercent.threshold", Allowed: "must be at most 100 (percent)", check: func(f field, e Environment) {
+		f.check(e.Monitoring.DeliverySuccessPercent.Threshold <= 100, e.Monitoring.DeliverySuccessPercent.Threshold)
+	}},
+	// Out-of-range stream settings are streaming's errors; comparing with them adds noise.
+	{Field: "monitoring.streamIteratorAgeSeconds.threshold",
+		Allowed: "must be below the shortest streaming.streams[].retentionHours in seconds: older records expire unread",
+		check: func(f field, e Environment) {
+			if len(e.Streaming.Streams) == 0 {
+				return
+			}
+			shortest, _ := e.Streaming.extremes()
+			threshold := e.Monitoring.StreamIteratorAgeSeconds.Threshold
+			f.checkf(shortest < 24 || threshold < shortest*3600, threshold,
+				"must be below the shortest streaming.streams[].retentionHours in seconds (%d): older records expire unread", shortest*3600)
+		}},
+	{Field: "monitoring.deliveryFreshnessSeconds.threshold",
+		Allowed: "must be above the longest streaming.streams[].bufferingIntervalSeconds: Firehose holds records that long by design",
+		check: func(f field, e Environment) {
+			if len(e.Streaming.Streams) == 0 {
+				return
+			}
+			_, longest := e.Streaming.extremes()
+			threshold := e.Monitoring.DeliveryFreshnessSeconds.Threshold
+			f.checkf(longest > 900 || threshold > longest, threshold,
+				"must be above the longest streaming.streams[].bufferingIntervalSeconds (%d): Firehose holds records that long by design", longest)
+		}},
+	alarmRule("monitoring.airflowSchedulerHeartbeats", func(m Monitoring) Alarm { return m.AirflowSchedulerHeartbeats }),
+	alarmRule("monitoring.airflowQueuedTasks", func(m Monitoring) Alarm { return m.AirflowQueuedTasks }),
+	each(rules[listed[string]]{
+		{Field: "monitoring.failedQueryWorkgroups[]", Allowed: "must be one of " + strings.Join(Workgroups, ", "), check: func(f field, w listed[string]) {
+			f.check(slices.Contains(Workgroups, w.value), w.value)
+		}},
+		{Field: "monitoring.failedQueryWorkgroups[]", Allowed: "must not repeat another workgroup", check: func(f field, w listed[string]) {
+			f.check(!slices.Contains(w.earlier, w.value), w.value)
+		}},
+	}, func(e Environment) []string { return e.Monitoring.FailedQueryWorkgroups }),
 }
 
-// validateDatabase checks the source database's thresholds against its disk.
-func (m Monitoring) validateDatabase(v *validator, db Database) {
-	m.DatabaseCPUPercent.validate(v, "monitoring.databaseCpuPercent", m.PeriodMinutes)
-	v.check(m.DatabaseCPUPercent.Threshold <= 100, "monitoring.databaseCpuPercent.threshold", m.DatabaseCPUPercent.Threshold,
-		"must be at most 100 (percent)")
-	m.DatabaseFreeStorageGiB.validate(v, "monitoring.databaseFreeStorageGiB", m.PeriodMinutes)
-	v.check(m.DatabaseFreeStorageGiB.Threshold < db.AllocatedStorageGiB, "monitoring.databaseFreeStorageGiB.threshold", m.DatabaseFreeStorageGiB.Threshold,
-		fmt.Sprintf("must be below database.allocatedStorageGiB (%d): it is the free space left on that disk", db.AllocatedStorageGiB))
-	m.ReplicationSlotLagMiB.validate(v, "monitoring.replicationSlotLagMiB", m.PeriodMinutes)
-	v.check(m.ReplicationSlotLagMiB.Threshold < db.AllocatedStorageGiB*1024, "monitoring.replicationSlotLagMiB.threshold", m.ReplicationSlotLagMiB.Threshold,
-		fmt.Sprintf("must be below database.allocatedStorageGiB in MiB (%d): the retained WAL fills that disk first", db.AllocatedStorageGiB*1024))
-}
-
-// validateStreaming checks the stream and delivery thresholds against the streams' settings.
-func (m Monitoring) validateStreaming(v *validator, s Streaming) {
-	m.StreamIteratorAgeSeconds.validate(v, "monitoring.streamIteratorAgeSeconds", m.PeriodMinutes)
-	m.StreamWriteThrottles.validate(v, "monitoring.streamWriteThrottles", m.PeriodMinutes)
-	m.DeliveryFreshnessSeconds.validate(v, "monitoring.deliveryFreshnessSeconds", m.PeriodMinutes)
-	m.DeliverySuccessPercent.validate(v, "monitoring.deliverySuccessPercent", m.PeriodMinutes)
-	v.check(m.DeliverySuccessPercent.Threshold <= 100, "monitoring.deliverySuccessPercent.threshold", m.DeliverySuccessPercent.Threshold,
-		"must be at most 100 (percent)")
-	if len(s.Streams) == 0 {
-		return
-	}
+// extremes are the shortest retention and the longest buffering interval of the streams.
+func (s Streaming) extremes() (shortestRetentionHours, longestBufferingSeconds int) {
 	shortest, longest := s.Streams[0].RetentionHours, s.Streams[0].BufferingIntervalSeconds
 	for _, stream := range s.Streams {
 		shortest = min(shortest, stream.RetentionHours)
 		longest = max(longest, stream.BufferingIntervalSeconds)
 	}
-	// Out-of-range stream settings are streaming's errors; comparing with them adds noise.
-	v.check(shortest < 24 || m.StreamIteratorAgeSeconds.Threshold < shortest*3600, "monitoring.streamIteratorAgeSeconds.threshold", m.StreamIteratorAgeSeconds.Threshold,
-		fmt.Sprintf("must be below the shortest streaming.streams[].retentionHours in seconds (%d): older records expire unread", shortest*3600))
-	v.check(longest > 900 || m.DeliveryFreshnessSeconds.Threshold > longest, "monitoring.deliveryFreshnessSeconds.threshold", m.DeliveryFreshnessSeconds.Threshold,
-		fmt.Sprintf("must be above the longest streaming.streams[].bufferingIntervalSeconds (%d): Firehose holds records that long by design", longest))
+	return shortest, longest
 }
 
-func (a Alarm) validate(v *validator, field string, periodMinutes int) {
-	v.check(a.Threshold >= 1, field+".threshold", a.Threshold, "must be at least 1")
-	most := maxAlarmMinutes / periodMinutes
-	v.check(a.EvaluationPeriods >= 1 && a.EvaluationPeriods <= most, field+".evaluationPeriods", a.EvaluationPeriods,
-		fmt.Sprintf("must be from 1 to %d: CloudWatch evaluates at most one day of %d-minute periods", most, periodMinutes))
+// periodAlarm is an alarm's setting and the period CloudWatch evaluates it in.
+type periodAlarm struct {
+	Alarm
+	periodMinutes int
+}
+
+// alarmRule checks the alarm of Monitoring that get returns, at name.
+func alarmRule(name string, get func(Monitoring) Alarm) rule[Environment] {
+	return nest(rules[periodAlarm]{
+		{Field: name + ".threshold", Allowed: "must be at least 1", check: func(f field, a periodAlarm) {
+			f.check(a.Threshold >= 1, a.Threshold)
+		}},
+		{Field: name + ".evaluationPeriods", Allowed: "must be from 1 to a day of periods (1440 / periodMinutes): CloudWatch evaluates at most one day",
+			check: func(f field, a periodAlarm) {
+				most := maxAlarmMinutes / a.periodMinutes
+				f.checkf(a.EvaluationPeriods >= 1 && a.EvaluationPeriods <= most, a.EvaluationPeriods,
+					"must be from 1 to %d: CloudWatch evaluates at most one day of %d-minute periods", most, a.periodMinutes)
+			}},
+	}, func(e Environment) periodAlarm { return periodAlarm{get(e.Monitoring), e.Monitoring.PeriodMinutes} })
 }
 
 // validEmail accepts a bare address (no display name, no angle brackets) with a dotted domain.

@@ -15,47 +15,72 @@ var privateRanges = []netip.Prefix{
 	netip.MustParsePrefix("192.168.0.0/16"),
 }
 
-func (n Network) validate(v *validator, azCount int) {
-	v.check(n.NATGateways >= 1 && n.NATGateways <= max(azCount, 1), "network.natGateways", n.NATGateways,
-		fmt.Sprintf("must be from 1 to the number of availability zones (%d)", azCount))
-	v.check(slices.Contains(LogRetentionDays, n.FlowLogRetentionDays), "network.flowLogRetentionDays", n.FlowLogRetentionDays,
-		fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays))
+// logRetentionAllowed is the rule of every CloudWatch Logs retention setting.
+var logRetentionAllowed = fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays)
 
-	prefix, ok := validIPv4Block(v, "network.cidr", n.CIDR, 16, 24)
-	if !ok {
-		return
-	}
-	masks := map[string]int{
-		"network.publicSubnetMask":   n.PublicSubnetMask,
-		"network.privateSubnetMask":  n.PrivateSubnetMask,
-		"network.isolatedSubnetMask": n.IsolatedSubnetMask,
-	}
-	addresses := 0
-	for _, field := range []string{"network.publicSubnetMask", "network.privateSubnetMask", "network.isolatedSubnetMask"} {
-		mask := masks[field]
-		if !v.checked(mask >= prefix.Bits() && mask <= 28, field, mask, fmt.Sprintf("must be from /%d (the VPC's prefix) to /28", prefix.Bits())) {
-			return
-		}
-		addresses += azCount << (32 - mask)
-	}
-	v.check(addresses <= 1<<(32-prefix.Bits()), "network.cidr", n.CIDR,
-		fmt.Sprintf("is too small for one subnet per tier and zone (%d addresses needed): widen it or shrink the subnet masks", addresses))
+var networkRules = rules[Environment]{
+	{Field: "network.natGateways", Allowed: "must be from 1 to the number of availability zones", check: func(f field, e Environment) {
+		azCount := len(e.AvailabilityZones)
+		f.checkf(e.Network.NATGateways >= 1 && e.Network.NATGateways <= max(azCount, 1), e.Network.NATGateways,
+			"must be from 1 to the number of availability zones (%d)", azCount)
+	}},
+	{Field: "network.flowLogRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
+		f.check(slices.Contains(LogRetentionDays, e.Network.FlowLogRetentionDays), e.Network.FlowLogRetentionDays)
+	}},
+	ipv4BlockRule("network.cidr", 16, 24, func(e Environment) string { return e.Network.CIDR }),
+	// The subnets are sized against the VPC's block, so they wait for a valid one.
+	only(func(e Environment) bool { _, ok := ipv4Block(e.Network.CIDR, 16, 24); return ok }, rules[Environment]{
+		subnetMaskRule("network.publicSubnetMask", func(n Network) int { return n.PublicSubnetMask }),
+		subnetMaskRule("network.privateSubnetMask", func(n Network) int { return n.PrivateSubnetMask }),
+		subnetMaskRule("network.isolatedSubnetMask", func(n Network) int { return n.IsolatedSubnetMask }),
+		{Field: "network.cidr", Allowed: "must hold one subnet per tier and availability zone", check: func(f field, e Environment) {
+			n := e.Network
+			addresses := 0
+			for _, mask := range []int{n.PublicSubnetMask, n.PrivateSubnetMask, n.IsolatedSubnetMask} {
+				addresses += len(e.AvailabilityZones) << (32 - mask)
+			}
+			f.checkf(addresses <= 1<<(32-n.prefix().Bits()), n.CIDR,
+				"is too small for one subnet per tier and zone (%d addresses needed): widen it or shrink the subnet masks", addresses)
+		}},
+	}),
 }
 
-// validIPv4Block checks that value is an RFC 1918 network address with a prefix length in [minBits, maxBits].
-func validIPv4Block(v *validator, field, value string, minBits, maxBits int) (netip.Prefix, bool) {
-	allowed := fmt.Sprintf("must be an RFC 1918 IPv4 network address with a prefix from /%d to /%d, such as 10.10.0.0/16", minBits, maxBits)
+// subnetMaskRule checks one tier's prefix length against the VPC's. It stops the rules after
+// it, which count the addresses of every tier.
+func subnetMaskRule(name string, get func(Network) int) rule[Environment] {
+	return rule[Environment]{Field: name, Allowed: "must be from the VPC's prefix length to /28", stop: true, check: func(f field, e Environment) {
+		mask, bits := get(e.Network), e.Network.prefix().Bits()
+		f.checkf(mask >= bits && mask <= 28, mask, "must be from /%d (the VPC's prefix) to /28", bits)
+	}}
+}
+
+// prefix is the VPC's block; only rules that run after network.cidr was found valid call it.
+func (n Network) prefix() netip.Prefix {
+	prefix, _ := netip.ParsePrefix(n.CIDR)
+	return prefix
+}
+
+// ipv4BlockRule checks, at name, that the value get returns is an RFC 1918 network address
+// with a prefix length from minBits to maxBits.
+func ipv4BlockRule[T any](name string, minBits, maxBits int, get func(T) string) rule[T] {
+	return rule[T]{
+		Field:   name,
+		Allowed: fmt.Sprintf("must be an RFC 1918 IPv4 network address with a prefix from /%d to /%d, such as 10.10.0.0/16", minBits, maxBits),
+		check: func(f field, x T) {
+			value := get(x)
+			_, ok := ipv4Block(value, minBits, maxBits)
+			f.check(ok, value)
+		},
+	}
+}
+
+// ipv4Block parses value and reports whether it is an RFC 1918 network address with a prefix
+// length in [minBits, maxBits].
+func ipv4Block(value string, minBits, maxBits int) (netip.Prefix, bool) {
 	prefix, err := netip.ParsePrefix(value)
 	ok := err == nil && prefix.Addr().Is4() && prefix.Bits() >= minBits && prefix.Bits() <= maxBits &&
 		prefix.Masked() == prefix && slices.ContainsFunc(privateRanges, func(r netip.Prefix) bool {
 		return r.Bits() <= prefix.Bits() && r.Contains(prefix.Addr())
 	})
-	v.check(ok, field, value, allowed)
 	return prefix, ok
-}
-
-// checked is check that also reports whether the value was valid.
-func (v *validator) checked(ok bool, field string, value any, allowed string) bool {
-	v.check(ok, field, value, allowed)
-	return ok
 }

@@ -46,7 +46,7 @@ func production() Environment {
 			AirflowQueuedTasks:         Alarm{Threshold: 25, EvaluationPeriods: 3},
 			FailedQueryWorkgroups:      []string{WorkgroupDbt},
 		},
-		// placeholder: set the repository that holds this code (see README, CI/CD)
+		// placeholder: set the repository that holds this code (see docs/cicd.md)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{
 			Enabled:           true,

@@ -104,65 +104,102 @@ var (
 	columnNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,127}$`)
 )
 
-func (s Streaming) validate(v *validator, env Environment) {
-	v.check(len(s.Streams) >= 1, "streaming.streams", len(s.Streams), "must name at least one stream: the Streaming stack exists to deliver them")
-	v.check(slices.Contains(LogRetentionDays, s.LogRetentionDays), "streaming.logRetentionDays", s.LogRetentionDays,
-		fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays))
-	seen := map[string]bool{}
-	for i, stream := range s.Streams {
-		field := fmt.Sprintf("streaming.streams[%d]", i)
-		v.check(!seen[stream.Name], field+".name", stream.Name, "must be unique in the environment")
-		seen[stream.Name] = true
-		stream.validate(v, field, env)
-	}
+var streamingRules = rules[Environment]{
+	{Field: "streaming.streams", Allowed: "must name at least one stream: the Streaming stack exists to deliver them", check: func(f field, e Environment) {
+		f.check(len(e.Streaming.Streams) >= 1, len(e.Streaming.Streams))
+	}},
+	{Field: "streaming.logRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
+		f.check(slices.Contains(LogRetentionDays, e.Streaming.LogRetentionDays), e.Streaming.LogRetentionDays)
+	}},
+	each(streamRules, func(e Environment) []streamIn {
+		streams := make([]streamIn, len(e.Streaming.Streams))
+		for i, s := range e.Streaming.Streams {
+			streams[i] = streamIn{s, e}
+		}
+		return streams
+	}),
 }
 
-func (s Stream) validate(v *validator, field string, env Environment) {
-	if v.checked(streamNamePattern.MatchString(s.Name), field+".name", s.Name,
-		"must be 1-64 lowercase letters, digits or hyphens, starting and ending with a letter or digit") {
-		name := env.DeliveryStreamName(s.Name)
-		v.check(len(name) <= MaxDeliveryStreamNameLength, field+".name", s.Name,
-			fmt.Sprintf("makes delivery stream name %s %d characters long; Firehose allows %d: shorten the name or prefix", name, len(name), MaxDeliveryStreamNameLength))
-	}
-	switch s.Mode {
-	case StreamOnDemand:
-		v.check(s.Shards == 0, field+".shards", s.Shards, "must be 0 for an on-demand stream: Kinesis sizes it")
-	case StreamProvisioned:
-		v.check(s.Shards >= 1, field+".shards", s.Shards, "must be at least 1 for a provisioned stream")
-	default:
-		v.check(false, field+".mode", string(s.Mode), fmt.Sprintf("must be %q or %q", StreamOnDemand, StreamProvisioned))
-	}
-	v.check(s.RetentionHours >= MinStreamRetentionHours && s.RetentionHours <= MaxStreamRetentionHours, field+".retentionHours", s.RetentionHours,
-		fmt.Sprintf("must be from %d to %d (365 days)", MinStreamRetentionHours, MaxStreamRetentionHours))
-	v.check(s.BufferingIntervalSeconds >= 0 && s.BufferingIntervalSeconds <= MaxBufferingSeconds, field+".bufferingIntervalSeconds", s.BufferingIntervalSeconds,
-		fmt.Sprintf("must be from 0 to %d", MaxBufferingSeconds))
-	v.check(slices.Contains(compressions, s.Compression), field+".compression", string(s.Compression),
-		fmt.Sprintf("must be one of %v", compressions))
-	switch s.Format {
-	case FormatJSON:
-		v.check(s.BufferingSizeMB >= 1 && s.BufferingSizeMB <= MaxBufferingSizeMB, field+".bufferingSizeMB", s.BufferingSizeMB,
-			fmt.Sprintf("must be from 1 to %d", MaxBufferingSizeMB))
-		v.check(len(s.Columns) == 0, field+".columns", len(s.Columns), `must be empty unless format is "parquet"`)
-	case FormatParquet:
-		s.validateParquet(v, field)
-	default:
-		v.check(false, field+".format", string(s.Format), fmt.Sprintf("must be %q or %q", FormatJSON, FormatParquet))
-	}
+// streamIn is a stream and the environment whose prefix and name start its resources' names.
+type streamIn struct {
+	Stream
+	env Environment
 }
 
-// validateParquet enforces what Firehose's record format conversion requires.
-func (s Stream) validateParquet(v *validator, field string) {
-	v.check(s.BufferingSizeMB >= MinParquetBufferingSizeMB && s.BufferingSizeMB <= MaxBufferingSizeMB, field+".bufferingSizeMB", s.BufferingSizeMB,
-		fmt.Sprintf("must be from %d to %d with Parquet: Firehose's minimum for record format conversion", MinParquetBufferingSizeMB, MaxBufferingSizeMB))
-	v.check(s.Compression == CompressionNone, field+".compression", string(s.Compression),
-		fmt.Sprintf("must be %q with Parquet: Firehose rejects file compression on converted records (Parquet compresses its pages itself)", CompressionNone))
-	v.check(len(s.Columns) >= 1, field+".columns", len(s.Columns), "must list at least one column with Parquet: Firehose converts records through this schema")
-	seen := map[string]bool{}
-	for i, c := range s.Columns {
-		col := fmt.Sprintf("%s.columns[%d]", field, i)
-		v.check(columnNamePattern.MatchString(c.Name), col+".name", c.Name, "must be lowercase letters, digits or underscores, starting with a letter")
-		v.check(!seen[c.Name], col+".name", c.Name, "must be unique in the stream")
-		seen[c.Name] = true
-		v.check(slices.Contains(ColumnTypes, c.Type), col+".type", c.Type, fmt.Sprintf("must be one of %v", ColumnTypes))
-	}
+func isParquet(s listed[streamIn]) bool { return s.value.Format == FormatParquet }
+
+// streamRules check one stream. The rules of a mode or format apply to streams of it only.
+var streamRules = rules[listed[streamIn]]{
+	{Field: "streaming.streams[].name", Allowed: "must be unique in the environment", check: func(f field, s listed[streamIn]) {
+		f.check(!slices.ContainsFunc(s.earlier, func(o streamIn) bool { return o.Name == s.value.Name }), s.value.Name)
+	}},
+	{Field: "streaming.streams[].name", Allowed: "must be 1-64 lowercase letters, digits or hyphens, starting and ending with a letter or digit",
+		check: func(f field, s listed[streamIn]) { f.check(streamNamePattern.MatchString(s.value.Name), s.value.Name) }},
+	{Field: "streaming.streams[].name", Allowed: fmt.Sprintf("must keep the delivery stream name <prefix>-<env>-<name> within Firehose's %d characters", MaxDeliveryStreamNameLength),
+		check: func(f field, s listed[streamIn]) {
+			if !streamNamePattern.MatchString(s.value.Name) {
+				return
+			}
+			name := s.value.env.DeliveryStreamName(s.value.Name)
+			f.checkf(len(name) <= MaxDeliveryStreamNameLength, s.value.Name,
+				"makes delivery stream name %s %d characters long; Firehose allows %d: shorten the name or prefix", name, len(name), MaxDeliveryStreamNameLength)
+		}},
+	{Field: "streaming.streams[].shards", Allowed: "must be 0 for an on-demand stream: Kinesis sizes it", check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Mode != StreamOnDemand || s.value.Shards == 0, s.value.Shards)
+	}},
+	{Field: "streaming.streams[].shards", Allowed: "must be at least 1 for a provisioned stream", check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Mode != StreamProvisioned || s.value.Shards >= 1, s.value.Shards)
+	}},
+	{Field: "streaming.streams[].mode", Allowed: fmt.Sprintf("must be %q or %q", StreamOnDemand, StreamProvisioned), check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Mode == StreamOnDemand || s.value.Mode == StreamProvisioned, string(s.value.Mode))
+	}},
+	{Field: "streaming.streams[].retentionHours", Allowed: fmt.Sprintf("must be from %d to %d (365 days)", MinStreamRetentionHours, MaxStreamRetentionHours),
+		check: func(f field, s listed[streamIn]) {
+			f.check(s.value.RetentionHours >= MinStreamRetentionHours && s.value.RetentionHours <= MaxStreamRetentionHours, s.value.RetentionHours)
+		}},
+	{Field: "streaming.streams[].bufferingIntervalSeconds", Allowed: fmt.Sprintf("must be from 0 to %d", MaxBufferingSeconds), check: func(f field, s listed[streamIn]) {
+		f.check(s.value.BufferingIntervalSeconds >= 0 && s.value.BufferingIntervalSeconds <= MaxBufferingSeconds, s.value.BufferingIntervalSeconds)
+	}},
+	{Field: "streaming.streams[].compression", Allowed: fmt.Sprintf("must be one of %v", compressions), check: func(f field, s listed[streamIn]) {
+		f.check(slices.Contains(compressions, s.value.Compression), string(s.value.Compression))
+	}},
+	{Field: "streaming.streams[].bufferingSizeMB", Allowed: fmt.Sprintf("must be from 1 to %d", MaxBufferingSizeMB), check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Format != FormatJSON || s.value.BufferingSizeMB >= 1 && s.value.BufferingSizeMB <= MaxBufferingSizeMB, s.value.BufferingSizeMB)
+	}},
+	// What Firehose's record format conversion requires.
+	{Field: "streaming.streams[].bufferingSizeMB",
+		Allowed: fmt.Sprintf("must be from %d to %d with Parquet: Firehose's minimum for record format conversion", MinParquetBufferingSizeMB, MaxBufferingSizeMB),
+		check: func(f field, s listed[streamIn]) {
+			f.check(!isParquet(s) || s.value.BufferingSizeMB >= MinParquetBufferingSizeMB && s.value.BufferingSizeMB <= MaxBufferingSizeMB, s.value.BufferingSizeMB)
+		}},
+	{Field: "streaming.streams[].compression",
+		Allowed: fmt.Sprintf("must be %q with Parquet: Firehose rejects file compression on converted records (Parquet compresses its pages itself)", CompressionNone),
+		check: func(f field, s listed[streamIn]) {
+			f.check(!isParquet(s) || s.value.Compression == CompressionNone, string(s.value.Compression))
+		}},
+	{Field: "streaming.streams[].columns", Allowed: `must be empty unless format is "parquet"`, check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Format != FormatJSON || len(s.value.Columns) == 0, len(s.value.Columns))
+	}},
+	{Field: "streaming.streams[].columns", Allowed: "must list at least one column with Parquet: Firehose converts records through this schema",
+		check: func(f field, s listed[streamIn]) {
+			f.check(!isParquet(s) || len(s.value.Columns) >= 1, len(s.value.Columns))
+		}},
+	only(isParquet, rules[listed[streamIn]]{
+		each(columnRules, func(s listed[streamIn]) []Column { return s.value.Columns }),
+	}),
+	{Field: "streaming.streams[].format", Allowed: fmt.Sprintf("must be %q or %q", FormatJSON, FormatParquet), check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Format == FormatJSON || isParquet(s), string(s.value.Format))
+	}},
+}
+
+// columnRules check one column of a Parquet stream's schema.
+var columnRules = rules[listed[Column]]{
+	{Field: "streaming.streams[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter",
+		check: func(f field, c listed[Column]) { f.check(columnNamePattern.MatchString(c.value.Name), c.value.Name) }},
+	{Field: "streaming.streams[].columns[].name", Allowed: "must be unique in the stream", check: func(f field, c listed[Column]) {
+		f.check(!slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == c.value.Name }), c.value.Name)
+	}},
+	{Field: "streaming.streams[].columns[].type", Allowed: fmt.Sprintf("must be one of %v", ColumnTypes), check: func(f field, c listed[Column]) {
+		f.check(slices.Contains(ColumnTypes, c.value.Type), c.value.Type)
+	}},
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -41,37 +40,60 @@ type validator struct {
 	errs Errors
 }
 
-// check records a problem unless ok.
-func (v *validator) check(ok bool, field string, value any, allowed string) {
-	if !ok {
-		v.errs = append(v.errs, &FieldError{Env: v.env, Field: field, Value: value, Allowed: allowed})
-	}
-}
-
 // Validate checks every environment and returns Errors, or nil when all are valid.
 func Validate(envs ...Environment) error {
 	v := &validator{}
-	seen := map[string]bool{}
-	for _, e := range envs {
+	for i, e := range envs {
 		v.env = e.Name
-		v.check(!seen[e.Name], "name", e.Name, "must be unique across environments")
-		seen[e.Name] = true
-		e.validate(v)
+		uniqueAcrossEnvironments.run(v, nil, peer{e, envs[:i]})
+		environmentRules.run(v, nil, e)
 	}
-	validateAcrossEnvironments(v, envs)
+	for i, e := range envs {
+		v.env = e.Name
+		sameAcrossEnvironments.run(v, nil, peer{e, envs[:i]})
+	}
 	if len(v.errs) > 0 {
 		return v.errs
 	}
 	return nil
 }
 
-// validateAcrossEnvironments checks what must be the same in every environment.
-func validateAcrossEnvironments(v *validator, envs []Environment) {
-	for _, e := range envs[min(1, len(envs)):] {
-		v.env = e.Name
-		v.check(e.Airflow.Version == envs[0].Airflow.Version, "airflow.version", e.Airflow.Version,
-			fmt.Sprintf("must be the same in every environment (%s runs %s): one DAG lock and requirements.txt serve them all", envs[0].Name, envs[0].Airflow.Version))
-	}
+// environmentRules are every rule of one environment, one group per part, so that a rule that
+// stops its list stops only its part's. Their order is the order of the messages, which the
+// tests pin.
+var environmentRules = rules[Environment]{
+	group(settingRules), group(networkRules), group(dataLakeRules), group(monitoringRules), group(gitHubRules),
+	group(databricksRules), group(streamingRules), group(catalogRules), group(analyticsRules), group(databaseRules),
+	group(cdcRules), group(identifierRules), group(airflowRules),
+}
+
+// peer is an environment with those Validate was given before it, for the rules that compare
+// environments.
+type peer struct {
+	Environment
+	before []Environment
+}
+
+// uniqueAcrossEnvironments run before an environment's own rules: what it must not share with
+// an earlier environment.
+var uniqueAcrossEnvironments = rules[peer]{
+	{Field: "name", Allowed: "must be unique across environments", check: func(f field, p peer) {
+		f.check(!slices.ContainsFunc(p.before, func(o Environment) bool { return o.Name == p.Name }), p.Name)
+	}},
+}
+
+// sameAcrossEnvironments run after every environment's own rules: what must be the same in
+// every environment as in the first.
+var sameAcrossEnvironments = rules[peer]{
+	{Field: "airflow.version", Allowed: "must be the same in every environment: one DAG lock and requirements.txt serve them all",
+		check: func(f field, p peer) {
+			if len(p.before) == 0 {
+				return
+			}
+			first := p.before[0]
+			f.checkf(p.Airflow.Version == first.Airflow.Version, p.Airflow.Version,
+				"must be the same in every environment (%s runs %s): one DAG lock and requirements.txt serve them all", first.Name, first.Airflow.Version)
+		}},
 }
 
 var (
@@ -82,74 +104,96 @@ var (
 	tagKeyPattern  = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 )
 
-func (e Environment) validate(v *validator) {
-	v.check(envNamePattern.MatchString(e.Name), "name", e.Name, "must be 2-16 lowercase letters or digits, starting with a letter")
-	v.check(accountPattern.MatchString(e.Account), "account", e.Account, "must be a 12-digit AWS account ID")
-	v.check(regionPattern.MatchString(e.Region), "region", e.Region, "must be an AWS region code such as us-east-1")
-	v.check(prefixPattern.MatchString(e.Prefix), "prefix", e.Prefix, "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen")
-	v.check(e.Removal == RemovalDestroy || e.Removal == RemovalRetain, "removal", string(e.Removal), `must be "destroy" or "retain"`)
-	v.check(!(e.TerminationProtection && e.Removal == RemovalDestroy), "removal", string(e.Removal),
-		`must be "retain" when terminationProtection is on: a protected environment never destroys its data`)
-	e.validateAvailabilityZones(v)
-	e.validateTags(v)
-	e.validateBucketNames(v)
-	e.validateDatabaseNames(v)
-	e.Network.validate(v, len(e.AvailabilityZones))
-	e.DataLake.validate(v)
-	e.Monitoring.validate(v, e)
-	e.GitHub.validate(v)
-	e.Databricks.validate(v, e.Region, e.Network.CIDR)
-	e.Streaming.validate(v, e)
-	e.Catalog.validate(v)
-	e.Analytics.validate(v)
-	e.Database.validate(v, e.Removal, len(e.AvailabilityZones), ReplicationTasks)
-	e.Cdc.validate(v, len(e.AvailabilityZones))
-	e.validateIdentifiers(v)
-	e.Airflow.validate(v)
-}
+// settingRules check the settings of Environment itself, and the names derived from them.
+var settingRules = slices.Concat(
+	rules[Environment]{
+		{Field: "name", Allowed: "must be 2-16 lowercase letters or digits, starting with a letter", check: func(f field, e Environment) {
+			f.check(envNamePattern.MatchString(e.Name), e.Name)
+		}},
+		{Field: "account", Allowed: "must be a 12-digit AWS account ID", check: func(f field, e Environment) {
+			f.check(accountPattern.MatchString(e.Account), e.Account)
+		}},
+		{Field: "region", Allowed: "must be an AWS region code such as us-east-1", check: func(f field, e Environment) {
+			f.check(regionPattern.MatchString(e.Region), e.Region)
+		}},
+		{Field: "prefix", Allowed: "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen",
+			check: func(f field, e Environment) { f.check(prefixPattern.MatchString(e.Prefix), e.Prefix) }},
+		{Field: "removal", Allowed: `must be "destroy" or "retain"`, check: func(f field, e Environment) {
+			f.check(e.Removal == RemovalDestroy || e.Removal == RemovalRetain, string(e.Removal))
+		}},
+		{Field: "removal", Allowed: `must be "retain" when terminationProtection is on: a protected environment never destroys its data`,
+			check: func(f field, e Environment) {
+				f.check(!(e.TerminationProtection && e.Removal == RemovalDestroy), string(e.Removal))
+			}},
+	},
+	zoneRules("availabilityZones", func(e Environment) []string { return e.AvailabilityZones }),
+	rules[Environment]{
+		eachKey(rules[keyed[string]]{
+			{Field: "tags[]", Allowed: "tag keys must be 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:", check: func(f field, t keyed[string]) {
+				f.check(tagKeyPattern.MatchString(t.key) && !strings.HasPrefix(strings.ToLower(t.key), "aws:"), t.key)
+			}},
+			{Field: "tags[]", Allowed: "tag values must be at most 256 characters", check: func(f field, t keyed[string]) {
+				f.check(len(t.value) <= 256, t.value)
+			}},
+		}, func(e Environment) map[string]string { return e.Tags }),
+		bucketNamesRule,
+		databaseNamesRule,
+	},
+)
 
-func (e Environment) validateAvailabilityZones(v *validator) {
-	validateZones(v, "availabilityZones", e.Region, e.AvailabilityZones)
-}
+// zone is an availability zone and the region it must belong to.
+type zone struct{ name, region string }
 
-// validateZones checks a list of 2 to 6 distinct zones of region, reported as field.
-func validateZones(v *validator, field, region string, azs []string) {
-	v.check(len(azs) >= 2 && len(azs) <= 6, field, azs, "must name 2 to 6 availability zones")
-	for i, az := range azs {
-		f := fmt.Sprintf("%s[%d]", field, i)
-		v.check(len(az) == len(region)+1 && strings.HasPrefix(az, region) && az[len(az)-1] >= 'a' && az[len(az)-1] <= 'z',
-			f, az, fmt.Sprintf("must be a zone of region %s (%sa, %sb, ...)", region, region, region))
-		v.check(!slices.Contains(azs[:i], az), f, az, "must not repeat another zone")
+// zoneRules check, at name, a list of 2 to 6 distinct zones of the environment's region.
+func zoneRules(name string, get func(Environment) []string) rules[Environment] {
+	return rules[Environment]{
+		{Field: name, Allowed: "must name 2 to 6 availability zones", check: func(f field, e Environment) {
+			azs := get(e)
+			f.check(len(azs) >= 2 && len(azs) <= 6, azs)
+		}},
+		each(rules[listed[zone]]{
+			{Field: name + "[]", Allowed: "must be a zone of the environment's region (<region>a, <region>b, ...)", check: func(f field, z listed[zone]) {
+				az, region := z.value.name, z.value.region
+				f.checkf(len(az) == len(region)+1 && strings.HasPrefix(az, region) && az[len(az)-1] >= 'a' && az[len(az)-1] <= 'z',
+					az, "must be a zone of region %s (%sa, %sb, ...)", region, region, region)
+			}},
+			{Field: name + "[]", Allowed: "must not repeat another zone", check: func(f field, z listed[zone]) {
+				f.check(!slices.Contains(z.earlier, z.value), z.value.name)
+			}},
+		}, func(e Environment) []zone {
+			var zones []zone
+			for _, az := range get(e) {
+				zones = append(zones, zone{az, e.Region})
+			}
+			return zones
+		}),
 	}
 }
 
-func (e Environment) validateTags(v *validator) {
-	for _, k := range slices.Sorted(maps.Keys(e.Tags)) {
-		field := fmt.Sprintf("tags[%q]", k)
-		v.check(tagKeyPattern.MatchString(k) && !strings.HasPrefix(strings.ToLower(k), "aws:"), field, k,
-			"tag keys must be 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:")
-		v.check(len(e.Tags[k]) <= 256, field, e.Tags[k], "tag values must be at most 256 characters")
-	}
-}
-
-// validateBucketNames proves that every bucket name the stacks derive is a legal S3 name.
-func (e Environment) validateBucketNames(v *validator) {
-	for _, purpose := range bucketPurposes {
-		name := e.BucketName(purpose)
-		if len(name) > 63 {
-			v.check(false, "prefix", e.Prefix, fmt.Sprintf("makes bucket name %s %d characters long; S3 allows 63: shorten prefix or name", name, len(name)))
-			return
+// bucketNamesRule proves that every bucket name the stacks derive is a legal S3 name.
+var bucketNamesRule = rule[Environment]{
+	Field:   "prefix",
+	Allowed: "must keep every bucket name, <prefix>-<env>-<purpose>-<account>-<region>, within S3's 63 characters",
+	check: func(f field, e Environment) {
+		for _, purpose := range bucketPurposes {
+			if name := e.BucketName(purpose); len(name) > 63 {
+				f.checkf(false, e.Prefix, "makes bucket name %s %d characters long; S3 allows 63: shorten prefix or name", name, len(name))
+				return
+			}
 		}
-	}
+	},
 }
 
-// validateIdentifiers proves that the RDS and DMS identifiers derived from prefix and name are
+// identifierRules prove that the RDS and DMS identifiers derived from prefix and name are
 // legal: both services refuse two consecutive hyphens, which prefix alone allows.
-func (e Environment) validateIdentifiers(v *validator) {
-	for _, id := range []string{e.DatabaseInstanceIdentifier(), e.ReplicationInstanceIdentifier(), e.ReplicationTaskIdentifier()} {
-		if strings.Contains(id, "--") || len(id) > 63 {
-			v.check(false, "prefix", e.Prefix, fmt.Sprintf("makes identifier %s illegal: RDS and DMS allow at most 63 characters and no two consecutive hyphens", id))
-			return
-		}
-	}
+var identifierRules = rules[Environment]{
+	{Field: "prefix", Allowed: "must make RDS and DMS identifiers <prefix>-<env>-<purpose> of at most 63 characters without two consecutive hyphens",
+		check: func(f field, e Environment) {
+			for _, id := range []string{e.DatabaseInstanceIdentifier(), e.ReplicationInstanceIdentifier(), e.ReplicationTaskIdentifier()} {
+				if strings.Contains(id, "--") || len(id) > 63 {
+					f.checkf(false, e.Prefix, "makes identifier %s illegal: RDS and DMS allow at most 63 characters and no two consecutive hyphens", id)
+					return
+				}
+			}
+		}},
 }

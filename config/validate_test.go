@@ -34,6 +34,7 @@ func assertInvalid(t *testing.T, base func() Environment, cases []invalid) {
 				got = append(got, e.Error())
 			}
 			assert.Equal(t, c.want, got)
+			assertReportedByRules(t, errs)
 		})
 	}
 }
