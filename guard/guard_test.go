@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -172,7 +173,7 @@ func withReader(tpls Templates, bucketRef string) Templates {
 func TestAChangedOutputThatAnotherStackReadsFails(t *testing.T) {
 	got := Check(withReader(app(), "BronzeBucketFF082204"), withReader(app(), "DataKey"), protected)
 	require.Len(t, got, 1)
-	assert.Equal(t, "production/DataLake BronzeName (output) would be changed under its readers: production/Cdc TargetEndpoint reads it through "+
+	assert.Equal(t, "production/DataLake BronzeName (output) would be changed under its readers: its value changes, and production/Cdc TargetEndpoint reads it through "+
 		"Fn::GetStackOutput, which CloudFormation does not re-read: deploy production/Cdc again after production/DataLake, or replace the reference", got[0].String())
 	// Allowed by name, like a resource.
 	blocking, allowed, _ := Apply(got, []Allowance{{Stage: "production", Stack: "DataLake", LogicalID: "BronzeName", Reason: "Cdc redeployed in the same change"}})
@@ -191,4 +192,33 @@ func TestAnUnchangedOrUnreadOutputPasses(t *testing.T) {
 	baseLake.Outputs = map[string]Output{"Unread": {Value: "old"}}
 	base["production/DataLake"] = baseLake
 	assert.Empty(t, Check(base, head, protected), "nothing reads it")
+}
+
+// TestAResourceReplacedUnderAReadOutputFails uses the committed templates: CDK names each
+// weak-reference output after its resource, so what changes a read value is that resource
+// replaced under the same logical ID, here the database's security group given a new
+// description (which replaces it), read by the Cdc stack.
+func TestAResourceReplacedUnderAReadOutputFails(t *testing.T) {
+	base, err := Load(filepath.Join("..", "test", "testdata"))
+	require.NoError(t, err)
+	head, err := Load(filepath.Join("..", "test", "testdata"))
+	require.NoError(t, err)
+	require.Empty(t, Check(base, head, protected), "the committed templates against themselves")
+	db := head["production/Database"]
+	var sgID string
+	for id, r := range db.Resources {
+		if r.Type == "AWS::EC2::SecurityGroup" && strings.HasPrefix(id, "SecurityGroup") {
+			sgID = id
+			r.Properties["GroupDescription"] = "renamed"
+		}
+	}
+	require.NotEmpty(t, sgID)
+	got := Check(base, head, protected)
+	require.NotEmpty(t, got)
+	for _, f := range got {
+		assert.Equal(t, "production/Database", f.Key)
+		assert.Equal(t, "output", f.Type)
+		assert.Contains(t, f.Why, "its resource "+sgID+" (AWS::EC2::SecurityGroup) would be replaced (GroupDescription changes)")
+		assert.Contains(t, f.Why, "production/Cdc")
+	}
 }

@@ -58,9 +58,22 @@ func (r Result) Report() string {
 		fmt.Fprintf(&b, "BLOCKED: %s\n", f)
 	}
 	if len(r.Blocking) > 0 {
-		fmt.Fprintf(&b, "guard: %d stateful resource(s) of %s would be lost. Keep their logical IDs and replacing properties stable,\n"+
-			"or, if it is deliberate (data moved or backed up), add each to %s with stage, stack, logicalId and reason.\n",
-			len(r.Blocking), strings.Join(r.Stages, ", "), AllowFile)
+		outputs := 0
+		for _, f := range r.Blocking {
+			if f.Type == "output" {
+				outputs++
+			}
+		}
+		if resources := len(r.Blocking) - outputs; resources > 0 {
+			fmt.Fprintf(&b, "guard: %d stateful resource(s) of %s would be lost. Keep their logical IDs and replacing properties stable,\n"+
+				"or, if it is deliberate (data moved or backed up), add each to %s with stage, stack, logicalId and reason.\n",
+				resources, strings.Join(r.Stages, ", "), AllowFile)
+		}
+		if outputs > 0 {
+			fmt.Fprintf(&b, "guard: %d output(s) of %s would change under the stacks that read them. Keep what they point to stable,\n"+
+				"or, once the readers are deployed again with the change, add each to %s with stage, stack, logicalId (the output's name) and reason.\n",
+				outputs, strings.Join(r.Stages, ", "), AllowFile)
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "guard: no stateful resource of %s (%d stacks) would be deleted or replaced\n", strings.Join(r.Stages, ", "), r.Stacks)

@@ -80,8 +80,8 @@ var crawlerFamilies = map[string]crawlerFamily{
 
 // tableLevel is Glue's Grouping.TableLevelConfiguration for the family: the absolute folder
 // depth of a table counted from the bucket, which Glue counts as level 1. For
-// s3://bronze/rds/<schema>/<table>/ that is 4; everything below (year=, dt=, DMS date folders)
-// becomes partitions, not tables.
+// s3://bronze/rds/<schema>/<table>/ that is 4; everything below (year=, dt=) becomes
+// partitions, not tables.
 func (f crawlerFamily) tableLevel() int {
 	return 1 + strings.Count(f.root, "/") + f.tableDepth
 }

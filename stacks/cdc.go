@@ -50,10 +50,10 @@ type CdcStackProps struct {
 //
 // DMS finds the account-wide roles dms-vpc-role and dms-cloudwatch-logs-role by name. They
 // live in the account-<id> stage (stacks/account.go), which no stack of this stage can depend
-// on: CDK has no dependencies across stages. Deploy order is therefore the contract: the
-// account stage first (docs/operations.md, "Deploying one environment"); without the roles, creating the
-// subnet group fails with a message naming dms-vpc-role, and a retry after the account stage
-// succeeds.
+// on: CDK has no dependencies across stages. So CloudFormation orders them: the subnet group
+// imports the account stack's export dms-vpc-role-arn, and a Cdc stack deployed before the
+// account stage fails at once with "No export named dms-vpc-role-arn" (docs/operations.md,
+// "Deploying one environment").
 type CdcStack struct {
 	awscdk.Stack
 	// SecurityGroup is the replication instance's; the database admits it on its port.

@@ -47,8 +47,8 @@ const (
 // New adds the VPC, its flow-log key and group to scope itself, not to a construct of its
 // own, so that their logical IDs do not move (see keyID).
 func New(scope constructs.Construct, props *Props) awsec2.Vpc {
-	if props.Name == "" || props.CIDR == "" || len(props.AvailabilityZones) == 0 || len(props.Subnets) == 0 || props.LogsKeyAlias == "" {
-		panic("vpc: Name, CIDR, AvailabilityZones, Subnets and LogsKeyAlias are required")
+	if props.Name == "" || props.CIDR == "" || len(props.AvailabilityZones) == 0 || len(props.Subnets) == 0 || props.LogsKeyAlias == "" || props.FlowLogRetentionDays == 0 {
+		panic("vpc: Name, CIDR, AvailabilityZones, Subnets, LogsKeyAlias and FlowLogRetentionDays are required")
 	}
 	policy := removal.OrRetain(props.RemovalPolicy)
 	key := logs.NewKey(scope, keyID, &logs.KeyProps{Alias: props.LogsKeyAlias, RemovalPolicy: policy})
