@@ -15,6 +15,11 @@ type GitHub struct {
 	Owner string
 	// Repository is the repository's name, spelled exactly as in its URL.
 	Repository string
+	// ReviewedDiffs makes every pull-request diff of this environment wait for a reviewer: its
+	// diff role trusts only jobs in the GitHub environment <env>-diff (DiffEnvironment), whose
+	// required reviewers approve each run, and never the pull_request subject, which any
+	// branch, including one that edits the workflow, can present.
+	ReviewedDiffs bool
 }
 
 // The GitHub OIDC issuer and the audience configure-aws-credentials asks for.
@@ -31,6 +36,19 @@ func (g GitHub) EnvironmentSubject(environment string) string {
 // PullRequestSubject is the OIDC `sub` claim of a job triggered by `pull_request`.
 func (g GitHub) PullRequestSubject() string {
 	return fmt.Sprintf("repo:%s/%s:pull_request", g.Owner, g.Repository)
+}
+
+// DiffEnvironment is the GitHub environment whose reviewers approve diffs of e where
+// GitHub.ReviewedDiffs is on: <env>-diff.
+func (e Environment) DiffEnvironment() string { return e.Name + "-diff" }
+
+// DiffSubject is the OIDC `sub` claim e's diff role trusts: jobs in DiffEnvironment where
+// diffs are reviewed, pull-request jobs elsewhere.
+func (e Environment) DiffSubject() string {
+	if e.GitHub.ReviewedDiffs {
+		return e.GitHub.EnvironmentSubject(e.DiffEnvironment())
+	}
+	return e.GitHub.PullRequestSubject()
 }
 
 var (
@@ -50,5 +68,9 @@ var gitHubRules = rules[Environment]{
 	{Field: "gitHub.repository", Allowed: "must be a GitHub repository name: 1-100 letters, digits, '.', '_' or '-', and not only dots",
 		check: func(f field, e Environment) {
 			f.check(githubRepositoryPattern.MatchString(e.GitHub.Repository) && strings.Trim(e.GitHub.Repository, ".") != "", e.GitHub.Repository)
+		}},
+	{Field: "gitHub.reviewedDiffs", Allowed: "must be true where terminationProtection is on: a protected environment is read only by reviewed diffs",
+		check: func(f field, e Environment) {
+			f.check(e.GitHub.ReviewedDiffs || !e.TerminationProtection, e.GitHub.ReviewedDiffs)
 		}},
 }

@@ -34,6 +34,18 @@ func TestInvalidGitHub(t *testing.T) {
 		{"both wrong", func(e *Environment) { e.GitHub = GitHub{Owner: "a_b", Repository: "x y"} },
 			[]string{`staging: gitHub.owner "a_b": ` + ownerRule, `staging: gitHub.repository "x y": ` + repoRule}},
 	})
+	// Any pull request could read a protected environment through an unreviewed diff role.
+	assertInvalid(t, production, []invalid{
+		{"protected environment with unreviewed diffs", func(e *Environment) { e.GitHub.ReviewedDiffs = false },
+			[]string{`production: gitHub.reviewedDiffs false: must be true where terminationProtection is on: a protected environment is read only by reviewed diffs`}},
+	})
+}
+
+func TestDiffSubject(t *testing.T) {
+	e := production()
+	assert.Equal(t, "repo:example-org/dataplatform:environment:production-diff", e.DiffSubject())
+	e.GitHub.ReviewedDiffs = false
+	assert.Equal(t, "repo:example-org/dataplatform:pull_request", e.DiffSubject())
 }
 
 func TestValidGitHubNames(t *testing.T) {

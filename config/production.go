@@ -47,7 +47,7 @@ func production() Environment {
 			FailedQueryWorkgroups:      []string{WorkgroupDbt},
 		},
 		// placeholder: set the repository that holds this code (see docs/cicd.md)
-		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
+		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform", ReviewedDiffs: true},
 		Databricks: Databricks{
 			Enabled:           true,
 			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID

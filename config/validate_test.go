@@ -61,7 +61,11 @@ func TestInvalidEnvironment(t *testing.T) {
 			[]string{`Staging-1: name "Staging-1": must be 2-16 lowercase letters or digits, starting with a letter`}},
 		{"unknown removal", func(e *Environment) { e.Removal = "delete" },
 			[]string{`staging: removal "delete": must be "destroy" or "retain"`}},
-		{"protected but destroyed", func(e *Environment) { e.TerminationProtection = true; e.Removal = RemovalDestroy },
+		{"protected but destroyed", func(e *Environment) {
+			e.TerminationProtection = true
+			e.GitHub.ReviewedDiffs = true
+			e.Removal = RemovalDestroy
+		},
 			[]string{`staging: removal "destroy": must be "retain" when terminationProtection is on: a protected environment never destroys its data`}},
 		{"prefix makes bucket names too long", func(e *Environment) { e.Prefix = "data-platform-lakes1"; e.Name = "stagingeu" },
 			[]string{`stagingeu: prefix "data-platform-lakes1": makes bucket name data-platform-lakes1-stagingeu-access-logs-222222222222-us-east-1 65 characters long; S3 allows 63: shorten prefix or name`}},

@@ -41,9 +41,13 @@ func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 			deployBootstrapRoles, deploySessionDuration,
 			"Assumed by deploy.yml in GitHub environment "+env.Name+" to run cdk deploy",
 			"variable AWS_DEPLOY_ROLE_ARN of GitHub environment "+env.Name)
-		s.GitHubDiffRoles[env.Name] = s.gitHubRole(env, config.GitHubDiffRole, env.GitHub.PullRequestSubject(),
+		diffBy := "on pull requests"
+		if env.GitHub.ReviewedDiffs {
+			diffBy = "in GitHub environment " + env.DiffEnvironment() + ", after a reviewer approves,"
+		}
+		s.GitHubDiffRoles[env.Name] = s.gitHubRole(env, config.GitHubDiffRole, env.DiffSubject(),
 			diffBootstrapRoles, 1,
-			"Assumed by diff.yml on pull requests to run a read-only cdk diff of "+env.Name,
+			"Assumed by diff.yml "+diffBy+" to run a read-only cdk diff of "+env.Name,
 			"repository variable AWS_DIFF_ROLE_ARN_"+strings.ToUpper(env.Name))
 	}
 }

@@ -74,7 +74,7 @@ func TestGitHubRolesTrustExactlyOneSubject(t *testing.T) {
 		repo := env.GitHub.Owner + "/" + env.GitHub.Repository
 		for kind, subject := range map[string]string{
 			config.GitHubDeployRole: "repo:" + repo + ":environment:" + env.Name,
-			config.GitHubDiffRole:   "repo:" + repo + ":pull_request",
+			config.GitHubDiffRole:   diffSubjectOf(env, repo),
 		} {
 			name := fmt.Sprintf("%s-%s-github-%s", env.Prefix, env.Name, kind)
 			t.Run(name, func(t *testing.T) {
@@ -214,4 +214,14 @@ func TestDiffCommentFlagsStatefulChanges(t *testing.T) {
 	require.NoError(t, err, string(out))
 	assert.Contains(t, string(out), "No stateful resource")
 	assert.NotContains(t, string(out), ":warning:")
+}
+
+// diffSubjectOf is what the diff role must trust: a protected environment's diffs run only in
+// its reviewed GitHub environment, where any branch's pull_request subject would let every PR
+// read the account.
+func diffSubjectOf(env config.Environment, repo string) string {
+	if env.TerminationProtection {
+		return "repo:" + repo + ":environment:" + env.Name + "-diff"
+	}
+	return "repo:" + repo + ":pull_request"
 }

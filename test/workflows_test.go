@@ -18,6 +18,7 @@ type workflow struct {
 	Permissions any
 	Concurrency map[string]any
 	Jobs        map[string]struct {
+		Strategy    struct{ Matrix map[string]any }
 		Needs       any
 		Uses        string
 		Environment any
@@ -125,4 +126,29 @@ func TestCIUsesTheLockedPython(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(pyproject), `requires-python = ">=`+version, project)
 	}
+}
+
+// TestProtectedEnvironmentsAreDiffedOnlyWithReview: where config's GitHub.ReviewedDiffs is on,
+// diff.yml runs that environment's diff in its reviewed GitHub environment (whose subject alone
+// the diff role trusts), and every other environment's without one.
+func TestProtectedEnvironmentsAreDiffedOnlyWithReview(t *testing.T) {
+	job := readWorkflow(t, "diff.yml").Jobs["diff"]
+	assert.Equal(t, "${{ matrix.github-environment }}", job.Environment)
+	entries := map[string]string{}
+	for _, raw := range list(job.Strategy.Matrix["include"]) {
+		entry := raw.(map[string]any)
+		entries[entry["environment"].(string)], _ = entry["github-environment"].(string)
+	}
+	reviewed := 0
+	for _, p := range suite.platforms {
+		want := ""
+		if p.Env.GitHub.ReviewedDiffs {
+			want = p.Env.DiffEnvironment()
+			reviewed++
+		}
+		got, ok := entries[p.Env.Name]
+		require.True(t, ok, "diff.yml does not diff %s", p.Env.Name)
+		assert.Equal(t, want, got, "%s's diff job environment", p.Env.Name)
+	}
+	assert.Positive(t, reviewed, "production's diffs are reviewed")
 }
