@@ -45,15 +45,14 @@ const ReplicationTasks = 1
 var DmsVersions = []string{"3.5.3", "3.5.4", "3.6.1"}
 
 var (
-	dmsClassPattern  = regexp.MustCompile(`^dms\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	schemaPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]{0,62}$`)
 	tablePattern     = regexp.MustCompile(`^[A-Za-z0-9_$%]{1,63}$`)
 	dmsColumnPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 )
 
 var cdcRules = rules[Environment]{
-	{Field: "cdc.instanceClass", Allowed: "must be a DMS replication instance class such as dms.t3.medium", check: func(f field, e Environment) {
-		f.check(dmsClassPattern.MatchString(e.Cdc.InstanceClass), e.Cdc.InstanceClass)
+	{Field: "cdc.instanceClass", Allowed: "must be a DMS replication instance class of config.DMSInstanceClasses, such as dms.t3.medium", check: func(f field, e Environment) {
+		f.check(slices.Contains(DMSInstanceClasses, e.Cdc.InstanceClass), e.Cdc.InstanceClass)
 	}},
 	{Field: "cdc.allocatedStorageGiB", Allowed: "must be from 5 to 6144", check: func(f field, e Environment) {
 		f.check(e.Cdc.AllocatedStorageGiB >= 5 && e.Cdc.AllocatedStorageGiB <= 6144, e.Cdc.AllocatedStorageGiB)

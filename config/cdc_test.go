@@ -5,7 +5,7 @@ import "testing"
 func TestInvalidCdc(t *testing.T) {
 	assertInvalid(t, staging, []invalid{
 		{"rds instance class on dms", func(e *Environment) { e.Cdc.InstanceClass = "db.t3.medium" },
-			[]string{`staging: cdc.instanceClass "db.t3.medium": must be a DMS replication instance class such as dms.t3.medium`}},
+			[]string{`staging: cdc.instanceClass "db.t3.medium": must be a DMS replication instance class of config.DMSInstanceClasses, such as dms.t3.medium`}},
 		{"storage too small", func(e *Environment) { e.Cdc.AllocatedStorageGiB = 4 },
 			[]string{`staging: cdc.allocatedStorageGiB 4: must be from 5 to 6144`}},
 		{"storage too large", func(e *Environment) { e.Cdc.AllocatedStorageGiB = 7000 },

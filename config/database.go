@@ -62,7 +62,6 @@ var DatabaseLogTypes = []string{"postgresql", "upgrade"}
 var MonitoringIntervals = []int{0, 1, 5, 10, 15, 30, 60}
 
 var (
-	rdsClassPattern        = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	pgNamePattern          = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	securityGroupIDPattern = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
@@ -80,8 +79,8 @@ var databaseRules = rules[Environment]{
 	{Field: "database.engineVersion", Allowed: fmt.Sprintf("must be one of %v", PostgresVersions), check: func(f field, e Environment) {
 		f.check(slices.Contains(PostgresVersions, e.Database.EngineVersion), e.Database.EngineVersion)
 	}},
-	{Field: "database.instanceClass", Allowed: "must be an RDS instance class such as db.t4g.micro", check: func(f field, e Environment) {
-		f.check(rdsClassPattern.MatchString(e.Database.InstanceClass), e.Database.InstanceClass)
+	{Field: "database.instanceClass", Allowed: "must be an RDS for PostgreSQL instance class of config.RDSInstanceClasses, such as db.t4g.micro", check: func(f field, e Environment) {
+		f.check(slices.Contains(RDSInstanceClasses, e.Database.InstanceClass), e.Database.InstanceClass)
 	}},
 	{Field: "database.allocatedStorageGiB", Allowed: "must be from 20 to 65536 (gp3)", check: func(f field, e Environment) {
 		f.check(e.Database.AllocatedStorageGiB >= 20 && e.Database.AllocatedStorageGiB <= 65536, e.Database.AllocatedStorageGiB)

@@ -68,8 +68,17 @@ func ipv4BlockRule[T any](name string, minBits, maxBits int, get func(T) string)
 		Allowed: fmt.Sprintf("must be an RFC 1918 IPv4 network address with a prefix from /%d to /%d, such as 10.10.0.0/16", minBits, maxBits),
 		check: func(f field, x T) {
 			value := get(x)
-			_, ok := ipv4Block(value, minBits, maxBits)
-			f.check(ok, value)
+			if _, ok := ipv4Block(value, minBits, maxBits); ok {
+				return
+			}
+			// A block with host bits set is the commonest slip: name it and give the fix.
+			if prefix, err := netip.ParsePrefix(value); err == nil && prefix.Masked() != prefix {
+				if _, ok := ipv4Block(prefix.Masked().String(), minBits, maxBits); ok {
+					f.checkf(false, value, "has host bits set: the network address is %s", prefix.Masked())
+					return
+				}
+			}
+			f.check(false, value)
 		},
 	}
 }

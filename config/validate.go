@@ -99,9 +99,10 @@ var sameAcrossEnvironments = rules[peer]{
 var (
 	envNamePattern = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
 	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	prefixPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,18}[a-z0-9]$`)
 	tagKeyPattern  = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	// IAM's pattern for tag values; 256 counts characters, not bytes.
+	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
 )
 
 // settingRules check the settings of Environment itself, and the names derived from them.
@@ -113,8 +114,8 @@ var settingRules = slices.Concat(
 		{Field: "account", Allowed: "must be a 12-digit AWS account ID", check: func(f field, e Environment) {
 			f.check(accountPattern.MatchString(e.Account), e.Account)
 		}},
-		{Field: "region", Allowed: "must be an AWS region code such as us-east-1", check: func(f field, e Environment) {
-			f.check(regionPattern.MatchString(e.Region), e.Region)
+		{Field: "region", Allowed: "must be an AWS region CDK knows (config.Regions), such as us-east-1", check: func(f field, e Environment) {
+			f.check(slices.Contains(Regions, e.Region), e.Region)
 		}},
 		{Field: "prefix", Allowed: "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen",
 			check: func(f field, e Environment) { f.check(prefixPattern.MatchString(e.Prefix), e.Prefix) }},
@@ -132,8 +133,9 @@ var settingRules = slices.Concat(
 			{Field: "tags[]", Allowed: "tag keys must be 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:", check: func(f field, t keyed[string]) {
 				f.check(tagKeyPattern.MatchString(t.key) && !strings.HasPrefix(strings.ToLower(t.key), "aws:"), t.key)
 			}},
-			{Field: "tags[]", Allowed: "tag values must be at most 256 characters", check: func(f field, t keyed[string]) {
-				f.check(len(t.value) <= 256, t.value)
+			// The stage tags every IAM role, and IAM refuses characters other AWS services allow.
+			{Field: "tags[]", Allowed: "tag values must be at most 256 letters, digits, spaces or _.:/=+-@ (what IAM accepts)", check: func(f field, t keyed[string]) {
+				f.check(tagValuePattern.MatchString(t.value), t.value)
 			}},
 		}, func(e Environment) map[string]string { return e.Tags }),
 		bucketNamesRule,

@@ -50,7 +50,16 @@ func TestInvalidEnvironment(t *testing.T) {
 			e.AvailabilityZones = []string{"us-east1a", "us-east1b"}
 			e.Databricks.AvailabilityZones = e.AvailabilityZones
 		},
-			[]string{`staging: region "us-east1": must be an AWS region code such as us-east-1`}},
+			[]string{`staging: region "us-east1": must be an AWS region CDK knows (config.Regions), such as us-east-1`}},
+		{"region of the right shape that does not exist", func(e *Environment) {
+			// Before config.Regions, this passed validation and panicked inside a construct.
+			e.Region = "us-east-9"
+			e.AvailabilityZones = []string{"us-east-9a", "us-east-9b"}
+			e.Databricks.AvailabilityZones = e.AvailabilityZones
+		},
+			[]string{`staging: region "us-east-9": must be an AWS region CDK knows (config.Regions), such as us-east-1`}},
+		{"tag value IAM refuses", func(e *Environment) { e.Tags = map[string]string{"owner": "data;team"} },
+			[]string{`staging: tags["owner"] "data;team": tag values must be at most 256 letters, digits, spaces or _.:/=+-@ (what IAM accepts)`}},
 		{"az outside region", func(e *Environment) { e.AvailabilityZones = []string{"us-east-1a", "eu-west-1b"} },
 			[]string{`staging: availabilityZones[1] "eu-west-1b": must be a zone of region us-east-1 (us-east-1a, us-east-1b, ...)`}},
 		{"one az", func(e *Environment) { e.AvailabilityZones = []string{"us-east-1a"} },
@@ -76,7 +85,7 @@ func TestInvalidEnvironment(t *testing.T) {
 		{"cidr public", func(e *Environment) { e.Network.CIDR = "8.8.0.0/16" },
 			[]string{`staging: network.cidr "8.8.0.0/16": must be an RFC 1918 IPv4 network address with a prefix from /16 to /24, such as 10.10.0.0/16`}},
 		{"cidr not a network address", func(e *Environment) { e.Network.CIDR = "10.20.1.0/16" },
-			[]string{`staging: network.cidr "10.20.1.0/16": must be an RFC 1918 IPv4 network address with a prefix from /16 to /24, such as 10.10.0.0/16`}},
+			[]string{`staging: network.cidr "10.20.1.0/16": has host bits set: the network address is 10.20.0.0/16`}},
 		{"cidr too small for subnets", func(e *Environment) { e.Network.CIDR = "10.20.0.0/21" },
 			[]string{`staging: network.privateSubnetMask 20: must be from /21 (the VPC's prefix) to /28`}},
 		{"subnets overflow", func(e *Environment) { e.Network.CIDR = "10.20.0.0/19" },

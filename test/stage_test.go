@@ -9,6 +9,7 @@ import (
 	"dataplatform/stacks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,4 +110,15 @@ func TestEveryConfigRetentionHasACloudWatchValue(t *testing.T) {
 		seen[string(r)] = true
 	}
 	assert.Panics(t, func() { logs.Retention(2) })
+}
+
+// TestConfigRegionsAreCDKs: validation's region list (config has no jsii) is exactly the
+// region table of the aws-cdk-lib in go.mod, so an unknown region is refused before any
+// construct sees it, and a CDK upgrade's new region fails here until config lists it.
+func TestConfigRegionsAreCDKs(t *testing.T) {
+	var known []string
+	for _, r := range *regioninfo.RegionInfo_Regions() {
+		known = append(known, *r.Name())
+	}
+	assert.ElementsMatch(t, known, config.Regions)
 }
