@@ -11,7 +11,7 @@ func TestInvalidCdc(t *testing.T) {
 		{"storage too large", func(e *Environment) { e.Cdc.AllocatedStorageGiB = 7000 },
 			[]string{`staging: cdc.allocatedStorageGiB 7000: must be from 5 to 6144`}},
 		{"unsupported engine version", func(e *Environment) { e.Cdc.EngineVersion = "3.4.7" },
-			[]string{`staging: cdc.engineVersion "3.4.7": must be one of [3.5.3 3.5.4 3.6.1]`}},
+			[]string{`staging: cdc.engineVersion "3.4.7": must be one of [3.5.4 3.6.1]`}},
 		{"multi-az in one zone", func(e *Environment) { e.Cdc.MultiAZ = true; e.AvailabilityZones = []string{"us-east-1a"} },
 			[]string{
 				`staging: availabilityZones [us-east-1a]: must name 2 to 6 availability zones`,

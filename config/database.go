@@ -9,7 +9,9 @@ import (
 
 // Database configures the RDS PostgreSQL instance whose changes DMS captures into bronze.
 type Database struct {
-	// EngineVersion is the full PostgreSQL version, one of PostgresVersions (e.g. "16.6").
+	// EngineVersion is the full PostgreSQL version, one of PostgresVersions (e.g. "16.11"). RDS
+	// upgrades minor versions itself (AutoMinorVersionUpgrade): keep it at or above the version
+	// the instance runs, never below (docs/operations.md, "Engine versions").
 	EngineVersion string
 	// InstanceClass is the RDS instance class, e.g. db.t4g.micro.
 	InstanceClass string
@@ -51,9 +53,12 @@ type Database struct {
 	AllowedSecurityGroupIDs []string
 }
 
-// PostgresVersions are the engine versions the platform is tested with: RDS offers them,
-// DMS 3.5+ reads their logical replication stream, and CDK names them.
-var PostgresVersions = []string{"15.10", "15.12", "16.6", "16.8", "17.2", "17.4"}
+// PostgresVersions are the PostgreSQL versions the platform accepts: RDS creates them, and
+// DMS 3.5+ reads their logical replication stream. Such a list goes stale by itself: RDS
+// stopped creating 14.14-14.17, 15.9-15.12, 16.5-16.8 and 17.1-17.4 on 2026-05-01 and upgrades
+// them to 14.20, 15.15, 16.11 and 17.7 or later (RDS notice of end of standard support,
+// 2026-05-31); these are those targets.
+var PostgresVersions = []string{"15.15", "16.11", "17.7"}
 
 // DatabaseLogTypes are the log types RDS PostgreSQL can export to CloudWatch Logs.
 var DatabaseLogTypes = []string{"postgresql", "upgrade"}
@@ -66,7 +71,7 @@ var (
 	securityGroupIDPattern = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
-// Major is the major version of EngineVersion ("16" for "16.6").
+// Major is the major version of EngineVersion ("16" for "16.11").
 func (d Database) Major() string {
 	major, _, _ := strings.Cut(d.EngineVersion, ".")
 	return major

@@ -5,7 +5,9 @@ import "testing"
 func TestInvalidDatabase(t *testing.T) {
 	assertInvalid(t, staging, []invalid{
 		{"unsupported engine version", func(e *Environment) { e.Database.EngineVersion = "13.4" },
-			[]string{`staging: database.engineVersion "13.4": must be one of [15.10 15.12 16.6 16.8 17.2 17.4]`}},
+			[]string{`staging: database.engineVersion "13.4": must be one of [15.15 16.11 17.7]`}},
+		{"a version RDS no longer creates", func(e *Environment) { e.Database.EngineVersion = "16.6" },
+			[]string{`staging: database.engineVersion "16.6": must be one of [15.15 16.11 17.7]`}},
 		{"dms instance class on rds", func(e *Environment) { e.Database.InstanceClass = "dms.t3.medium" },
 			[]string{`staging: database.instanceClass "dms.t3.medium": must be an RDS for PostgreSQL instance class of config.RDSInstanceClasses, such as db.t4g.micro`}},
 		{"rds instance class with a typo", func(e *Environment) { e.Database.InstanceClass = "db.t4g.mediun" },

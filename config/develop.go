@@ -84,7 +84,7 @@ func develop() Environment {
 		},
 		// Small, single-AZ and unprotected: develop's database is disposable.
 		Database: Database{
-			EngineVersion:                    "16.6",
+			EngineVersion:                    "16.11",
 			InstanceClass:                    "db.t4g.micro",
 			AllocatedStorageGiB:              20,
 			MaxAllocatedStorageGiB:           50,
@@ -105,7 +105,7 @@ func develop() Environment {
 			InstanceClass:       "dms.t3.small",
 			AllocatedStorageGiB: 20,
 			MultiAZ:             false,
-			EngineVersion:       "3.5.4",
+			EngineVersion:       "3.6.1",
 			TimestampColumnName: "dms_commit_ts",
 			Include:             []TableSelector{{Schema: "public", Table: "%"}},
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},

@@ -85,7 +85,7 @@ func production() Environment {
 		},
 		// Multi-AZ on both sides, two weeks of backups, protected from deletion.
 		Database: Database{
-			EngineVersion:                    "16.6",
+			EngineVersion:                    "16.11",
 			InstanceClass:                    "db.r6g.large",
 			AllocatedStorageGiB:              100,
 			MaxAllocatedStorageGiB:           1000,
@@ -106,7 +106,7 @@ func production() Environment {
 			InstanceClass:       "dms.r6i.large",
 			AllocatedStorageGiB: 100,
 			MultiAZ:             true,
-			EngineVersion:       "3.5.4",
+			EngineVersion:       "3.6.1",
 			TimestampColumnName: "dms_commit_ts",
 			Include:             []TableSelector{{Schema: "public", Table: "%"}},
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},

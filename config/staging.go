@@ -85,7 +85,7 @@ func staging() Environment {
 		},
 		// Production's settings at a smaller size, single-AZ to halve the cost.
 		Database: Database{
-			EngineVersion:                    "16.6",
+			EngineVersion:                    "16.11",
 			InstanceClass:                    "db.t4g.medium",
 			AllocatedStorageGiB:              50,
 			MaxAllocatedStorageGiB:           200,
@@ -106,7 +106,7 @@ func staging() Environment {
 			InstanceClass:       "dms.t3.medium",
 			AllocatedStorageGiB: 50,
 			MultiAZ:             false,
-			EngineVersion:       "3.5.4",
+			EngineVersion:       "3.6.1",
 			TimestampColumnName: "dms_commit_ts",
 			Include:             []TableSelector{{Schema: "public", Table: "%"}},
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
