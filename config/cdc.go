@@ -43,8 +43,8 @@ const ReplicationTasks = 1
 
 // DmsVersions are the DMS engine versions the platform accepts. DMS upgrades the instance's
 // minor version itself (AutoMinorVersionUpgrade); 3.5.3 left the list because DMS retires
-// versions on its own calendar (DMS release notes). Nothing checks this list against AWS on a
-// schedule yet (docs/costs-and-limits.md).
+// versions on its own calendar (DMS release notes); versions.yml checks weekly that the
+// configured one is still offered.
 var DmsVersions = []string{"3.5.4", "3.6.1"}
 
 var (

@@ -154,11 +154,18 @@ func (e Environment) AlertsKeyAlias() string { return e.ResourceName("alerts") }
 // DashboardName is the environment's CloudWatch dashboard.
 func (e Environment) DashboardName() string { return e.ResourceName("pipeline") }
 
-// Roles GitHub Actions assumes: deploy.yml deploys an environment, diff.yml diffs it on pull requests.
+// Roles GitHub Actions assumes: deploy.yml deploys an environment, diff.yml diffs it on pull
+// requests, versions.yml checks weekly that what config asks AWS for can still be created.
 const (
-	GitHubDeployRole = "deploy"
-	GitHubDiffRole   = "diff"
+	GitHubDeployRole       = "deploy"
+	GitHubDiffRole         = "diff"
+	GitHubVersionCheckRole = "version-check"
 )
+
+// VersionCheckEnvironment is the GitHub environment versions.yml runs in. Its deployment
+// branch rule admits the default branch only, so its OIDC subject, the only one the
+// version-check role trusts, is never a pull request's or another branch's.
+const VersionCheckEnvironment = "version-check"
 
 // GitHubRoleName is the IAM role one kind of GitHub Actions job assumes in the environment's
 // account: <prefix>-<env>-github-<kind>. Prefix (<= 20) and name (<= 16) keep it within IAM's

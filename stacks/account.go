@@ -32,6 +32,9 @@ type AccountStack struct {
 	GitHubDeployRoles map[string]awsiam.Role
 	// GitHubDiffRoles are the read-only roles diff.yml assumes on pull requests, by environment name.
 	GitHubDiffRoles map[string]awsiam.Role
+	// GitHubVersionCheckRoles are the describe-only roles versions.yml assumes weekly, by
+	// environment name.
+	GitHubVersionCheckRoles map[string]awsiam.Role
 }
 
 // DMS looks these roles up by name: they cannot be renamed or created twice in an account.

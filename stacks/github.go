@@ -10,11 +10,19 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // deploySessionDuration lets one `cdk deploy` run outlive slow resources (MWAA, Multi-AZ RDS):
 // the CLI re-assumes the bootstrap roles with the OIDC session, so that session bounds the run.
 const deploySessionDuration = 2
+
+// versionCheckActions are what versions.yml calls: describe calls that create nothing, and that
+// IAM scopes to no resource type (so their resource is "*").
+var versionCheckActions = []string{
+	"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
+	"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances",
+}
 
 // Bootstrap roles `cdk bootstrap` creates in each account and region: deploy.yml needs all of
 // them, diff.yml only the lookup role, whose ReadOnlyAccess (with kms:Decrypt denied) is what
@@ -36,6 +44,7 @@ func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 	})
 	s.GitHubDeployRoles = map[string]awsiam.Role{}
 	s.GitHubDiffRoles = map[string]awsiam.Role{}
+	s.GitHubVersionCheckRoles = map[string]awsiam.Role{}
 	for _, env := range envs {
 		s.GitHubDeployRoles[env.Name] = s.gitHubRole(env, config.GitHubDeployRole, env.GitHub.EnvironmentSubject(env.Name),
 			deployBootstrapRoles, deploySessionDuration,
@@ -49,7 +58,43 @@ func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 			diffBootstrapRoles, 1,
 			"Assumed by diff.yml "+diffBy+" to run a read-only cdk diff of "+env.Name,
 			"repository variable AWS_DIFF_ROLE_ARN_"+strings.ToUpper(env.Name))
+		s.GitHubVersionCheckRoles[env.Name] = s.versionCheckRole(env)
 	}
+}
+
+// versionCheckRole is the role versions.yml assumes weekly, in the GitHub environment
+// version-check (default branch only): it may call versionCheckActions and nothing else.
+func (s *AccountStack) versionCheckRole(env config.Environment) awsiam.Role {
+	id := "GitHub" + title(env.Name) + "VersionCheckRole"
+	role := awsiam.NewRole(s.Stack, jsii.String(id), &awsiam.RoleProps{
+		RoleName: jsii.String(env.GitHubRoleName(config.GitHubVersionCheckRole)),
+		AssumedBy: awsiam.NewOpenIdConnectPrincipal(s.GitHubOidcProvider, &map[string]any{
+			"StringEquals": map[string]any{
+				config.GitHubOIDCIssuer + ":aud": config.GitHubOIDCAudience,
+				config.GitHubOIDCIssuer + ":sub": env.GitHub.EnvironmentSubject(config.VersionCheckEnvironment),
+			},
+		}),
+		Description:        jsii.String("Assumed weekly by versions.yml in GitHub environment " + config.VersionCheckEnvironment + " to check that " + env.Name + "'s engine versions and classes can be created"),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"DescribeVersionsAndClasses": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions:   jsii.Strings(versionCheckActions...),
+					Resources: jsii.Strings("*"),
+				})},
+			}),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("RDS's and DMS's describe calls for engine versions and orderable classes have no resource type in IAM: * is their only resource. The role may call nothing else."),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(false))
+	awscdk.NewCfnOutput(s.Stack, jsii.String(id+"Arn"), &awscdk.CfnOutputProps{
+		Value:       role.RoleArn(),
+		Description: jsii.String("Set as the repository variable AWS_VERSION_CHECK_ROLE_ARN_" + strings.ToUpper(env.Name) + " (docs/cicd.md)"),
+	})
+	return role
 }
 
 // gitHubRole creates one role trusted only by GitHub tokens whose subject equals subject

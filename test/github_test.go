@@ -75,6 +75,8 @@ func TestGitHubRolesTrustExactlyOneSubject(t *testing.T) {
 		for kind, subject := range map[string]string{
 			config.GitHubDeployRole: "repo:" + repo + ":environment:" + env.Name,
 			config.GitHubDiffRole:   diffSubjectOf(env, repo),
+			// The weekly check runs in an environment only the default branch may deploy to.
+			config.GitHubVersionCheckRole: "repo:" + repo + ":environment:version-check",
 		} {
 			name := fmt.Sprintf("%s-%s-github-%s", env.Prefix, env.Name, kind)
 			t.Run(name, func(t *testing.T) {
@@ -149,7 +151,8 @@ func TestGitHubRoleOutputs(t *testing.T) {
 		var want []string
 		for _, p := range suite.platforms {
 			if p.Env.Account == *a.Stack.Account() {
-				want = append(want, "GitHub"+capitalize(p.Env.Name)+"DeployRoleArn", "GitHub"+capitalize(p.Env.Name)+"DiffRoleArn")
+				want = append(want, "GitHub"+capitalize(p.Env.Name)+"DeployRoleArn", "GitHub"+capitalize(p.Env.Name)+"DiffRoleArn",
+					"GitHub"+capitalize(p.Env.Name)+"VersionCheckRoleArn")
 			}
 		}
 		sort.Strings(want)
@@ -224,4 +227,64 @@ func diffSubjectOf(env config.Environment, repo string) string {
 		return "repo:" + repo + ":environment:" + env.Name + "-diff"
 	}
 	return "repo:" + repo + ":pull_request"
+}
+
+// TestVersionCheckRoleOnlyDescribes: the weekly check's role may call RDS's and DMS's describe
+// actions for versions and orderable classes, on "*" (they have no resource type), and nothing
+// else: no managed policy, no other statement, no write.
+func TestVersionCheckRoleOnlyDescribes(t *testing.T) {
+	for _, p := range suite.platforms {
+		role := rolesByName(t, accountOf(t, p.Env))[p.Env.GitHubRoleName(config.GitHubVersionCheckRole)]
+		require.NotNil(t, role.Properties, "%s has no version-check role", p.Env.Name)
+		assert.Nil(t, role.Properties["ManagedPolicyArns"])
+		policies := role.Properties["Policies"].([]any)
+		require.Len(t, policies, 1)
+		statements := documentStatements(policies[0].(map[string]any)["PolicyDocument"])
+		require.Len(t, statements, 1)
+		assert.Equal(t, "Allow", statements[0]["Effect"])
+		assert.Equal(t, "*", statements[0]["Resource"])
+		assert.ElementsMatch(t, []string{"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
+			"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances"}, asStrings(statements[0]["Action"]))
+	}
+}
+
+// TestCheckVersionsScript runs versions.yml's script with stand-ins for the AWS CLI and curl:
+// it passes when AWS offers everything, and fails naming each stale value when it does not.
+func TestCheckVersionsScript(t *testing.T) {
+	env := suite.platforms[1].Env
+	assembly := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(assembly, "assembly-"+env.Name), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(assembly, "assembly-"+env.Name, "x.template.json"),
+		[]byte(`{"Resources":{"F":{"Type":"AWS::Lambda::Function","Properties":{"Runtime": "nodejs24.x"}}}}`), 0o644))
+	run := func(rdsVersion, mwaaPage string) (string, error) {
+		bin := t.TempDir()
+		stub := func(name, body string) {
+			require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte("#!/usr/bin/env bash\n"+body+"\n"), 0o755))
+		}
+		// aws: answer each describe call as AWS would when the value is offered.
+		stub("aws", `case "$1 $2" in
+  "rds describe-db-engine-versions") echo "`+rdsVersion+`" ;;
+  "rds describe-orderable-db-instance-options") echo 3 ;;
+  "dms describe-engine-versions") echo "`+env.Cdc.EngineVersion+`" ;;
+  "dms describe-orderable-replication-instances") echo 1 ;;
+esac`)
+		stub("curl", `case "$*" in
+  *airflow-versions*) echo "`+mwaaPage+`" ;;
+  *lambda-runtimes*) echo "<td>nodejs24.x</td> Deprecated runtimes <td>nodejs16.x</td>" ;;
+esac`)
+		cmd := exec.Command("bash", ".github/scripts/check-versions.sh", env.Name, assembly)
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(env.Database.EngineVersion, "Apache Airflow v"+env.Airflow.Version)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "is still offered")
+
+	out, err = run("None", "Apache Airflow v9.9.9")
+	require.Error(t, err, out)
+	assert.Contains(t, out, "RDS no longer offers PostgreSQL "+env.Database.EngineVersion)
+	assert.Contains(t, out, "no longer lists Airflow "+env.Airflow.Version)
+	assert.Contains(t, out, "2 of config's versions or classes can no longer be used")
 }

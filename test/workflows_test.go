@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"dataplatform/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -80,7 +82,7 @@ func TestWorkflowRules(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", ".github", "workflows", "*.yml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	oidcJobs := map[string]bool{"deploy.yml/deploy": true, "diff.yml/diff": true}
+	oidcJobs := map[string]bool{"deploy.yml/deploy": true, "diff.yml/diff": true, "versions.yml/check": true}
 	for _, f := range files {
 		name := filepath.Base(f)
 		raw, err := os.ReadFile(f)
@@ -151,4 +153,24 @@ func TestProtectedEnvironmentsAreDiffedOnlyWithReview(t *testing.T) {
 		assert.Equal(t, want, got, "%s's diff job environment", p.Env.Name)
 	}
 	assert.Positive(t, reviewed, "production's diffs are reviewed")
+}
+
+// TestVersionCheckRunsWeeklyFromTheDefaultBranch: versions.yml runs on a schedule, in the
+// GitHub environment whose subject alone its role trusts, and checks every environment.
+func TestVersionCheckRunsWeeklyFromTheDefaultBranch(t *testing.T) {
+	w := readWorkflow(t, "versions.yml")
+	assert.Contains(t, w.On, "schedule")
+	assert.NotContains(t, w.On, "pull_request", "a pull request must never get the version-check role")
+	job := w.Jobs["check"]
+	assert.Equal(t, config.VersionCheckEnvironment, job.Environment)
+	assert.Equal(t, map[string]any{"contents": "read", "id-token": "write"}, job.Permissions)
+	var envs []string
+	for _, raw := range list(job.Strategy.Matrix["include"]) {
+		envs = append(envs, raw.(map[string]any)["environment"].(string))
+	}
+	var want []string
+	for _, p := range suite.platforms {
+		want = append(want, p.Env.Name)
+	}
+	assert.ElementsMatch(t, want, envs)
 }

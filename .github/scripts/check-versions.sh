@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Checks that what config asks AWS for in one environment can still be created: fails (exit 1)
+# naming every version or class AWS no longer offers. Run by versions.yml weekly, with the
+# environment's describe-only role. Usage: check-versions.sh ENV TEMPLATES_DIR
+#   ENV            an environment of config
+#   TEMPLATES_DIR  a synthesized cloud assembly (for the Lambda runtimes of CDK's providers)
+set -euo pipefail
+env_name=$1
+assembly=$2
+
+# REGION, POSTGRES_VERSION, RDS_INSTANCE_CLASS, DMS_VERSION, DMS_INSTANCE_CLASS, AIRFLOW_VERSION
+eval "$(go run ./cmd/versions -env "$env_name")"
+
+failures=0
+fail() {
+  echo "::error::$env_name: $*"
+  failures=$((failures + 1))
+}
+
+found=$(aws rds describe-db-engine-versions --region "$REGION" --engine postgres \
+  --engine-version "$POSTGRES_VERSION" --query 'DBEngineVersions[0].EngineVersion' --output text)
+[ "$found" = "$POSTGRES_VERSION" ] || fail "RDS no longer offers PostgreSQL $POSTGRES_VERSION (config database.engineVersion)"
+
+found=$(aws rds describe-orderable-db-instance-options --region "$REGION" --engine postgres \
+  --engine-version "$POSTGRES_VERSION" --db-instance-class "$RDS_INSTANCE_CLASS" \
+  --query 'length(OrderableDBInstanceOptions)' --output text)
+[ "$found" != "0" ] || fail "RDS cannot create a $RDS_INSTANCE_CLASS with PostgreSQL $POSTGRES_VERSION (config database.instanceClass)"
+
+found=$(aws dms describe-engine-versions --region "$REGION" \
+  --query "EngineVersions[?Version=='$DMS_VERSION'].Version | [0]" --output text)
+[ "$found" = "$DMS_VERSION" ] || fail "DMS no longer offers engine version $DMS_VERSION (config cdc.engineVersion)"
+
+found=$(aws dms describe-orderable-replication-instances --region "$REGION" \
+  --query "length(OrderableReplicationInstances[?ReplicationInstanceClass=='$DMS_INSTANCE_CLASS' && contains(AvailabilityZones, '${REGION}a')])" --output text)
+[ "$found" != "0" ] || fail "DMS offers no $DMS_INSTANCE_CLASS replication instance in $REGION (config cdc.instanceClass)"
+
+# MWAA has no versions API: its user guide's versions page is the list. A failed fetch fails.
+page=$(curl -fsSL --retry 3 https://docs.aws.amazon.com/mwaa/latest/userguide/airflow-versions.html)
+grep -q "v$AIRFLOW_VERSION" <<<"$page" || fail "the MWAA user guide no longer lists Airflow $AIRFLOW_VERSION (config airflow.version)"
+
+# CDK's own providers (BucketDeployment, AwsCustomResource, auto-delete) pin their runtimes.
+# Lambda's runtimes page lists supported runtimes before the deprecated ones.
+page=$(curl -fsSL --retry 3 https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)
+supported=${page%%Deprecated runtimes*}
+runtimes=$(grep -oh '"Runtime": *"[^"]*"' "$assembly"/assembly-"$env_name"/*.template.json | cut -d'"' -f4 | sort -u)
+[ -n "$runtimes" ] || fail "no Lambda runtime found in $assembly/assembly-$env_name: is it a synth of $env_name?"
+for runtime in $runtimes; do
+  grep -qF "$runtime" <<<"$supported" || fail "Lambda lists runtime $runtime of a CDK provider as deprecated or not at all: upgrade aws-cdk-lib"
+done
+
+if [ "$failures" -gt 0 ]; then
+  echo "$env_name: $failures of config's versions or classes can no longer be used" >&2
+  exit 1
+fi
+echo "$env_name: every engine version, class, Airflow version and Lambda runtime is still offered"

@@ -1,0 +1,45 @@
+// Command versions prints, for one environment of config, what versions.yml checks against
+// AWS each week, as shell-readable KEY=value lines: the engine versions and instance classes
+// that must still be creatable, the MWAA Airflow version, and the region.
+//
+//	go run ./cmd/versions -env staging
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"dataplatform/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("versions", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	name := flags.String("env", "", "the environment of config whose versions to print")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	envs, err := config.Select(config.All(), *name)
+	if err != nil || *name == "" {
+		fmt.Fprintf(stderr, "versions: -env must name one environment of config: %v\n", err)
+		return 2
+	}
+	e := envs[0]
+	for _, line := range [][2]string{
+		{"REGION", e.Region},
+		{"POSTGRES_VERSION", e.Database.EngineVersion},
+		{"RDS_INSTANCE_CLASS", e.Database.InstanceClass},
+		{"DMS_VERSION", e.Cdc.EngineVersion},
+		{"DMS_INSTANCE_CLASS", e.Cdc.InstanceClass},
+		{"AIRFLOW_VERSION", e.Airflow.Version},
+	} {
+		fmt.Fprintf(stdout, "%s=%s\n", line[0], line[1])
+	}
+	return 0
+}

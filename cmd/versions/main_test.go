@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"dataplatform/config"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPrintsWhatVersionsYmlChecks(t *testing.T) {
+	var out, errs bytes.Buffer
+	assert.Equal(t, 0, run([]string{"-env", "staging"}, &out, &errs), errs.String())
+	var staging config.Environment
+	for _, e := range config.All() {
+		if e.Name == "staging" {
+			staging = e
+		}
+	}
+	assert.Equal(t, "REGION="+staging.Region+"\n"+
+		"POSTGRES_VERSION="+staging.Database.EngineVersion+"\n"+
+		"RDS_INSTANCE_CLASS="+staging.Database.InstanceClass+"\n"+
+		"DMS_VERSION="+staging.Cdc.EngineVersion+"\n"+
+		"DMS_INSTANCE_CLASS="+staging.Cdc.InstanceClass+"\n"+
+		"AIRFLOW_VERSION="+staging.Airflow.Version+"\n", out.String())
+}
+
+func TestRefusesAMissingOrUnknownEnvironment(t *testing.T) {
+	for _, args := range [][]string{{}, {"-env", "nowhere"}} {
+		var out, errs bytes.Buffer
+		assert.Equal(t, 2, run(args, &out, &errs), args)
+		assert.Contains(t, errs.String(), "-env must name one environment of config")
+		assert.Empty(t, out.String())
+	}
+}
