@@ -1,17 +1,39 @@
 package config
 
+import (
+	"slices"
+	"strings"
+)
+
+// BronzeReadPrefixes are the bronze prefixes readers read (the crawlers, Athena, the jobs):
+// no lifecycle may archive them out of reach.
+var BronzeReadPrefixes = []string{BronzeRDSPrefix, BronzeKinesisRoot, BronzeAPIRoot}
+
 var dataLakeRules = rules[Environment]{
-	nest(lifecycleRules("dataLake.bronze"), func(e Environment) Lifecycle { return e.DataLake.Bronze }),
-	nest(lifecycleRules("dataLake.silver"), func(e Environment) Lifecycle { return e.DataLake.Silver }),
-	nest(lifecycleRules("dataLake.gold"), func(e Environment) Lifecycle { return e.DataLake.Gold }),
+	nest(lifecycleRules("dataLake.bronze", BronzeReadPrefixes), func(e Environment) Lifecycle { return e.DataLake.Bronze }),
+	// Silver and gold are read whole ("" is every key).
+	nest(lifecycleRules("dataLake.silver", []string{""}), func(e Environment) Lifecycle { return e.DataLake.Silver }),
+	nest(lifecycleRules("dataLake.gold", []string{""}), func(e Environment) Lifecycle { return e.DataLake.Gold }),
 	{Field: "dataLake.accessLogsExpirationDays", Allowed: "must be at least 1: access logs are never kept forever", check: func(f field, e Environment) {
 		f.check(e.DataLake.AccessLogsExpirationDays >= 1, e.DataLake.AccessLogsExpirationDays)
 	}},
 }
 
-// lifecycleRules check the Lifecycle of the layer at name.
-func lifecycleRules(name string) rules[Lifecycle] {
+// lifecycleRules check the Lifecycle of the layer at name, whose readers read read.
+func lifecycleRules(name string, read []string) rules[Lifecycle] {
 	return rules[Lifecycle]{
+		{Field: name + ".archiveAfterDays", Allowed: "must be 0 (off), or positive with archivePrefixes to archive, and before expireAfterDays",
+			check: func(f field, l Lifecycle) {
+				f.check(l.ArchiveAfterDays == 0 && len(l.ArchivePrefixes) == 0 ||
+					l.ArchiveAfterDays > 0 && len(l.ArchivePrefixes) > 0 && (l.ExpireAfterDays == 0 || l.ExpireAfterDays > l.ArchiveAfterDays), l.ArchiveAfterDays)
+			}},
+		each(rules[listed[string]]{
+			{Field: name + ".archivePrefixes[]", Allowed: "must end with / and hold nothing a reader reads: Deep Archive hides objects from Athena and Spark",
+				check: func(f field, p listed[string]) {
+					hides := slices.ContainsFunc(read, func(r string) bool { return strings.HasPrefix(p.value, r) || strings.HasPrefix(r, p.value) })
+					f.check(strings.HasSuffix(p.value, "/") && !hides, p.value)
+				}},
+		}, func(l Lifecycle) []string { return l.ArchivePrefixes }),
 		{Field: name + ".infrequentAccessAfterDays", Allowed: "must be 0 (off) or at least 30: S3 moves objects to STANDARD_IA after 30 days at the earliest",
 			check: func(f field, l Lifecycle) {
 				f.check(l.InfrequentAccessAfterDays == 0 || l.InfrequentAccessAfterDays >= 30, l.InfrequentAccessAfterDays)

@@ -89,8 +89,17 @@ type DataLake struct {
 type Lifecycle struct {
 	// InfrequentAccessAfterDays moves current objects to STANDARD_IA (S3 requires >= 30).
 	InfrequentAccessAfterDays int
-	// GlacierAfterDays moves current objects to Glacier Flexible Retrieval.
+	// GlacierAfterDays moves current objects to S3 Glacier Instant Retrieval, which every reader
+	// (Athena, Glue, Spark) reads like any object: colder and cheaper to keep, dearer to read.
 	GlacierAfterDays int
+	// ArchiveAfterDays moves the objects under ArchivePrefixes to S3 Glacier Deep Archive,
+	// which no reader can read without a restore (Athena skips such objects silently, Spark
+	// fails on them); 0 is off.
+	ArchiveAfterDays int
+	// ArchivePrefixes are the prefixes of the bucket that nothing reads any more and that may
+	// go to Deep Archive, e.g. "errors/" in bronze. Validation refuses a prefix that a reader
+	// reads: bronze's producer prefixes (rds/, kinesis/, api/), and all of silver and gold.
+	ArchivePrefixes []string
 	// ExpireAfterDays deletes current objects; it must come after every transition.
 	ExpireAfterDays int
 	// NoncurrentVersionExpirationDays deletes overwritten or deleted versions.

@@ -21,7 +21,9 @@ func production() Environment {
 			FlowLogRetentionDays: 365,
 		},
 		DataLake: DataLake{
-			Bronze:                   Lifecycle{InfrequentAccessAfterDays: 30, GlacierAfterDays: 180, NoncurrentVersionExpirationDays: 90},
+			Bronze: Lifecycle{InfrequentAccessAfterDays: 30, GlacierAfterDays: 180, NoncurrentVersionExpirationDays: 90,
+				// Firehose's failed records, kept for investigation only.
+				ArchiveAfterDays: 90, ArchivePrefixes: []string{BronzeErrorsPrefix}},
 			Silver:                   Lifecycle{InfrequentAccessAfterDays: 90, NoncurrentVersionExpirationDays: 90},
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,

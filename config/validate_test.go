@@ -100,6 +100,20 @@ func TestInvalidEnvironment(t *testing.T) {
 			[]string{`staging: dataLake.bronze.glacierAfterDays 45: must be 0 (off) or at least 30 days after infrequentAccessAfterDays (30): STANDARD_IA bills 30 days minimum`}},
 		{"expire at glacier age", func(e *Environment) { e.DataLake.Bronze.ExpireAfterDays = 90 },
 			[]string{`staging: dataLake.bronze.expireAfterDays 90: must be 0 (keep) or later than every transition (day 90)`}},
+		{"archiving what the crawlers and jobs read", func(e *Environment) {
+			e.DataLake.Bronze.ArchiveAfterDays, e.DataLake.Bronze.ArchivePrefixes = 60, []string{"rds/public/", "errors/"}
+		},
+			[]string{`staging: dataLake.bronze.archivePrefixes[0] "rds/public/": must end with / and hold nothing a reader reads: Deep Archive hides objects from Athena and Spark`}},
+		{"archiving a prefix above what readers read", func(e *Environment) {
+			e.DataLake.Bronze.ArchiveAfterDays, e.DataLake.Bronze.ArchivePrefixes = 60, []string{"kin"}
+		},
+			[]string{`staging: dataLake.bronze.archivePrefixes[0] "kin": must end with / and hold nothing a reader reads: Deep Archive hides objects from Athena and Spark`}},
+		{"archiving any of silver", func(e *Environment) {
+			e.DataLake.Silver.ArchiveAfterDays, e.DataLake.Silver.ArchivePrefixes = 90, []string{"old/"}
+		},
+			[]string{`staging: dataLake.silver.archivePrefixes[0] "old/": must end with / and hold nothing a reader reads: Deep Archive hides objects from Athena and Spark`}},
+		{"archive days without prefixes", func(e *Environment) { e.DataLake.Bronze.ArchiveAfterDays = 90 },
+			[]string{`staging: dataLake.bronze.archiveAfterDays 90: must be 0 (off), or positive with archivePrefixes to archive, and before expireAfterDays`}},
 		{"access logs kept forever", func(e *Environment) { e.DataLake.AccessLogsExpirationDays = 0 },
 			[]string{`staging: dataLake.accessLogsExpirationDays 0: must be at least 1: access logs are never kept forever`}},
 	})

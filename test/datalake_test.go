@@ -1,6 +1,8 @@
 package test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"dataplatform/config"
@@ -83,7 +85,7 @@ func TestDataLakeLifecycleFollowsConfig(t *testing.T) {
 					transitions = append(transitions, map[string]any{"StorageClass": "STANDARD_IA", "TransitionInDays": l.InfrequentAccessAfterDays})
 				}
 				if l.GlacierAfterDays > 0 {
-					transitions = append(transitions, map[string]any{"StorageClass": "GLACIER", "TransitionInDays": l.GlacierAfterDays})
+					transitions = append(transitions, map[string]any{"StorageClass": "GLACIER_IR", "TransitionInDays": l.GlacierAfterDays})
 				}
 				rule["Transitions"] = orAbsent(len(transitions) > 0, transitions)
 				rule["ExpirationInDays"] = orAbsent(l.ExpireAfterDays > 0, l.ExpireAfterDays)
@@ -115,4 +117,38 @@ func ruleIDs(b resource) []string {
 		}
 	}
 	return ids
+}
+
+// TestNoLifecycleHidesWhatReadersRead walks every bucket rule of every stage: Athena silently
+// skips objects in Glacier Flexible Retrieval and Deep Archive and Spark fails on them, so a
+// rule may move objects there only under a bronze prefix no reader reads, never in silver or
+// gold, and never without a prefix.
+func TestNoLifecycleHidesWhatReadersRead(t *testing.T) {
+	hidden := map[string]bool{"GLACIER": true, "DEEP_ARCHIVE": true}
+	archived := 0
+	for name, stack := range allStacks() {
+		for id, bucket := range resourcesOf(t, stack, "AWS::S3::Bucket") {
+			lifecycle, _ := bucket.Properties["LifecycleConfiguration"].(map[string]any)
+			rules, _ := lifecycle["Rules"].([]any)
+			for _, raw := range rules {
+				rule := raw.(map[string]any)
+				transitions, _ := rule["Transitions"].([]any)
+				for _, tr := range transitions {
+					class := tr.(map[string]any)["StorageClass"].(string)
+					if !hidden[class] {
+						continue
+					}
+					archived++
+					prefix, _ := rule["Prefix"].(string)
+					where := fmt.Sprintf("%s/%s rule %v moves %q to %s", name, id, rule["Id"], prefix, class)
+					require.NotEmpty(t, prefix, "%s: the whole bucket", where)
+					assert.Contains(t, fmt.Sprint(bucket.Properties["BucketName"]), "-"+config.BucketBronze+"-", "%s: silver and gold are read whole", where)
+					for _, read := range config.BronzeReadPrefixes {
+						assert.False(t, strings.HasPrefix(prefix, read) || strings.HasPrefix(read, prefix), "%s: readers read %s", where, read)
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, archived, "production archives bronze errors/: the walk must see it")
 }
