@@ -10,6 +10,9 @@ package config
 type Environment struct {
 	// Name is the stage name (develop, staging, production); it prefixes resource names.
 	Name string
+	// Source is the file that defines the environment (config/develop.go), set by All() so
+	// that messages comparing environments can say where each one is; not a setting.
+	Source string
 	// Account is the 12-digit AWS account ID the stage deploys to.
 	Account string
 	// Region is the AWS region the stage deploys to.

@@ -78,7 +78,12 @@ type peer struct {
 // an earlier environment.
 var uniqueAcrossEnvironments = rules[peer]{
 	{Field: "name", Allowed: "must be unique across environments", check: func(f field, p peer) {
-		f.check(!slices.ContainsFunc(p.before, func(o Environment) bool { return o.Name == p.Name }), p.Name)
+		i := slices.IndexFunc(p.before, func(o Environment) bool { return o.Name == p.Name })
+		if i >= 0 && p.Source != "" && p.before[i].Source != "" {
+			f.checkf(false, p.Name, "must be unique across environments: %s and %s both name it", p.before[i].Source, p.Source)
+			return
+		}
+		f.check(i < 0, p.Name)
 	}},
 }
 

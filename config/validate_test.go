@@ -134,3 +134,14 @@ func TestSelect(t *testing.T) {
 	_, err = Select(All(), "prod")
 	assert.EqualError(t, err, `unknown environment "prod": valid names are develop, staging, production`)
 }
+
+// TestDuplicateNameNamesItsFiles: an environment copied to a new file without renaming it is
+// reported with both files.
+func TestDuplicateNameNamesItsFiles(t *testing.T) {
+	envs := All()
+	require.Equal(t, "config/staging.go", envs[1].Source)
+	copied := envs[1]
+	copied.Source = "config/staging2.go"
+	err := Validate(append(envs, copied)...)
+	require.EqualError(t, err, `staging: name "staging": must be unique across environments: config/staging.go and config/staging2.go both name it`)
+}
