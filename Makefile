@@ -43,7 +43,9 @@ ENVS := develop staging production
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-deps: node_modules/.installed tools/bin/.linked ## install the pinned CDK CLI, Node.js and linters, and download Go modules
+# deps is all `make synth` needs (no Python); the linters come with the targets that use them,
+# so the diff and version-check workflows synthesize without setting up Python.
+deps: node_modules/.installed ## install the pinned CDK CLI and Node.js, and download Go modules
 	go mod download
 
 py-deps: $(PY_PROJECTS:%=%/.venv/.synced) ## install every Python project's locked environment
@@ -75,7 +77,7 @@ synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, wi
 
 test: deps lint unit py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow
 
-unit: deps ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
+unit: deps tools/bin/.linked ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
 
 guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir or git:ref, default git:main)
@@ -87,7 +89,7 @@ py-test: dag-test ## every Python project's tests that need no deploy
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
 	cd dags && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q
 
-lint: deps ## gofmt, go vet, actionlint and shellcheck, ruff, and no large files in git
+lint: deps tools/bin/.linked ## gofmt, go vet, actionlint and shellcheck, ruff, and no large files in git
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
