@@ -1,7 +1,7 @@
 """The rehearsal fails, naming the stack and moto's reason, when a stack cannot be created.
 
 It deploys testdata/broken, a one-stack assembly whose subnet lies outside its VPC, through
-the real CDK CLI into a fresh moto server (about 10 s): python3 -m unittest rehearsal.test_failure
+the real CDK CLI into a fresh moto server (about 10 s): make rehearse-test
 """
 
 import io

@@ -1,4 +1,4 @@
-"""Unit tests of template resolution and comparison (no AWS, no moto): python3 -m unittest."""
+"""Unit tests of template resolution and comparison (no AWS, no moto); run by make rehearse-test."""
 
 import unittest
 
