@@ -81,11 +81,16 @@ func orphaned(r Resource) string {
 	return ""
 }
 
-// replacingChanges lists the replacing properties of old's type whose value differs in now
-// (appearing and disappearing count: CloudFormation then uses the default value).
+// replacingChanges lists the replacing properties of old's type whose value differs in now.
 func replacingChanges(old, now Resource) []string {
+	return changedPaths(old, now, ReplacingProperties(old.Type))
+}
+
+// changedPaths lists the paths whose value differs between old and now (appearing and
+// disappearing count: CloudFormation then uses the default value).
+func changedPaths(old, now Resource, paths []string) []string {
 	var changed []string
-	for _, path := range ReplacingProperties(old.Type) {
+	for _, path := range paths {
 		before, hadBefore := lookup(old.Properties, path)
 		after, hasAfter := lookup(now.Properties, path)
 		if hadBefore != hasAfter || !reflect.DeepEqual(before, after) {

@@ -95,14 +95,7 @@ func replacedTarget(base, head Template, value any) string {
 	if id == "" || !hadOld || !hasNow || old.Type != now.Type {
 		return ""
 	}
-	var changed []string
-	for _, path := range append(ReplacingProperties(old.Type), referencedReplacing[old.Type]...) {
-		before, hadBefore := lookup(old.Properties, path)
-		after, hasAfter := lookup(now.Properties, path)
-		if hadBefore != hasAfter || !reflect.DeepEqual(before, after) {
-			changed = append(changed, path)
-		}
-	}
+	changed := changedPaths(old, now, slices.Concat(ReplacingProperties(old.Type), referencedReplacing[old.Type]))
 	if len(changed) == 0 {
 		return ""
 	}

@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from . import fixes
 from .fixes import cloudformation, ec2, glue, iam, kinesis, kms, logs, patching, rds, s3
+from .test_verify import BUCKET
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 TOPIC = {"Type": "AWS::SNS::Topic", "Properties": {}}
@@ -393,16 +394,9 @@ class RdsTest(FixTest):
 
 class S3Test(FixTest):
     fix = s3
-    RULES = [
-        {"Id": "abort", "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
-        {
-            "Id": "layer",
-            "Status": "Enabled",
-            "ExpirationInDays": 90,
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 7},
-            "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}],
-        },
-    ]
+    # The lifecycle rules of test_verify's bucket, as CloudFormation templates write them (a
+    # copy: the fixes may rewrite what they are given).
+    RULES = json.loads(json.dumps(BUCKET["LifecycleConfiguration"]["Rules"]))
 
     def test_a_bucket_gets_its_bucket_key_versioning_public_access_block_lifecycle_and_ownership(self):
         block = {

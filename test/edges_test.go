@@ -81,14 +81,17 @@ func allows(t *testing.T, stack awscdk.Stack, statements []map[string]any, princ
 		if s["Effect"] != "Allow" || (principal != nil && jsonText(s["Principal"]) != jsonText(principal)) {
 			continue
 		}
-		actionOK := false
-		for _, a := range list(s["Action"]) {
-			if ok, _ := path.Match(a.(string), action); ok {
-				actionOK = true
-			}
+		if grants(s, action) && (s["Resource"] == "*" || names(t, stack, s["Resource"], target)) {
+			return true
 		}
-		resourceOK := s["Resource"] == "*" || names(t, stack, s["Resource"], target)
-		if actionOK && resourceOK {
+	}
+	return false
+}
+
+// grants is whether one of statement s's actions (wildcards included) is action.
+func grants(s map[string]any, action string) bool {
+	for _, a := range list(s["Action"]) {
+		if ok, _ := path.Match(a.(string), action); ok {
 			return true
 		}
 	}
@@ -107,11 +110,7 @@ func keyAdmits(t *testing.T, key located, principal any, actions ...string) bool
 			if s["Effect"] != "Allow" || (principal == nil && !strings.Contains(who, ":root")) || (principal != nil && who != jsonText(principal)) {
 				continue
 			}
-			for _, a := range list(s["Action"]) {
-				if m, _ := path.Match(a.(string), action); m {
-					ok = true
-				}
-			}
+			ok = ok || grants(s, action)
 		}
 		if !ok {
 			return false

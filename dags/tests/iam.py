@@ -4,6 +4,7 @@ catches a task that would be denied on MWAA."""
 
 import base64
 import fnmatch
+import itertools
 import json
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -11,11 +12,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 CREDENTIAL = re.compile(r"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/aws4_request")
 
 
-def calls(recording_path, access_key, account):
-    """(action, resource ARN or None) of every request signed with access_key, in order."""
+def calls(recording_path, access_key, account, skip=0):
+    """(action, resource ARN or None) of every request signed with access_key, in order,
+    after the first skip requests of the recording."""
     out = []
     with open(recording_path, encoding="utf-8") as f:
-        for line in f:
+        for line in itertools.islice(f, skip, None):
             entry = json.loads(line)
             headers = {k.lower(): v for k, v in entry["headers"].items()}
             m = CREDENTIAL.search(headers.get("authorization", ""))

@@ -2,6 +2,7 @@
 tests keep current (test/testdata/<env>/Airflow.json): the configuration options, which MWAA
 turns into AIRFLOW__<SECTION>__<KEY> environment variables, and the execution role's policy."""
 
+import functools
 import json
 import os
 
@@ -9,7 +10,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ENVIRONMENTS = ("develop", "staging", "production")
 
 
+@functools.cache
 def template(env, stack="Airflow"):
+    """One stack's golden template, read once per session: shared, so never mutate it."""
     with open(os.path.join(REPO, "test", "testdata", env, stack + ".json"), encoding="utf-8") as f:
         return json.load(f)
 
