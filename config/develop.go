@@ -19,6 +19,7 @@ func develop() Environment {
 			PrivateSubnetMask:    20,
 			IsolatedSubnetMask:   24,
 			FlowLogRetentionDays: 14,
+			S3PrefixListID:       "pl-63a5400a",
 		},
 		DataLake: DataLake{
 			Bronze:                   Lifecycle{InfrequentAccessAfterDays: 30, ExpireAfterDays: 90, NoncurrentVersionExpirationDays: 7},

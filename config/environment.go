@@ -74,6 +74,10 @@ type Network struct {
 	IsolatedSubnetMask int
 	// FlowLogRetentionDays keeps VPC flow logs this long; a CloudWatch Logs retention value.
 	FlowLogRetentionDays int
+	// S3PrefixListID is the AWS-managed prefix list com.amazonaws.<region>.s3 of the region
+	// (aws ec2 describe-managed-prefix-lists): security groups reach S3's gateway endpoint
+	// through it instead of 0.0.0.0/0. versions.yml checks it against AWS weekly.
+	S3PrefixListID string `config:"s3PrefixListId"`
 }
 
 // DataLake configures the medallion layers.

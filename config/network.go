@@ -3,11 +3,15 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 )
 
 // LogRetentionDays are the retention periods CloudWatch Logs accepts.
 var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// prefixListPattern is the shape of a prefix list ID (pl- and 8 or 17 hex digits).
+var prefixListPattern = regexp.MustCompile(`^pl-([0-9a-f]{8}|[0-9a-f]{17})$`)
 
 var privateRanges = []netip.Prefix{
 	netip.MustParsePrefix("10.0.0.0/8"),
@@ -26,6 +30,9 @@ var networkRules = rules[Environment]{
 	}},
 	{Field: "network.flowLogRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
 		f.check(slices.Contains(LogRetentionDays, e.Network.FlowLogRetentionDays), e.Network.FlowLogRetentionDays)
+	}},
+	{Field: "network.s3PrefixListId", Allowed: "must be the ID of the region's com.amazonaws.<region>.s3 prefix list, such as pl-63a5400a", check: func(f field, e Environment) {
+		f.check(prefixListPattern.MatchString(e.Network.S3PrefixListID), e.Network.S3PrefixListID)
 	}},
 	ipv4BlockRule("network.cidr", 16, 24, func(e Environment) string { return e.Network.CIDR }),
 	// The subnets are sized against the VPC's block, so they wait for a valid one.

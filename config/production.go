@@ -19,6 +19,7 @@ func production() Environment {
 			PrivateSubnetMask:    20,
 			IsolatedSubnetMask:   24,
 			FlowLogRetentionDays: 365,
+			S3PrefixListID:       "pl-63a5400a",
 		},
 		DataLake: DataLake{
 			Bronze: Lifecycle{InfrequentAccessAfterDays: 30, GlacierAfterDays: 180, NoncurrentVersionExpirationDays: 90,

@@ -19,6 +19,7 @@ func staging() Environment {
 			PrivateSubnetMask:    20,
 			IsolatedSubnetMask:   24,
 			FlowLogRetentionDays: 90,
+			S3PrefixListID:       "pl-63a5400a",
 		},
 		DataLake: DataLake{
 			Bronze:                   Lifecycle{InfrequentAccessAfterDays: 30, GlacierAfterDays: 90, ExpireAfterDays: 365, NoncurrentVersionExpirationDays: 30},

@@ -94,6 +94,8 @@ func TestInvalidEnvironment(t *testing.T) {
 			[]string{`staging: network.natGateways 0: must be from 1 to the number of availability zones (2)`}},
 		{"flow log retention", func(e *Environment) { e.Network.FlowLogRetentionDays = 10 },
 			[]string{`staging: network.flowLogRetentionDays 10: must be a CloudWatch Logs retention: one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`}},
+		{"s3 prefix list not an id", func(e *Environment) { e.Network.S3PrefixListID = "com.amazonaws.us-east-1.s3" },
+			[]string{`staging: network.s3PrefixListId "com.amazonaws.us-east-1.s3": must be the ID of the region's com.amazonaws.<region>.s3 prefix list, such as pl-63a5400a`}},
 		{"infrequent access too early", func(e *Environment) { e.DataLake.Bronze.InfrequentAccessAfterDays = 10 },
 			[]string{`staging: dataLake.bronze.infrequentAccessAfterDays 10: must be 0 (off) or at least 30: S3 moves objects to STANDARD_IA after 30 days at the earliest`}},
 		{"glacier too soon after IA", func(e *Environment) { e.DataLake.Bronze.GlacierAfterDays = 45 },

@@ -100,6 +100,8 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	dags, requirements := deploySources(stack, s.SourceBucket)
 	requirementsVersion := requirementsVersion(stack, s.SourceBucket, requirements)
 
+	// MWAA's user guide (Security in your VPC on Amazon MWAA) requires a self-referencing
+	// inbound rule and all outbound traffic: the workers reach AWS APIs and PyPI through NAT.
 	s.SecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              props.Vpc,
 		Description:      jsii.String("MWAA " + env.AirflowEnvironmentName() + ": its components reach each other; all egress"),

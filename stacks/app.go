@@ -101,10 +101,14 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		Env: env, Key: p.DataLake.Key, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold,
 		AccessLogs: p.DataLake.AccessLogs, Catalog: p.Catalog,
 	})
-	p.Database = NewDatabaseStack(stage, "Database", &DatabaseStackProps{Env: env, Vpc: p.Network.Vpc})
+	p.Database = NewDatabaseStack(stage, "Database", &DatabaseStackProps{
+		Env: env, Vpc: p.Network.Vpc, SecretsManager: p.Network.SecretsManager,
+	})
 	p.Cdc = NewCdcStack(stage, "Cdc", &CdcStackProps{
 		Env:            env,
 		Vpc:            p.Network.Vpc,
+		SecretsManager: p.Network.SecretsManager,
+		S3:             p.Network.S3,
 		Database:       p.Database.Instance,
 		DatabaseSecret: p.Database.Secret,
 		DatabaseKey:    p.Database.Key,

@@ -27,8 +27,12 @@ import (
 type CdcStackProps struct {
 	// Env is the environment being built.
 	Env config.Environment
-	// Vpc hosts the replication instance in its private subnets (NAT egress to AWS APIs).
+	// Vpc hosts the replication instance in its private subnets.
 	Vpc awsec2.IVpc
+	// SecretsManager is the interface endpoint DMS reads the source's credentials through.
+	SecretsManager awsec2.IInterfaceVpcEndpoint
+	// S3 is the region's S3 prefix list (the gateway endpoint DMS writes bronze through).
+	S3 awsec2.IPeer
 	// Database is the source; the replication instance is admitted to its port.
 	Database awsrds.IDatabaseInstance
 	// DatabaseSecret holds the credentials the source endpoint reads.
@@ -74,11 +78,13 @@ func NewCdcStack(scope constructs.Construct, id string, props *CdcStackProps) *C
 
 	s.SecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              props.Vpc,
-		Description:      jsii.String("DMS replication instance: PostgreSQL to the source database, HTTPS to S3, Secrets Manager and KMS"),
+		Description:      jsii.String("DMS replication instance: PostgreSQL to the source database, HTTPS to S3 and the Secrets Manager endpoint"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
-	s.SecurityGroup.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)),
-		jsii.String("HTTPS to S3 (gateway endpoint), Secrets Manager and KMS"), nil)
+	// DMS writes bronze through the S3 gateway endpoint (S3 itself calls KMS for SSE-KMS) and
+	// reads the source's secret through the interface endpoint: nothing needs the internet.
+	s.SecurityGroup.AddEgressRule(props.S3, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to S3 through the gateway endpoint"), nil)
+	s.SecurityGroup.Connections().AllowTo(props.SecretsManager, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("DMS replication instance"))
 	// AllowTo from this side puts the database's ingress rule in this stack (the consumer's), so
 	// the Database stack never references this one: no cycle, and removing CDC removes access.
 	s.SecurityGroup.Connections().AllowTo(props.Database, awsec2.Port_Tcp(jsii.Number(DatabasePort)), jsii.String("DMS replication instance"))

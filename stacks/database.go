@@ -31,6 +31,8 @@ type DatabaseStackProps struct {
 	Env config.Environment
 	// Vpc hosts the instance in its isolated subnets and the rotation Lambda in its private ones.
 	Vpc awsec2.IVpc
+	// SecretsManager is the interface endpoint the rotation Lambda calls; it has no other egress.
+	SecretsManager awsec2.IInterfaceVpcEndpoint
 }
 
 // DatabaseStack is the RDS PostgreSQL instance that DMS captures changes from.
@@ -46,6 +48,9 @@ type DatabaseStack struct {
 	LogsKey awskms.Key
 	// SecurityGroup guards the database port; clients are admitted from their own stacks.
 	SecurityGroup awsec2.SecurityGroup
+	// RotationSecurityGroup is the secret-rotation Lambda's: the database port and the
+	// Secrets Manager endpoint, nothing else.
+	RotationSecurityGroup awsec2.SecurityGroup
 }
 
 // NewDatabaseStack creates the instance with logical replication on, its key, secret,
@@ -110,11 +115,20 @@ func NewDatabaseStack(scope constructs.Construct, id string, props *DatabaseStac
 	s.createLogGroups(env)
 	s.Secret = s.Instance.Secret()
 
-	// Single-user rotation: the SAR-hosted rotation Lambda runs in the private subnets (NAT
-	// egress to the Secrets Manager API) and is admitted to the database port by its own group.
+	// Single-user rotation: the SAR-hosted rotation Lambda runs in the private subnets and
+	// reaches two things only: the database port (the rotation adds that rule) and the Secrets
+	// Manager endpoint, which it is told to call.
+	s.RotationSecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("RotationSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              props.Vpc,
+		Description:      jsii.String("Secret rotation Lambda: PostgreSQL to the database, HTTPS to the Secrets Manager endpoint"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	s.RotationSecurityGroup.Connections().AllowTo(props.SecretsManager, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("Secret rotation Lambda"))
 	s.Instance.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
 		AutomaticallyAfter: days(db.SecretRotationDays),
 		VpcSubnets:         &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnets)},
+		SecurityGroup:      s.RotationSecurityGroup,
+		Endpoint:           props.SecretsManager,
 	})
 	suppressDatabaseFindings(s.Instance, db)
 	return s

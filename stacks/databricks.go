@@ -26,7 +26,8 @@ const (
 // workspaceEgress are the TCP ports Databricks clusters reach outside the VPC: 443 (control
 // plane, S3, STS, Kinesis), 3306 (legacy Hive metastore), 6666 (secure cluster connectivity
 // relay), 2443 (FIPS / compliance security profile), 8443-8451 (control plane API, Unity
-// Catalog, fine-grained access control).
+// Catalog, fine-grained access control). Databricks' customer-managed VPC guide (Security
+// groups) requires them to 0.0.0.0/0: the control plane's addresses are not published as a list.
 var workspaceEgress = []awsec2.Port{
 	awsec2.Port_Tcp(jsii.Number(443)),
 	awsec2.Port_Tcp(jsii.Number(3306)),

@@ -21,6 +21,11 @@ type NetworkStack struct {
 	awscdk.Stack
 	// Vpc has public, private-with-egress and isolated subnets in every configured AZ.
 	Vpc awsec2.Vpc
+	// SecretsManager is the Secrets Manager interface endpoint (private DNS) of the private
+	// subnets; it admits nobody by itself: each client allows itself to it.
+	SecretsManager awsec2.InterfaceVpcEndpoint
+	// S3 is the region's S3 prefix list: security groups reach the gateway endpoint through it.
+	S3 awsec2.IPeer
 }
 
 // Subnet group names: other stacks select subnets by these.
@@ -31,7 +36,8 @@ const (
 )
 
 // NewNetworkStack creates the VPC with explicit AZs (no lookups), NAT gateways from config,
-// an S3 gateway endpoint and flow logs to a KMS-encrypted log group.
+// an S3 gateway endpoint, a Secrets Manager interface endpoint and flow logs to a
+// KMS-encrypted log group.
 func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackProps) *NetworkStack {
 	env, n := props.Env, props.Env.Network
 	stack := newStack(scope, id, env, "Shared VPC, subnets, NAT, S3 endpoint and flow logs of "+env.Name)
@@ -50,5 +56,28 @@ func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackP
 		FlowLogRetentionDays: n.FlowLogRetentionDays,
 		RemovalPolicy:        removalPolicy(env),
 	})
-	return &NetworkStack{Stack: stack, Vpc: shared}
+	return &NetworkStack{
+		Stack:          stack,
+		Vpc:            shared,
+		SecretsManager: secretsManagerEndpoint(stack, shared),
+		S3:             awsec2.Peer_PrefixList(jsii.String(n.S3PrefixListID)),
+	}
+}
+
+// secretsManagerEndpoint lets DMS and the secret-rotation Lambda read secrets without internet
+// egress. Its group has no egress (an endpoint opens no connections) and no ingress until a
+// client adds its own rule: Open would admit the whole VPC.
+func secretsManagerEndpoint(stack awscdk.Stack, vpc awsec2.Vpc) awsec2.InterfaceVpcEndpoint {
+	sg := awsec2.NewSecurityGroup(stack, jsii.String("SecretsManagerEndpointSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              vpc,
+		Description:      jsii.String("Secrets Manager interface endpoint: HTTPS from the groups that allow themselves"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	return vpc.AddInterfaceEndpoint(jsii.String("SecretsManager"), &awsec2.InterfaceVpcEndpointOptions{
+		Service:           awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER(),
+		PrivateDnsEnabled: jsii.Bool(true),
+		SecurityGroups:    &[]awsec2.ISecurityGroup{sg},
+		Subnets:           &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnets)},
+		Open:              jsii.Bool(false),
+	})
 }

@@ -202,25 +202,57 @@ func TestReplicationTaskLogGroupAndOutput(t *testing.T) {
 	}
 }
 
-// TestReplicationSecurityGroupEgress: the replication instance reaches the database port and
-// HTTPS, nothing else, and admits nothing.
+// TestReplicationSecurityGroupEgress: the replication instance reaches the database port, S3
+// through its prefix list and the Secrets Manager endpoint, nothing else, and admits nothing.
 func TestReplicationSecurityGroupEgress(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
-			dmsSG := *p.Cdc.Stack.GetLogicalId(p.Cdc.SecurityGroup.Node().DefaultChild().(awscdk.CfnElement))
-			sg := resourcesOf(t, p.Cdc.Stack, "AWS::EC2::SecurityGroup")[dmsSG]
-			assert.NotContains(t, sg.Properties, "SecurityGroupIngress")
-			assert.Equal(t, []any{map[string]any{
-				"CidrIp": "0.0.0.0/0", "Description": "HTTPS to S3 (gateway endpoint), Secrets Manager and KMS",
-				"FromPort": float64(443), "IpProtocol": "tcp", "ToPort": float64(443),
-			}}, sg.Properties["SecurityGroupEgress"])
-			for _, e := range resourcesOf(t, p.Cdc.Stack, "AWS::EC2::SecurityGroupEgress") {
-				assert.Equal(t, dmsSG, getAttID(e.Properties["GroupId"]))
-				assert.EqualValues(t, stacks.DatabasePort, e.Properties["FromPort"])
-				assert.Contains(t, outputName(e.Properties["DestinationSecurityGroupId"]), *p.Database.Stack.StackName()+"/")
-			}
+			sg := logicalID(t, p.Cdc.SecurityGroup)
+			assert.NotContains(t, resourcesOf(t, p.Cdc.Stack, "AWS::EC2::SecurityGroup")[sg].Properties, "SecurityGroupIngress")
+			assert.ElementsMatch(t, []string{
+				fmt.Sprint("database:", stacks.DatabasePort),
+				"secrets manager endpoint:443",
+				"s3 prefix list:443",
+			}, egressOf(t, p, p.Cdc.Stack, sg))
 		})
 	}
+}
+
+// egressOf names where a security group may connect, one "<peer>:<port>" per rule: the
+// database, the Secrets Manager endpoint, the S3 prefix list, or the raw destination.
+func egressOf(t *testing.T, p *stacks.Platform, stack awscdk.Stack, group string) []string {
+	t.Helper()
+	rules, _ := resourcesOf(t, stack, "AWS::EC2::SecurityGroup")[group].Properties["SecurityGroupEgress"].([]any)
+	for _, e := range resourcesOf(t, stack, "AWS::EC2::SecurityGroupEgress") {
+		if getAttID(e.Properties["GroupId"]) == group {
+			rules = append(rules, e.Properties)
+		}
+	}
+	database, endpoint := logicalID(t, p.Database.SecurityGroup), logicalID(t, (*p.Network.SecretsManager.Connections().SecurityGroups())[0])
+	var to []string
+	for _, r := range rules {
+		rule := r.(map[string]any)
+		destination := outputName(rule["DestinationSecurityGroupId"])
+		if destination == "" {
+			destination = getAttID(rule["DestinationSecurityGroupId"])
+		}
+		port := fmt.Sprint(rule["FromPort"])
+		if isDatabasePort(rule["FromPort"]) {
+			port = fmt.Sprint(stacks.DatabasePort)
+		}
+		switch {
+		case rule["DestinationPrefixListId"] == p.Env.Network.S3PrefixListID:
+			destination = "s3 prefix list"
+		case strings.Contains(destination, database) && (stack == p.Database.Stack || strings.HasPrefix(destination, *p.Database.Stack.StackName()+"/")):
+			destination = "database"
+		case strings.HasPrefix(destination, *p.Network.Stack.StackName()+"/") && strings.Contains(destination, endpoint):
+			destination = "secrets manager endpoint"
+		case rule["CidrIp"] != nil:
+			destination = fmt.Sprint(rule["CidrIp"])
+		}
+		to = append(to, destination+":"+port)
+	}
+	return to
 }
 
 // TestOneDmsVpcRolePerAccount builds two environments that share one AWS account and expects

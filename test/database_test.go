@@ -206,6 +206,19 @@ func TestDatabaseIngressOnlyFromDms(t *testing.T) {
 	}
 }
 
+// TestRotationSecurityGroupEgress: the rotation Lambda reaches the database port and the
+// Secrets Manager endpoint, and nothing else (no NAT path to the internet).
+func TestRotationSecurityGroupEgress(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			assert.ElementsMatch(t, []string{fmt.Sprint("database:", stacks.DatabasePort), "secrets manager endpoint:443"},
+				egressOf(t, p, p.Database.Stack, rotationSecurityGroup(t, p)))
+			_, rotation := only(t, resourcesOf(t, p.Database.Stack, "AWS::Serverless::Application"))
+			assert.Contains(t, jsonText(rotation.Properties["Parameters"]), "secretsmanager.", "the Lambda calls the endpoint")
+		})
+	}
+}
+
 // isDatabasePort accepts the port as a number or as the instance's Endpoint.Port attribute
 // (which the rotation's rule uses, and which is stacks.DatabasePort, asserted elsewhere).
 func isDatabasePort(v any) bool {
@@ -217,14 +230,7 @@ func isDatabasePort(v any) bool {
 }
 
 func rotationSecurityGroup(t *testing.T, p *stacks.Platform) string {
-	t.Helper()
-	for id := range resourcesOf(t, p.Database.Stack, "AWS::EC2::SecurityGroup") {
-		if strings.Contains(id, "RotationSingleUser") {
-			return id
-		}
-	}
-	t.Fatal("no rotation security group")
-	return ""
+	return logicalID(t, p.Database.RotationSecurityGroup)
 }
 
 func toAny(s []string) []any {

@@ -244,7 +244,7 @@ func TestVersionCheckRoleOnlyDescribes(t *testing.T) {
 		assert.Equal(t, "Allow", statements[0]["Effect"])
 		assert.Equal(t, "*", statements[0]["Resource"])
 		assert.ElementsMatch(t, []string{"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
-			"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances"}, asStrings(statements[0]["Action"]))
+			"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances", "ec2:DescribeManagedPrefixLists"}, asStrings(statements[0]["Action"]))
 	}
 }
 
@@ -256,7 +256,7 @@ func TestCheckVersionsScript(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(assembly, "assembly-"+env.Name), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(assembly, "assembly-"+env.Name, "x.template.json"),
 		[]byte(`{"Resources":{"F":{"Type":"AWS::Lambda::Function","Properties":{"Runtime": "nodejs24.x"}}}}`), 0o644))
-	run := func(rdsVersion, mwaaPage string) (string, error) {
+	run := func(rdsVersion, mwaaPage, prefixList string) (string, error) {
 		bin := t.TempDir()
 		stub := func(name, body string) {
 			require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte("#!/usr/bin/env bash\n"+body+"\n"), 0o755))
@@ -267,6 +267,7 @@ func TestCheckVersionsScript(t *testing.T) {
   "rds describe-orderable-db-instance-options") echo 3 ;;
   "dms describe-engine-versions") echo "`+env.Cdc.EngineVersion+`" ;;
   "dms describe-orderable-replication-instances") echo 1 ;;
+  "ec2 describe-managed-prefix-lists") echo "`+prefixList+`" ;;
 esac`)
 		stub("curl", `case "$*" in
   *airflow-versions*) echo "`+mwaaPage+`" ;;
@@ -278,13 +279,14 @@ esac`)
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	out, err := run(env.Database.EngineVersion, "Apache Airflow v"+env.Airflow.Version)
+	out, err := run(env.Database.EngineVersion, "Apache Airflow v"+env.Airflow.Version, env.Network.S3PrefixListID)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "is still offered")
 
-	out, err = run("None", "Apache Airflow v9.9.9")
+	out, err = run("None", "Apache Airflow v9.9.9", "pl-0123456789abcdef0")
 	require.Error(t, err, out)
 	assert.Contains(t, out, "RDS no longer offers PostgreSQL "+env.Database.EngineVersion)
 	assert.Contains(t, out, "no longer lists Airflow "+env.Airflow.Version)
-	assert.Contains(t, out, "2 of config's versions or classes can no longer be used")
+	assert.Contains(t, out, "is pl-0123456789abcdef0, not "+env.Network.S3PrefixListID+" (config network.s3PrefixListId)")
+	assert.Contains(t, out, "3 of config's versions or classes can no longer be used")
 }

@@ -2,10 +2,13 @@ package test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"dataplatform/config"
+	"dataplatform/stacks"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -62,4 +65,85 @@ func assertLogsKeyPolicy(t *testing.T, tpl assertions.Template, env config.Envir
 			"Effect": "Allow",
 		})})},
 	})
+}
+
+// openEgress are the security groups that may reach 0.0.0.0/0, each a documented requirement of
+// its service (comments at the groups): MWAA's all outbound, Databricks' workspace ports.
+var openEgress = map[string]string{
+	"Airflow/SecurityGroup":             "MWAA",
+	"Databricks/WorkspaceSecurityGroup": "Databricks",
+}
+
+// TestOpenEgressOnlyWhereDocumented finds every egress rule to 0.0.0.0/0 (inline or a rule of
+// its own) in every stack, and expects it only on the groups of openEgress. "Disallow all
+// traffic" placeholders (255.255.255.255/32) are CDK's no-egress marker and are not open.
+func TestOpenEgressOnlyWhereDocumented(t *testing.T) {
+	for name, stack := range allStacks() {
+		stage, stackName, _ := strings.Cut(name, "/")
+		groups := map[string]string{}
+		for id := range resourcesOf(t, stack, "AWS::EC2::SecurityGroup") {
+			groups[id] = stackName + "/" + strings.TrimRight(id, "0123456789ABCDEF")
+		}
+		open := map[string]bool{}
+		for id, sg := range resourcesOf(t, stack, "AWS::EC2::SecurityGroup") {
+			egress, _ := sg.Properties["SecurityGroupEgress"].([]any)
+			for _, rule := range egress {
+				if rule.(map[string]any)["CidrIp"] == "0.0.0.0/0" {
+					open[groups[id]] = true
+				}
+			}
+		}
+		for id, rule := range resourcesOf(t, stack, "AWS::EC2::SecurityGroupEgress") {
+			if rule.Properties["CidrIp"] == "0.0.0.0/0" || rule.Properties["CidrIpv6"] == "::/0" {
+				open[stackName+"/"+id] = true
+			}
+		}
+		for group := range open {
+			_, documented := openEgress[group]
+			assert.True(t, documented, "%s: %s egresses to 0.0.0.0/0; restrict it to what it reaches (a peer group, a prefix list, an endpoint)", stage, group)
+		}
+	}
+}
+
+// TestSecretsManagerEndpoint: the private subnets reach Secrets Manager privately, and the
+// endpoint admits only the groups that allowed themselves (DMS, secret rotation), on 443.
+func TestSecretsManagerEndpoint(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			id, endpoint := only(t, filterByService(resourcesOf(t, p.Network.Stack, "AWS::EC2::VPCEndpoint"), "secretsmanager"))
+			assert.Equal(t, "Interface", endpoint.Properties["VpcEndpointType"], id)
+			assert.Equal(t, true, endpoint.Properties["PrivateDnsEnabled"], id)
+			subnets := list(endpoint.Properties["SubnetIds"])
+			assert.Len(t, subnets, len(p.Env.AvailabilityZones))
+			for _, s := range subnets {
+				assert.Contains(t, jsonText(s), stacks.PrivateSubnets+"Subnet", "the endpoint serves the private subnets")
+			}
+			sgID := getAttID(list(endpoint.Properties["SecurityGroupIds"])[0])
+			sg := resourcesOf(t, p.Network.Stack, "AWS::EC2::SecurityGroup")[sgID]
+			assert.NotContains(t, sg.Properties, "SecurityGroupIngress", "nobody is admitted in the endpoint's own stack")
+
+			var admitted []string
+			for _, stack := range []awscdk.Stack{p.Database.Stack, p.Cdc.Stack} {
+				for _, rule := range resourcesOf(t, stack, "AWS::EC2::SecurityGroupIngress") {
+					if strings.Contains(outputName(rule.Properties["GroupId"]), sgID) {
+						assert.EqualValues(t, 443, rule.Properties["FromPort"])
+						assert.EqualValues(t, 443, rule.Properties["ToPort"])
+						admitted = append(admitted, *stack.Node().Id()+"/"+strings.TrimRight(getAttID(rule.Properties["SourceSecurityGroupId"]), "0123456789ABCDEF"))
+					}
+				}
+			}
+			assert.ElementsMatch(t, []string{"Database/RotationSecurityGroup", "Cdc/SecurityGroup"}, admitted)
+		})
+	}
+}
+
+// filterByService keeps the endpoints of one AWS service (com.amazonaws.<region>.<service>).
+func filterByService(endpoints map[string]resource, service string) map[string]resource {
+	out := map[string]resource{}
+	for id, e := range endpoints {
+		if strings.HasSuffix(fmt.Sprint(e.Properties["ServiceName"]), "."+service) {
+			out[id] = e
+		}
+	}
+	return out
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that what config asks AWS for in one environment can still be created: fails (exit 1)
-# naming every version or class AWS no longer offers. Run by versions.yml weekly, with the
+# naming every version or class AWS no longer offers, and a wrong S3 prefix list. Run by versions.yml weekly, with the
 # environment's describe-only role. Usage: check-versions.sh ENV TEMPLATES_DIR
 #   ENV            an environment of config
 #   TEMPLATES_DIR  a synthesized cloud assembly (for the Lambda runtimes of CDK's providers)
@@ -8,7 +8,8 @@ set -euo pipefail
 env_name=$1
 assembly=$2
 
-# REGION, POSTGRES_VERSION, RDS_INSTANCE_CLASS, DMS_VERSION, DMS_INSTANCE_CLASS, AIRFLOW_VERSION
+# REGION, POSTGRES_VERSION, RDS_INSTANCE_CLASS, DMS_VERSION, DMS_INSTANCE_CLASS, AIRFLOW_VERSION,
+# S3_PREFIX_LIST
 eval "$(go run ./cmd/versions -env "$env_name")"
 
 failures=0
@@ -33,6 +34,11 @@ found=$(aws dms describe-engine-versions --region "$REGION" \
 found=$(aws dms describe-orderable-replication-instances --region "$REGION" \
   --query "length(OrderableReplicationInstances[?ReplicationInstanceClass=='$DMS_INSTANCE_CLASS' && contains(AvailabilityZones, '${REGION}a')])" --output text)
 [ "$found" != "0" ] || fail "DMS offers no $DMS_INSTANCE_CLASS replication instance in $REGION (config cdc.instanceClass)"
+
+# Security groups reach S3 through the region's managed prefix list, whose ID config holds.
+found=$(aws ec2 describe-managed-prefix-lists --region "$REGION" \
+  --filters "Name=prefix-list-name,Values=com.amazonaws.$REGION.s3" --query 'PrefixLists[0].PrefixListId' --output text)
+[ "$found" = "$S3_PREFIX_LIST" ] || fail "the S3 prefix list of $REGION is $found, not $S3_PREFIX_LIST (config network.s3PrefixListId)"
 
 # MWAA has no versions API: its user guide's versions page is the list. A failed fetch fails.
 page=$(curl -fsSL --retry 3 https://docs.aws.amazon.com/mwaa/latest/userguide/airflow-versions.html)

@@ -1,6 +1,6 @@
 // Command versions prints, for one environment of config, what versions.yml checks against
 // AWS each week, as shell-readable KEY=value lines: the engine versions and instance classes
-// that must still be creatable, the MWAA Airflow version, and the region.
+// that must still be creatable, the MWAA Airflow version, the S3 prefix list, and the region.
 //
 //	go run ./cmd/versions -env staging
 package main
@@ -38,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"DMS_VERSION", e.Cdc.EngineVersion},
 		{"DMS_INSTANCE_CLASS", e.Cdc.InstanceClass},
 		{"AIRFLOW_VERSION", e.Airflow.Version},
+		{"S3_PREFIX_LIST", e.Network.S3PrefixListID},
 	} {
 		fmt.Fprintf(stdout, "%s=%s\n", line[0], line[1])
 	}

@@ -23,7 +23,8 @@ func TestPrintsWhatVersionsYmlChecks(t *testing.T) {
 		"RDS_INSTANCE_CLASS="+staging.Database.InstanceClass+"\n"+
 		"DMS_VERSION="+staging.Cdc.EngineVersion+"\n"+
 		"DMS_INSTANCE_CLASS="+staging.Cdc.InstanceClass+"\n"+
-		"AIRFLOW_VERSION="+staging.Airflow.Version+"\n", out.String())
+		"AIRFLOW_VERSION="+staging.Airflow.Version+"\n"+
+		"S3_PREFIX_LIST="+staging.Network.S3PrefixListID+"\n", out.String())
 }
 
 func TestRefusesAMissingOrUnknownEnvironment(t *testing.T) {
