@@ -5,8 +5,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# Python: one uv project per component (tools/, dags/, rehearsal/), each with its own uv.lock
-# and .venv, because Airflow, moto and the linters pin different versions of shared libraries.
+# Python: one uv project per component (tools/, dags/, rehearsal/, jobs/), each with its own
+# uv.lock and .venv, because Airflow, moto, Spark and the linters pin different versions of
+# shared libraries.
 # uv comes from PyPI into .uv/; it uses the machine's Python (.python-version) and never
 # downloads one.
 UV_VERSION := 0.13.8
@@ -15,7 +16,7 @@ UV := $(CURDIR)/.uv/bin/uv
 UV_STAMP := .uv/.version-$(UV_VERSION)
 export UV_PYTHON := $(shell cat .python-version)
 export UV_PYTHON_DOWNLOADS := never
-PY_PROJECTS := tools dags rehearsal
+PY_PROJECTS := tools dags rehearsal jobs
 # The rehearsal's interpreter: it runs moto's server for the rehearsal and the DAG tests.
 REHEARSAL_PY := rehearsal/.venv/bin/python
 
@@ -38,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps synth test unit py-test dag-test lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test bench-jobs bundle-config lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -75,7 +76,7 @@ tools/bin/.linked: tools/.venv/.synced
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow
+test: deps lint unit py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark
 
 unit: deps tools/bin/.linked ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	go test -count=1 $(PKGS)
@@ -84,10 +85,22 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
-py-test: dag-test ## every Python project's tests that need no deploy
+py-test: dag-test jobs-test ## every Python project's tests that need no deploy
 
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
 	cd dags && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q
+
+# The wheel is built the way the bundle builds it (databricks.yml's artifact): the tests check
+# that every task's entry point is in it. Java 17 runs Spark; the Delta jars come from Maven
+# Central at the first session (~/.ivy2).
+jobs-test: jobs/.venv/.synced | $(UV) ## the Spark jobs' tests on local Spark with Delta, and the bundle's job definitions
+	cd jobs && rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q
+
+bench-jobs: jobs/.venv/.synced ## the CDC merge benchmark: times and Delta's operation metrics (docs/jobs.md)
+	cd jobs && .venv/bin/python -m benchmarks.merge
+
+bundle-config: ## regenerate jobs/targets.yml, the bundle's targets and variables, from config
+	go run ./cmd/bundle -o jobs/targets.yml
 
 lint: deps tools/bin/.linked ## gofmt, go vet, actionlint and shellcheck, ruff, and no large files in git
 	@unformatted=$$(gofmt -l $(GO_SOURCES)); \

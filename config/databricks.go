@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -28,7 +30,34 @@ type Databricks struct {
 	PublicSubnetMask int
 	// NATGateways is how many NAT gateways give the clusters egress (1 to one per zone).
 	NATGateways int
+	// WorkspaceHost is the workspace's URL, https://<deployment>.cloud.databricks.com: the
+	// jobs bundle deploys there. The committed example.cloud.databricks.com is a placeholder.
+	WorkspaceHost string
+	// DeployServicePrincipal is the application ID (a UUID) of the service principal deploy.yml
+	// deploys the jobs bundle as, through GitHub OIDC (a federation policy on the principal).
+	DeployServicePrincipal string
+	// Runtime is the Databricks Runtime the jobs' clusters pin, one of DatabricksRuntimes.
+	Runtime string
+	// NodeType is the jobs' cluster node type, e.g. m5d.large.
+	NodeType string
+	// Workers is how many workers a job cluster has (1 to 100).
+	Workers int
 }
+
+// DatabricksRuntimes are the LTS runtimes the jobs may pin, each with the Apache Spark version
+// its release notes list: jobs/pyproject.toml pins that pyspark (a test checks).
+var DatabricksRuntimes = map[string]string{"17.3.x-scala2.13": "4.0.0"}
+
+// DatabricksPrincipalPlaceholder is the committed stand-in for a service principal's application ID.
+const DatabricksPrincipalPlaceholder = "00000000-0000-0000-0000-000000000000"
+
+// DatabricksHostPlaceholder is the committed stand-in for a real workspace URL.
+const DatabricksHostPlaceholder = "https://example.cloud.databricks.com"
+
+var (
+	workspaceHostPattern = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]{0,62}\.cloud\.databricks\.com$`)
+	nodeTypePattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[0-9a-z]+$`)
+)
 
 // DatabricksAccountPlaceholder is the committed stand-in for a real Databricks account ID.
 const DatabricksAccountPlaceholder = "00000000-0000-0000-0000-000000000000"
@@ -43,6 +72,24 @@ var databricksRules = rules[Environment]{
 				check: func(f field, e Environment) {
 					f.check(uuidPattern.MatchString(e.Databricks.AccountID), e.Databricks.AccountID)
 				}},
+		},
+		rules[Environment]{
+			{Field: "databricks.workspaceHost", Allowed: "must be the workspace URL, https://<deployment>.cloud.databricks.com", check: func(f field, e Environment) {
+				f.check(workspaceHostPattern.MatchString(e.Databricks.WorkspaceHost), e.Databricks.WorkspaceHost)
+			}},
+			{Field: "databricks.deployServicePrincipal", Allowed: "must be a service principal's application ID, a lowercase UUID", check: func(f field, e Environment) {
+				f.check(uuidPattern.MatchString(e.Databricks.DeployServicePrincipal), e.Databricks.DeployServicePrincipal)
+			}},
+			{Field: "databricks.runtime", Allowed: fmt.Sprintf("must be one of %v", slices.Sorted(maps.Keys(DatabricksRuntimes))), check: func(f field, e Environment) {
+				_, ok := DatabricksRuntimes[e.Databricks.Runtime]
+				f.check(ok, e.Databricks.Runtime)
+			}},
+			{Field: "databricks.nodeType", Allowed: "must be a Databricks AWS node type, such as m5d.large", check: func(f field, e Environment) {
+				f.check(nodeTypePattern.MatchString(e.Databricks.NodeType), e.Databricks.NodeType)
+			}},
+			{Field: "databricks.workers", Allowed: "must be from 1 to 100", check: func(f field, e Environment) {
+				f.check(e.Databricks.Workers >= 1 && e.Databricks.Workers <= 100, e.Databricks.Workers)
+			}},
 		},
 		zoneRules("databricks.availabilityZones", func(e Environment) []string { return e.Databricks.AvailabilityZones }),
 		rules[Environment]{

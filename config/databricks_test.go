@@ -8,6 +8,18 @@ import (
 
 func TestInvalidDatabricks(t *testing.T) {
 	assertInvalid(t, staging, []invalid{
+		{"workspace host without scheme", func(e *Environment) { e.Databricks.WorkspaceHost = "dbc-1234.cloud.databricks.com" },
+			[]string{`staging: databricks.workspaceHost "dbc-1234.cloud.databricks.com": must be the workspace URL, https://<deployment>.cloud.databricks.com`}},
+		{"workspace host with a path", func(e *Environment) { e.Databricks.WorkspaceHost = "https://dbc-1234.cloud.databricks.com/" },
+			[]string{`staging: databricks.workspaceHost "https://dbc-1234.cloud.databricks.com/": must be the workspace URL, https://<deployment>.cloud.databricks.com`}},
+		{"deploy principal a name", func(e *Environment) { e.Databricks.DeployServicePrincipal = "deployer" },
+			[]string{`staging: databricks.deployServicePrincipal "deployer": must be a service principal's application ID, a lowercase UUID`}},
+		{"runtime not lts", func(e *Environment) { e.Databricks.Runtime = "17.2.x-scala2.13" },
+			[]string{`staging: databricks.runtime "17.2.x-scala2.13": must be one of [17.3.x-scala2.13]`}},
+		{"node type", func(e *Environment) { e.Databricks.NodeType = "large" },
+			[]string{`staging: databricks.nodeType "large": must be a Databricks AWS node type, such as m5d.large`}},
+		{"no workers", func(e *Environment) { e.Databricks.Workers = 0 },
+			[]string{`staging: databricks.workers 0: must be from 1 to 100`}},
 		{"account id not a uuid", func(e *Environment) { e.Databricks.AccountID = "1234567890" },
 			[]string{`staging: databricks.accountId "1234567890": must be the Databricks account ID, a lowercase UUID such as 00000000-0000-0000-0000-000000000000`}},
 		{"account id uppercase", func(e *Environment) { e.Databricks.AccountID = "ABCDEF01-2345-6789-ABCD-EF0123456789" },

@@ -50,13 +50,18 @@ func develop() Environment {
 		// placeholder: set the repository that holds this code (see docs/cicd.md)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{
-			Enabled:           false,                        // off: no workspace in develop until someone needs one (NAT costs money)
-			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
-			CIDR:              "10.11.0.0/16",
-			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
-			SubnetMask:        22,
-			PublicSubnetMask:  28,
-			NATGateways:       1,
+			Enabled:                false,                        // off: no workspace in develop until someone needs one (NAT costs money)
+			AccountID:              DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:                   "10.11.0.0/16",
+			AvailabilityZones:      []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:             22,
+			PublicSubnetMask:       28,
+			NATGateways:            1,
+			WorkspaceHost:          DatabricksHostPlaceholder,      // placeholder: set your workspace URL
+			DeployServicePrincipal: DatabricksPrincipalPlaceholder, // placeholder: set the deploying service principal's application ID
+			Runtime:                "17.3.x-scala2.13",
+			NodeType:               "m5d.large",
+			Workers:                1,
 		},
 		// Provisioned with one shard: the cheapest stream; small buffers show data within a minute.
 		Streaming: Streaming{
@@ -122,6 +127,11 @@ func develop() Environment {
 			MaintenanceWindow:   "SUN:03:00",
 			LogLevel:            "WARNING",
 			TaskLogLevel:        "INFO",
+		},
+		Silver: Silver{
+			Tables:        sampleTables(),
+			APISources:    sampleAPISources(),
+			RetentionDays: 7,
 		},
 	}
 }

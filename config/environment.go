@@ -49,6 +49,8 @@ type Environment struct {
 	Cdc Cdc
 	// Airflow sizes the MWAA environment that orchestrates ingestion, crawlers and jobs.
 	Airflow Airflow
+	// Silver is what the batch jobs keep in silver: the replicated tables and API sources.
+	Silver Silver
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

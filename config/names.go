@@ -72,6 +72,10 @@ const (
 // BronzeKinesisPrefix is where Firehose delivers one stream: kinesis/<stream>/.
 func BronzeKinesisPrefix(stream string) string { return BronzeKinesisRoot + stream + "/" }
 
+// BronzeAPIDayColumn is the Hive partition of an API source's bronze folder
+// (api/<source>/dt=YYYY-MM-DD/): the day a record was ingested for, a column of its silver table.
+const BronzeAPIDayColumn = "dt"
+
 // BronzeAPIPrefix is where the API ingestion DAG writes one source: api/<source>/.
 func BronzeAPIPrefix(source string) string { return BronzeAPIRoot + source + "/" }
 
@@ -261,4 +265,73 @@ const DatabricksBatchJob = "bronze-to-silver"
 // bundle's production-mode targets keep it as it is, so Airflow finds the job by this name.
 func (e Environment) DatabricksJobName(job string) string {
 	return e.ResourceName(job)
+}
+
+// SilverTable is one Delta table of the silver layer: its folder in the silver bucket and its
+// name in the <env>_silver Glue database.
+type SilverTable struct {
+	// Name is the Glue table name.
+	Name string
+	// Prefix is the table's folder in the silver bucket, ending in /.
+	Prefix string
+}
+
+// Silver prefixes. The jobs write every table under its family's root and keep what only
+// they read (stream checkpoints, the delete markers the CDC merge orders against) under
+// SilverStateRoot, which no Glue table points into.
+const (
+	SilverRDSRoot   = "rds/"
+	SilverAPIRoot   = "api/"
+	SilverStateRoot = "_state/"
+)
+
+// Current is the table's current state: silver rds/<schema>/<table>/, Glue <schema>_<table>.
+func (t ReplicatedTable) Current() SilverTable {
+	return SilverTable{Name: t.Schema + "_" + t.Table, Prefix: SilverRDSRoot + t.Schema + "/" + t.Table + "/"}
+}
+
+// History is the table's append-only change history: every change once, for "as of" questions.
+func (t ReplicatedTable) History() SilverTable {
+	return SilverTable{Name: t.Schema + "_" + t.Table + "_history", Prefix: SilverRDSRoot + t.Schema + "/" + t.Table + "_history/"}
+}
+
+// StatePrefix holds the CDC job's checkpoint and delete markers for the table.
+func (t ReplicatedTable) StatePrefix() string {
+	return SilverStateRoot + SilverRDSRoot + t.Schema + "/" + t.Table + "/"
+}
+
+// BronzePrefix is where DMS writes the table: rds/<schema>/<table>/.
+func (t ReplicatedTable) BronzePrefix() string {
+	return BronzeRDSPrefix + t.Schema + "/" + t.Table + "/"
+}
+
+// Current is the source's typed records: silver api/<source>/, Glue api_<source>.
+func (s APISource) Current() SilverTable {
+	return SilverTable{Name: "api_" + s.Name, Prefix: SilverAPIRoot + s.Name + "/"}
+}
+
+// Quarantine holds the source's records that did not fit its columns, with the reason.
+func (s APISource) Quarantine() SilverTable {
+	return SilverTable{Name: "api_" + s.Name + "_quarantine", Prefix: SilverAPIRoot + s.Name + "_quarantine/"}
+}
+
+// SilverTables are every table the batch jobs write and the Catalog stack registers.
+func (e Environment) SilverTables() []SilverTable {
+	var out []SilverTable
+	for _, t := range e.Silver.Tables {
+		out = append(out, t.Current(), t.History())
+	}
+	for _, s := range e.Silver.APISources {
+		out = append(out, s.Current(), s.Quarantine())
+	}
+	return out
+}
+
+// DatabricksMaintenanceJob is the jobs bundle's scheduled OPTIMIZE and VACUUM of silver.
+const DatabricksMaintenanceJob = "silver-maintenance"
+
+// DatabricksDataAccessRoleName is the role, and the instance profile of the same name, that
+// the jobs' clusters run as: <prefix>-<env>-databricks-data-access.
+func (e Environment) DatabricksDataAccessRoleName() string {
+	return e.ResourceName("databricks-data-access")
 }

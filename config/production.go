@@ -52,13 +52,18 @@ func production() Environment {
 		// placeholder: set the repository that holds this code (see docs/cicd.md)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform", ReviewedDiffs: true},
 		Databricks: Databricks{
-			Enabled:           true,
-			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
-			CIDR:              "10.31.0.0/16",
-			AvailabilityZones: []string{"us-east-1a", "us-east-1b", "us-east-1c"},
-			SubnetMask:        18,
-			PublicSubnetMask:  28,
-			NATGateways:       3,
+			Enabled:                true,
+			AccountID:              DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:                   "10.31.0.0/16",
+			AvailabilityZones:      []string{"us-east-1a", "us-east-1b", "us-east-1c"},
+			SubnetMask:             18,
+			PublicSubnetMask:       28,
+			NATGateways:            3,
+			WorkspaceHost:          DatabricksHostPlaceholder,      // placeholder: set your workspace URL
+			DeployServicePrincipal: DatabricksPrincipalPlaceholder, // placeholder: set the deploying service principal's application ID
+			Runtime:                "17.3.x-scala2.13",
+			NodeType:               "m5d.large",
+			Workers:                2,
 		},
 		// On-demand streams follow traffic; a week of retention allows replays after an incident.
 		Streaming: Streaming{
@@ -125,6 +130,11 @@ func production() Environment {
 			MaintenanceWindow:   "SUN:04:00",
 			LogLevel:            "WARNING",
 			TaskLogLevel:        "INFO",
+		},
+		Silver: Silver{
+			Tables:        sampleTables(),
+			APISources:    sampleAPISources(),
+			RetentionDays: 30,
 		},
 	}
 }

@@ -25,4 +25,5 @@ var Unchecked = map[string]string{
 	"terminationProtection":      "on and off are both valid; removal must be retain when it is on",
 	"databricks.enabled":         "a switch: off leaves every other databricks setting unread and unchecked",
 	"database.iamAuthentication": "on and off are both valid; the password keeps working either way",
+	"silver.apiSources":          "any number of sources, none too; a test checks they are the sources of dags/api_sources.json",
 }

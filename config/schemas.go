@@ -12,3 +12,34 @@ func orderEventColumns() []Column {
 		{Name: "event_time", Type: "timestamp"},
 	}
 }
+
+// sampleTables are the tables of config/sources/orders.sql, with their primary keys.
+func sampleTables() []ReplicatedTable {
+	return []ReplicatedTable{
+		{Schema: "public", Table: "customers", Key: []string{"customer_id"}},
+		{Schema: "public", Table: "orders", Key: []string{"order_id"}},
+		{Schema: "public", Table: "order_items", Key: []string{"order_id", "line_number"}},
+	}
+}
+
+// sampleAPISources type the sources of dags/api_sources.json: Coinbase's public trades
+// (keyed by trade_id) and the day's exchange rates (one record per currency and day).
+func sampleAPISources() []APISource {
+	trades := func() []Column {
+		return []Column{
+			{Name: "trade_id", Type: "bigint"},
+			{Name: "side", Type: "string"},
+			{Name: "price", Type: "decimal(38,10)"},
+			{Name: "size", Type: "decimal(38,10)"},
+			{Name: "time", Type: "timestamp"},
+		}
+	}
+	return []APISource{
+		{Name: "coinbase_btc_usd_trades", Key: []string{"trade_id"}, Columns: trades()},
+		{Name: "coinbase_eth_usd_trades", Key: []string{"trade_id"}, Columns: trades()},
+		{Name: "coinbase_usd_exchange_rates", Key: []string{"currency", BronzeAPIDayColumn}, Columns: []Column{
+			{Name: "currency", Type: "string"},
+			{Name: "rates", Type: mapType},
+		}},
+	}
+}

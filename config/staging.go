@@ -50,13 +50,18 @@ func staging() Environment {
 		// placeholder: set the repository that holds this code (see docs/cicd.md)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{
-			Enabled:           true,
-			AccountID:         DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
-			CIDR:              "10.21.0.0/16",
-			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
-			SubnetMask:        20,
-			PublicSubnetMask:  28,
-			NATGateways:       1,
+			Enabled:                true,
+			AccountID:              DatabricksAccountPlaceholder, // placeholder: set your Databricks account ID
+			CIDR:                   "10.21.0.0/16",
+			AvailabilityZones:      []string{"us-east-1a", "us-east-1b"},
+			SubnetMask:             20,
+			PublicSubnetMask:       28,
+			NATGateways:            1,
+			WorkspaceHost:          DatabricksHostPlaceholder,      // placeholder: set your workspace URL
+			DeployServicePrincipal: DatabricksPrincipalPlaceholder, // placeholder: set the deploying service principal's application ID
+			Runtime:                "17.3.x-scala2.13",
+			NodeType:               "m5d.large",
+			Workers:                1,
 		},
 		// Production's shape (orders-events as Parquet) at provisioned, smaller capacity.
 		Streaming: Streaming{
@@ -123,6 +128,11 @@ func staging() Environment {
 			MaintenanceWindow:   "SUN:03:00",
 			LogLevel:            "WARNING",
 			TaskLogLevel:        "INFO",
+		},
+		Silver: Silver{
+			Tables:        sampleTables(),
+			APISources:    sampleAPISources(),
+			RetentionDays: 30,
 		},
 	}
 }

@@ -17,7 +17,7 @@ import (
 // name (Databricks then needs only the profile ARN): read bronze, read and write silver and
 // gold, and the Glue catalog of this environment's three databases only.
 func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *DatabricksStackProps) (awsiam.Role, awsiam.InstanceProfile) {
-	name := env.ResourceName("databricks-data-access")
+	name := env.DatabricksDataAccessRoleName()
 	role := awsiam.NewRole(stack, jsii.String("DataAccessRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(name),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dataplatform/config"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+// TestTargetsAreCurrent: jobs/targets.yml is what config generates today.
+func TestTargetsAreCurrent(t *testing.T) {
+	fresh, err := Generate(config.All())
+	require.NoError(t, err)
+	committed, err := os.ReadFile("../../jobs/targets.yml")
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(committed, fresh), "jobs/targets.yml is stale: run make bundle-config")
+}
+
+// TestOneProductionTargetPerDatabricksEnvironment: production mode (stable job names) for every
+// environment with Databricks on, none for the others, and the job names Airflow looks up.
+func TestOneProductionTargetPerDatabricksEnvironment(t *testing.T) {
+	raw, err := Generate(config.All())
+	require.NoError(t, err)
+	var doc struct {
+		Targets map[string]struct {
+			Mode      string
+			Default   bool
+			Variables map[string]any
+			RunAs     map[string]string `yaml:"run_as"`
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	for _, e := range config.All() {
+		target, ok := doc.Targets[e.Name]
+		require.Equal(t, e.Databricks.Enabled, ok, e.Name)
+		if !ok {
+			continue
+		}
+		assert.Equal(t, "production", target.Mode, e.Name)
+		assert.Equal(t, e.Databricks.DeployServicePrincipal, target.RunAs["service_principal_name"], e.Name)
+		assert.Equal(t, e.DatabricksJobName(config.DatabricksBatchJob), target.Variables["batch_job_name"], e.Name)
+		assert.Equal(t, "s3://"+e.BucketName(config.BucketSilver)+"/", target.Variables["silver_uri"], e.Name)
+	}
+	dev := doc.Targets[DevTarget]
+	assert.Equal(t, "development", dev.Mode)
+	assert.True(t, dev.Default, "a bare `databricks bundle deploy` goes to the personal target")
+	assert.Contains(t, dev.Variables["silver_uri"], "/"+DevSilverRoot, "dev runs never write the environment's silver")
+}
+
+func TestRefusesConfigWithoutDatabricks(t *testing.T) {
+	envs := config.All()
+	for i := range envs {
+		envs[i].Databricks.Enabled = false
+	}
+	_, err := Generate(envs)
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "no environment has databricks.enabled"))
+}
+
+// TestPysparkIsTheRuntimes: the jobs' tests run the Spark of the runtime the clusters pin.
+func TestPysparkIsTheRuntimes(t *testing.T) {
+	raw, err := os.ReadFile("../../jobs/pyproject.toml")
+	require.NoError(t, err)
+	pin := regexp.MustCompile(`"pyspark==([0-9.]+)"`).FindSubmatch(raw)
+	require.NotNil(t, pin, "jobs/pyproject.toml pins pyspark exactly")
+	delta := regexp.MustCompile(`"delta-spark==([0-9]+\.[0-9]+)\.[0-9]+"`).FindSubmatch(raw)
+	require.NotNil(t, delta, "jobs/pyproject.toml pins delta-spark exactly")
+	for _, e := range config.All() {
+		if e.Databricks.Enabled {
+			assert.Equal(t, config.DatabricksRuntimes[e.Databricks.Runtime], string(pin[1]), "%s: databricks.runtime %s", e.Name, e.Databricks.Runtime)
+		}
+	}
+	assert.True(t, strings.HasPrefix(string(pin[1]), string(delta[1])+"."), "delta-spark %s is built for Spark %s", delta[1], pin[1])
+}

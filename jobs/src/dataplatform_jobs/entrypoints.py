@@ -1,0 +1,157 @@
+"""The wheel's entry points, one per job task: each parses its parameters, checks them, and
+calls the transforms. Locations are parameters (s3:// on Databricks, directories locally), so
+nothing here knows where it runs. --local starts a local Spark session with Delta (delta-spark
+must be installed, as in this project's dev environment) instead of using Databricks' own."""
+
+import argparse
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+from . import api, cdc, maintenance, settings
+from . import reconcile as reconciliation
+
+log = logging.getLogger("dataplatform_jobs")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def session(local):
+    from pyspark.sql import SparkSession
+
+    if not local:
+        return SparkSession.builder.getOrCreate()
+    from delta import configure_spark_with_delta_pip
+
+    builder = (
+        SparkSession.builder.master("local[*]")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+    )
+    return configure_spark_with_delta_pip(builder).getOrCreate()
+
+
+def parser(description, *names):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--local", action="store_true", help="run on a local Spark session with Delta")
+    for name in names:
+        p.add_argument(f"--{name}", required=name not in ("day", "retention-days"), default=None)
+    return p
+
+
+def location(value, name):
+    if not value.endswith("/"):
+        raise settings.InvalidSettings(f"--{name} {value!r} must end with /")
+    return value
+
+
+def dms_columns(args):
+    return settings.Columns(args.op_column, args.timestamp_column, args.sequence_column)
+
+
+def retention(args):
+    days = int(args.retention_days or 7)
+    if days < 7:
+        raise settings.InvalidSettings(f"--retention-days {days}: Delta keeps at least 7 days")
+    return days
+
+
+CDC_ARGS = ("bronze", "silver", "tables", "op-column", "timestamp-column", "sequence-column", "retention-days")
+
+
+def main(fn):
+    """Runs fn(argv) and turns a bad parameter into one line and exit code 2."""
+
+    def wrapped(argv=None):
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+        try:
+            return fn(sys.argv[1:] if argv is None else argv)
+        except settings.InvalidSettings as e:
+            print(f"{fn.__name__}: {e}", file=sys.stderr)
+            sys.exit(2)
+
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+@main
+def cdc_to_silver(argv):
+    """Merges each replicated table's new bronze files into silver."""
+    args = parser(cdc_to_silver.__doc__, *CDC_ARGS).parse_args(argv)
+    bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
+    tables, columns, days = settings.rds_tables(args.tables), dms_columns(args), retention(args)
+    spark = session(args.local)
+    for table in tables:
+        batches = cdc.run(spark, bronze, silver, table, columns, days)
+        log.info("%s: %d batch(es) of new bronze files merged", table.name, batches)
+
+
+@main
+def api_to_silver(argv):
+    """Types each API source's bronze day (or every day) into silver."""
+    args = parser(
+        api_to_silver.__doc__, "bronze", "silver", "sources", "day-column", "day", "retention-days"
+    ).parse_args(argv)
+    bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
+    day = args.day or None
+    if day and not DAY.match(day):
+        raise settings.InvalidSettings(f"--day {day!r} must be YYYY-MM-DD, or empty for every day")
+    sources, days = settings.api_sources(args.sources), retention(args)
+    spark = session(args.local)
+    for source in sources:
+        rows, bad = api.run(spark, bronze, silver, source, args.day_column, day, days)
+        log.info("%s: %d row(s) in silver, %d record(s) quarantined", source.name, rows, bad)
+
+
+@main
+def reconcile(argv):
+    """Fails when a replicated table's silver does not hold what its bronze says."""
+    args = parser(reconcile.__doc__, *CDC_ARGS).parse_args(argv)
+    report = reconciliation.check(
+        session(args.local),
+        location(args.bronze, "bronze"),
+        location(args.silver, "silver"),
+        settings.rds_tables(args.tables),
+        dms_columns(args),
+    )
+    log.info("reconciled: %s", json.dumps(report, sort_keys=True))
+
+
+@main
+def maintain(argv):
+    """OPTIMIZE and VACUUM every silver table."""
+    args = parser(maintain.__doc__, "silver", "tables", "sources", "retention-days").parse_args(argv)
+    silver = location(args.silver, "silver")
+    tables, sources = settings.rds_tables(args.tables), settings.api_sources(args.sources)
+    prefixes = [p for t in tables for p in (t.current, t.history, t.state + "tombstones/")]
+    prefixes += [p for s in sources for p in (s.current, s.quarantine)]
+    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args))
+    log.info("maintained %d table(s)", len(done))
+
+
+@main
+def erase(argv):
+    """Erases one key from a replicated table's silver tables (a deletion request)."""
+    args = parser(erase.__doc__, "silver", "tables", "table", "key", "timestamp-column", "sequence-column").parse_args(
+        argv
+    )
+    tables = {t.name: t for t in settings.rds_tables(args.tables)}
+    if args.table not in tables:
+        raise settings.InvalidSettings(f"--table {args.table!r}: not a replicated table; one of {sorted(tables)}")
+    try:
+        key = json.loads(args.key)
+    except json.JSONDecodeError:
+        raise settings.InvalidSettings(
+            f'--key {args.key!r}: must be a JSON object such as {{"customer_id": 42}}'
+        ) from None
+    columns = settings.Columns("", args.timestamp_column, args.sequence_column)
+    try:
+        erased = maintenance.erase(
+            session(args.local), location(args.silver, "silver"), tables[args.table], columns, key, datetime.now(UTC)
+        )
+    except ValueError as e:
+        raise settings.InvalidSettings(str(e)) from None
+    log.info("erased %s from %s: %s", key, args.table, erased)

@@ -1,0 +1,42 @@
+"""How the jobs create and evolve silver's Delta tables: the table features every reader
+handles, and new nullable columns added explicitly before a write that needs them."""
+
+from delta.tables import DeltaTable
+
+# Features Athena, the deltalake package and DuckDB (through it) all read: no deletion vectors
+# (Databricks turns them on for new tables by default), no column mapping, the oldest
+# protocol that has what the jobs use. test_table_features reads silver with a second engine.
+READER_VERSION = 1
+WRITER_VERSION = 2
+
+
+def properties(retention_days):
+    """The table properties of every silver table. retention_days bounds VACUUM and time
+    travel alike, so "as of" reaches back exactly as far as the files are kept."""
+    interval = f"interval {int(retention_days)} days"
+    return {
+        "delta.minReaderVersion": str(READER_VERSION),
+        "delta.minWriterVersion": str(WRITER_VERSION),
+        "delta.enableDeletionVectors": "false",
+        "delta.logRetentionDuration": interval,
+        "delta.deletedFileRetentionDuration": interval,
+    }
+
+
+def ensure(spark, path, schema, retention_days):
+    """The Delta table at path, created with schema if missing; any column of schema it lacks is
+    added (nullable), so a new source column reaches silver instead of failing the write."""
+    path = path.rstrip("/")  # Delta compares the location with the path it resolves
+    if not DeltaTable.isDeltaTable(spark, path):
+        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
+        for k, v in properties(retention_days).items():
+            builder = builder.property(k, v)
+        builder.execute()
+    table = DeltaTable.forPath(spark, path)
+    have = {f.name for f in table.toDF().schema.fields}
+    new = [f for f in schema.fields if f.name not in have]
+    if new:
+        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in new)
+        spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS ({columns})")
+        table = DeltaTable.forPath(spark, path)
+    return table

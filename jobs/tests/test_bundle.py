@@ -1,0 +1,120 @@
+"""The bundle's job definitions, checked without the Databricks CLI (which cannot run here):
+each job of each target, with the target's variables substituted, passes the databricks-bundles
+types (Job.from_dict refuses unknown fields), plus the type checks from_dict does not make, and
+every task's entry point is in the wheel that `uv build` makes, taking the task's parameters."""
+
+import configparser
+import glob
+import os
+import re
+import subprocess
+import zipfile
+
+import pytest
+import yaml
+from databricks.bundles.jobs import Job
+
+JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIABLE = re.compile(r"\$\{var\.([a-z_]+)\}")
+
+
+def load(name):
+    with open(os.path.join(JOBS, name)) as f:
+        return yaml.safe_load(f)
+
+
+BUNDLE = load("databricks.yml")
+TARGETS = load("targets.yml")["targets"]
+JOB_FILES = sorted(glob.glob(os.path.join(JOBS, "resources", "*.yml")))
+RESOURCES = {k: v for f in JOB_FILES for k, v in load(f)["resources"]["jobs"].items()}
+
+
+def substitute(value, variables):
+    """value with every ${var.x} replaced by the target's value; a reference that is the whole
+    string takes the variable's own type (a list, a number), as the CLI does."""
+    if isinstance(value, dict):
+        return {k: substitute(v, variables) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, variables) for v in value]
+    if isinstance(value, str):
+        if m := VARIABLE.fullmatch(value):
+            return variables[m[1]]
+        return VARIABLE.sub(lambda m: str(variables[m[1]]), value)
+    return value
+
+
+def test_includes_are_the_targets_and_every_job_file():
+    assert BUNDLE["include"] == ["targets.yml", "resources/*.yml"]
+    assert [os.path.basename(f) for f in JOB_FILES] == ["bronze_to_silver.job.yml", "silver_maintenance.job.yml"]
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_every_target_gives_exactly_the_declared_variables(target):
+    assert set(TARGETS[target]["variables"]) == set(BUNDLE["variables"])
+
+
+def test_every_referenced_variable_is_declared():
+    text = "".join(open(f).read() for f in JOB_FILES)
+    assert set(VARIABLE.findall(text)) <= set(BUNDLE["variables"])
+
+
+@pytest.mark.parametrize("job", sorted(RESOURCES))
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_jobs_pass_the_bundle_types(target, job):
+    definition = RESOURCES[job]
+    Job.from_dict(definition)  # with the ${var.*} references, as the CLI reads it
+    resolved = substitute(definition, TARGETS[target]["variables"])
+    typed = Job.from_dict(resolved)
+    # What from_dict coerces or leaves unchecked.
+    assert isinstance(resolved["max_concurrent_runs"], int) and resolved["max_concurrent_runs"] == 1
+    assert isinstance(resolved["timeout_seconds"], int)
+    emails = resolved["email_notifications"]["on_failure"]
+    assert isinstance(emails, list) and emails and all(re.fullmatch(r"[^@\s]+@[^@\s]+", e) for e in emails)
+    for cluster in resolved["job_clusters"]:
+        new = cluster["new_cluster"]
+        assert isinstance(new["num_workers"], int) and new["num_workers"] >= 1
+        assert re.fullmatch(r"\d+\.\d+\.x-scala2\.13", new["spark_version"]), new["spark_version"]
+        assert re.fullmatch(
+            r"arn:aws:iam::\d{12}:instance-profile/[\w+=,.@-]+", new["aws_attributes"]["instance_profile_arn"]
+        )
+        assert new["spark_conf"]["spark.databricks.delta.properties.defaults.enableDeletionVectors"] == "false"
+    for task in typed.tasks:
+        assert task.job_cluster_key in {c["job_cluster_key"] for c in resolved["job_clusters"]}
+        for value in resolved_task(resolved, task.task_key)["python_wheel_task"]["named_parameters"].values():
+            # ${workspace.*} and ${bundle.*} are the CLI's to resolve; no ${var.*} may be left.
+            assert isinstance(value, str) and "${var." not in value, f"{job}.{task.task_key}: {value!r}"
+
+
+def resolved_task(job, key):
+    return next(t for t in job["tasks"] if t["task_key"] == key)
+
+
+def test_only_airflow_triggers_the_batch_job():
+    assert "schedule" not in RESOURCES["bronze_to_silver"] and "trigger" not in RESOURCES["bronze_to_silver"]
+    assert RESOURCES["bronze_to_silver"]["name"] == "${var.batch_job_name}"
+
+
+def wheel_entry_points():
+    wheels = glob.glob(os.path.join(JOBS, "dist", "*.whl"))
+    assert len(wheels) == 1, "build the wheel first: make jobs-test runs uv build --wheel"
+    with zipfile.ZipFile(wheels[0]) as whl:
+        (name,) = [n for n in whl.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        parsed = configparser.ConfigParser()
+        parsed.read_string(whl.read(name).decode())
+    return dict(parsed["console_scripts"])
+
+
+TASKS = [(job, t) for job, d in sorted(RESOURCES.items()) for t in d["tasks"]]
+
+
+@pytest.mark.parametrize("job, task", TASKS, ids=[f"{j}.{t['task_key']}" for j, t in TASKS])
+def test_every_task_entry_point_is_in_the_wheel_and_takes_its_parameters(job, task):
+    wheel = task["python_wheel_task"]
+    assert wheel["package_name"] == "dataplatform_jobs"
+    assert task["libraries"] == [{"whl": "./dist/*.whl"}]
+    assert wheel["entry_point"] in wheel_entry_points()
+    usage = subprocess.run(
+        [os.path.join(JOBS, ".venv", "bin", wheel["entry_point"]), "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for name in wheel["named_parameters"]:
+        assert f"--{name}" in usage, f"{job}.{task['task_key']}: {wheel['entry_point']} takes no --{name}"
