@@ -66,6 +66,9 @@ def bronze_pipeline():
             task_id="bronze_to_silver",
             job_name=DATABRICKS_BATCH_JOB,
             databricks_conn_id="databricks_default",
+            # The day the api_ingestion run of this day wrote (platform_lib.bronze.run_day):
+            # the job types that day's API records. A manual run has no logical date.
+            job_parameters={"day": "{{ (dag_run.logical_date or dag_run.run_after).strftime('%Y-%m-%d') }}"},
             deferrable=True,
             polling_period_seconds=60,
             execution_timeout=timedelta(hours=6),

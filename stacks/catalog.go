@@ -35,8 +35,10 @@ type CatalogStack struct {
 	awscdk.Stack
 	// Bronze is the <env>_bronze database the crawlers fill.
 	Bronze awsglue.Database
-	// Silver is the <env>_silver database; Databricks registers its tables.
+	// Silver is the <env>_silver database: the batch jobs' Delta tables (SilverTables).
 	Silver awsglue.Database
+	// SilverTables are the jobs' tables, keyed by name, registered as native Delta tables.
+	SilverTables map[string]awsglue.CfnTable
 	// Gold is the <env>_gold database; Databricks and dbt register its tables.
 	Gold awsglue.Database
 	// Crawlers are keyed by family (config.CrawlerFamilies); Airflow starts them by name.
@@ -126,10 +128,12 @@ func NewCatalogStack(scope constructs.Construct, id string, props *CatalogStackP
 	s := &CatalogStack{
 		Stack:    stack,
 		Bronze:   database("BronzeDatabase", config.LayerBronze, config.BucketBronze, "Raw data as captured; tables made by the bronze crawlers"),
-		Silver:   database("SilverDatabase", config.LayerSilver, config.BucketSilver, "Cleaned, conformed tables written by Databricks"),
+		Silver:   database("SilverDatabase", config.LayerSilver, config.BucketSilver, "Cleaned, conformed Delta tables written by the Databricks jobs"),
 		Gold:     database("GoldDatabase", config.LayerGold, config.BucketGold, "The warehouse: aggregates and marts (Databricks, dbt on Athena)"),
 		Crawlers: map[string]Crawler{},
 	}
+
+	s.SilverTables = silverTables(stack, env, s.Silver)
 
 	logsKey := logs.NewKey(stack, "CrawlerLogsKey", &logs.KeyProps{Alias: env.ResourceName("glue-logs"), RemovalPolicy: removal})
 	logGroup := logs.NewGroup(stack, "CrawlerLogs", &logs.GroupProps{
@@ -160,6 +164,42 @@ func NewCatalogStack(scope constructs.Construct, id string, props *CatalogStackP
 		})
 	}
 	return s
+}
+
+// silverTables registers every table the jobs write (config's SilverTables) as a native Delta
+// table: Athena reads the schema and the files from the table's Delta log, so no column is
+// listed here and none can drift. Until a job's first run writes the log, Athena answers a
+// query with an error that the location is not a Delta table. CfnTable: aws-cdk-lib has no
+// Glue table L2 (only the experimental glue-alpha module).
+func silverTables(stack awscdk.Stack, env config.Environment, db awsglue.Database) map[string]awsglue.CfnTable {
+	out := map[string]awsglue.CfnTable{}
+	for _, t := range env.SilverTables() {
+		out[t.Name] = awsglue.NewCfnTable(stack, jsii.String("SilverTable"+camelID(t.Name)), &awsglue.CfnTableProps{
+			CatalogId:    stack.Account(),
+			DatabaseName: db.DatabaseName(),
+			TableInput: &awsglue.CfnTable_TableInputProperty{
+				Name:      jsii.String(t.Name),
+				TableType: jsii.String("EXTERNAL_TABLE"),
+				// table_type=DELTA is what Athena reads Delta by; the provider is Spark's.
+				Parameters: map[string]string{"table_type": "DELTA", "EXTERNAL": "TRUE", "spark.sql.sources.provider": "delta"},
+				StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
+					Location: jsii.String("s3://" + env.BucketName(config.BucketSilver) + "/" + strings.TrimSuffix(t.Prefix, "/")),
+				},
+			},
+		})
+	}
+	return out
+}
+
+// camelID turns a snake_case name into a construct-ID part: public_orders -> PublicOrders.
+func camelID(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "_") {
+		if part != "" {
+			b.WriteString(titleID(part))
+		}
+	}
+	return b.String()
 }
 
 // newCrawler creates the crawler of one family, in the bronze database.

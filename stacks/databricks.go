@@ -44,8 +44,6 @@ type DatabricksStackProps struct {
 	Bronze awss3.IBucket
 	// Silver is read and written by clusters through the data-access role.
 	Silver awss3.IBucket
-	// Gold is read and written by clusters through the data-access role.
-	Gold awss3.IBucket
 	// AccessLogs receives the root bucket's server access logs.
 	AccessLogs awss3.IBucket
 }
@@ -60,7 +58,7 @@ type DatabricksStack struct {
 	SecurityGroup awsec2.SecurityGroup
 	// CrossAccountRole is the credential configuration: Databricks launches clusters with it.
 	CrossAccountRole awsiam.Role
-	// DataAccessRole is what clusters run as (via InstanceProfile): bronze read, silver/gold write.
+	// DataAccessRole is what clusters run as (via InstanceProfile): bronze read, silver write.
 	DataAccessRole awsiam.Role
 	// InstanceProfile wraps DataAccessRole for EC2; register it in the workspace.
 	InstanceProfile awsiam.InstanceProfile

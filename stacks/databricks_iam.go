@@ -14,33 +14,32 @@ import (
 )
 
 // newDataAccessRole creates the role clusters run as, and its instance profile of the same
-// name (Databricks then needs only the profile ARN): read bronze, read and write silver and
-// gold, and the Glue catalog of this environment's three databases only.
+// name (Databricks then needs only the profile ARN): what the jobs need and no more. They read
+// the bronze prefixes they process (DMS's and the API DAG's), read and write silver (its tables,
+// and the checkpoints and delete markers under its state prefix), and read the Glue catalog of
+// the bronze and silver databases. They create no Glue table: the Catalog stack registers them.
 func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *DatabricksStackProps) (awsiam.Role, awsiam.InstanceProfile) {
 	name := env.DatabricksDataAccessRoleName()
 	role := awsiam.NewRole(stack, jsii.String("DataAccessRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(name),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		Description: jsii.String("Databricks clusters of " + env.Name + ": read bronze, write silver and gold"),
+		Description: jsii.String("Databricks clusters of " + env.Name + ": read bronze's rds/ and api/, write silver"),
 	})
 	profile := awsiam.NewInstanceProfile(stack, jsii.String("InstanceProfile"), &awsiam.InstanceProfileProps{
 		InstanceProfileName: jsii.String(name),
 		Role:                role,
 	})
 	// The grants also cover the data-lake key the buckets are encrypted with.
-	props.Bronze.GrantRead(role, nil)
+	for _, prefix := range DataAccessBronzePrefixes {
+		props.Bronze.GrantRead(role, jsii.String(prefix+"*"))
+	}
 	props.Silver.GrantReadWrite(role, nil)
-	props.Gold.GrantReadWrite(role, nil)
 
 	catalog := glueArn(stack, "catalog", "")
-	read, write := []*string{catalog}, []*string{catalog}
-	for _, layer := range []string{config.LayerBronze, config.LayerSilver, config.LayerGold} {
+	read := []*string{catalog}
+	for _, layer := range []string{config.LayerBronze, config.LayerSilver} {
 		db := env.DatabaseName(layer)
-		arns := []*string{glueArn(stack, "database", db), glueArn(stack, "table", db+"/*")}
-		read = append(read, arns...)
-		if layer != config.LayerBronze {
-			write = append(write, arns...)
-		}
+		read = append(read, glueArn(stack, "database", db), glueArn(stack, "table", db+"/*"))
 	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ReadCatalog"),
@@ -48,16 +47,12 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 			"glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"),
 		Resources: &read,
 	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("WriteSilverAndGoldTables"),
-		Actions: jsii.Strings("glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:BatchDeleteTable",
-			"glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
-			"glue:DeletePartition", "glue:BatchDeletePartition"),
-		Resources: &write,
-	}))
-	suppressDataAccessWildcards(stack, role, env, props.Bronze, props.Silver, props.Gold)
+	suppressDataAccessWildcards(stack, role, env, props.Bronze, props.Silver)
 	return role, profile
 }
+
+// DataAccessBronzePrefixes are the bronze prefixes the batch jobs read.
+var DataAccessBronzePrefixes = []string{config.BronzeRDSPrefix, config.BronzeAPIRoot}
 
 // glueArn is the ARN of a Glue catalog resource of this stack's account and region.
 func glueArn(stack awscdk.Stack, resource, name string) *string {
@@ -179,14 +174,17 @@ func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env confi
 		// cdk-nag names another stack's bucket by its logical ID there.
 		id := awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement))
 		applies = append(applies, fmt.Sprintf("Resource::<%s.Arn>/*", *id))
+		for _, prefix := range DataAccessBronzePrefixes {
+			applies = append(applies, fmt.Sprintf("Resource::<%s.Arn>/%s*", *id, prefix))
+		}
 	}
-	for _, layer := range []string{config.LayerBronze, config.LayerSilver, config.LayerGold} {
+	for _, layer := range []string{config.LayerBronze, config.LayerSilver} {
 		applies = append(applies, "Resource::"+*glueArn(stack, "table", env.DatabaseName(layer)+"/*"))
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("Clusters read and write any object of the lake buckets they are granted (CDK's bucket and key grants) " +
-			"and any table of this environment's own Glue databases, whose tables Databricks creates at run time."),
+		Reason: jsii.String("Clusters read any object under the bronze prefixes the jobs process, read and write any object of silver " +
+			"(its tables and the jobs' state; CDK's bucket and key grants), and read any table of the bronze and silver Glue databases."),
 		AppliesTo: &applies,
 	}}, jsii.Bool(true))
 }

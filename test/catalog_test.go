@@ -233,3 +233,29 @@ func renderJoin(t *testing.T, v any) string {
 	}
 	return b.String()
 }
+
+// TestSilverTablesAreNativeDelta: every table the jobs write is in <env>_silver as a Delta
+// table over its folder, with no hand-listed columns (Athena reads them from the Delta log).
+func TestSilverTablesAreNativeDelta(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			silverDB := logicalID(t, p.Catalog.Silver)
+			want := map[string]string{}
+			for _, table := range p.Env.SilverTables() {
+				want[table.Name] = "s3://" + p.Env.BucketName(config.BucketSilver) + "/" + strings.TrimSuffix(table.Prefix, "/")
+			}
+			got := map[string]string{}
+			for id, r := range resourcesOf(t, p.Catalog.Stack, "AWS::Glue::Table") {
+				assert.Equal(t, ref(silverDB), r.Properties["DatabaseName"], id)
+				input := r.Properties["TableInput"].(map[string]any)
+				assert.Equal(t, "EXTERNAL_TABLE", input["TableType"], id)
+				assert.Equal(t, "DELTA", input["Parameters"].(map[string]any)["table_type"], id)
+				storage := input["StorageDescriptor"].(map[string]any)
+				assert.NotContains(t, storage, "Columns", "%s: Athena reads the schema from the Delta log", id)
+				got[input["Name"].(string)] = storage["Location"].(string)
+			}
+			assert.Equal(t, want, got)
+			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources)))
+		})
+	}
+}

@@ -4,8 +4,10 @@ through the real DatabricksRunNowOperator against a loopback Jobs API stub. The 
 connection comes from Secrets Manager through the backend the Airflow stack configures."""
 
 import json
+import os
 
 import pytest
+import yaml
 
 from tests import conftest, databricks_stub
 from tests.pipeline import OPTIONS, Alerts, Calls, load_dag, states
@@ -77,9 +79,19 @@ def test_crawls_then_runs_the_job_by_name(glue, workspace, moto):
         assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "SUCCEEDED"
     (run_,) = workspace.runs.values()
     assert run_["job_id"] == job_id
+    # The job types the API records of the run's day (a manual run: the day it ran for).
+    assert run_["params"]["job_parameters"] == {"day": dag_run.run_after.strftime("%Y-%m-%d")}
     # The name was looked up page by page (one job per page here).
     assert workspace.requests.count(("GET", "/api/2.2/jobs/list")) == 2
     calls.assert_allowed("glue:StartCrawler", "glue:GetCrawler", "secretsmanager:GetSecretValue")
+
+
+def test_the_job_name_is_the_bundles():
+    """Airflow looks the job up by the name the bundle's staging target deploys it under."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "jobs", "targets.yml")) as f:
+        targets = yaml.safe_load(f)["targets"]
+    assert JOB == targets["staging"]["variables"]["batch_job_name"]
+    assert targets["staging"]["mode"] == "production", "only production mode keeps the name as it is"
 
 
 def test_a_failed_job_run_fails_the_task_and_alerts(glue, workspace, aws, moto):
