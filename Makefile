@@ -39,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test bench-jobs bundle-config lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test bench-jobs bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -54,6 +54,8 @@ py-deps: $(PY_PROJECTS:%=%/.venv/.synced) ## install every Python project's lock
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+uv: $(UV) ## install the pinned uv into .uv/ (deploy.yml builds the jobs wheel with it)
 
 $(UV): $(UV_STAMP)
 $(UV_STAMP):

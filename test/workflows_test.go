@@ -82,12 +82,13 @@ func TestWorkflowRules(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", ".github", "workflows", "*.yml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	oidcJobs := map[string]bool{"deploy.yml/deploy": true, "diff.yml/diff": true, "versions.yml/check": true}
+	oidcJobs := map[string]bool{"deploy.yml/deploy": true, "deploy.yml/bundle": true, "diff.yml/diff": true,
+		"diff.yml/bundle-validate": true, "versions.yml/check": true}
 	for _, f := range files {
 		name := filepath.Base(f)
 		raw, err := os.ReadFile(f)
 		require.NoError(t, err)
-		for _, secret := range []string{"aws-access-key-id", "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY"} {
+		for _, secret := range []string{"aws-access-key-id", "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_SECRET"} {
 			assert.NotContains(t, string(raw), secret, name)
 		}
 		w := readWorkflow(t, name)
@@ -123,7 +124,7 @@ func TestCIUsesTheLockedPython(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", ".python-version"))
 	require.NoError(t, err)
 	version := strings.TrimSpace(string(raw))
-	for _, project := range []string{"tools", "dags", "rehearsal"} {
+	for _, project := range []string{"tools", "dags", "rehearsal", "jobs"} {
 		pyproject, err := os.ReadFile(filepath.Join("..", project, "pyproject.toml"))
 		require.NoError(t, err)
 		assert.Contains(t, string(pyproject), `requires-python = ">=`+version, project)
@@ -173,4 +174,43 @@ func TestVersionCheckRunsWeeklyFromTheDefaultBranch(t *testing.T) {
 		want = append(want, p.Env.Name)
 	}
 	assert.ElementsMatch(t, want, envs)
+}
+
+// TestBundleDeployFollowsCdkDeploy: deploy.yml deploys the environment's bundle target after
+// its stacks, in the same GitHub environment, with the Databricks CLI authenticated by OIDC.
+func TestBundleDeployFollowsCdkDeploy(t *testing.T) {
+	deploy := readWorkflow(t, "deploy.yml")
+	bundle := deploy.Jobs["bundle"]
+	assert.ElementsMatch(t, []any{"target", "deploy"}, bundle.Needs)
+	assert.Equal(t, deploy.Jobs["deploy"].Environment, bundle.Environment, "the deploy principal trusts the environment's subject")
+	var cli, deployed bool
+	for _, s := range bundle.Steps {
+		cli = cli || strings.HasPrefix(s.Uses, "databricks/setup-cli@")
+		deployed = deployed || strings.Contains(s.Run, `databricks bundle deploy -t "$TARGET"`)
+	}
+	assert.True(t, cli && deployed, "the bundle job installs the CLI and deploys the target")
+	raw, err := os.ReadFile(filepath.Join("..", ".github", "workflows", "deploy.yml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "DATABRICKS_AUTH_TYPE: github-oidc")
+}
+
+// TestPullRequestsValidateOnlyStagingsBundle: a pull request validates the staging target and
+// nothing else; production's is validated only by its own deploy.
+func TestPullRequestsValidateOnlyStagingsBundle(t *testing.T) {
+	job := readWorkflow(t, "diff.yml").Jobs["bundle-validate"]
+	assert.Nil(t, job.Environment, "no GitHub environment: a PR never holds an environment's credentials")
+	var commands []string
+	for _, s := range job.Steps {
+		if strings.Contains(s.Run, "databricks ") {
+			commands = append(commands, strings.TrimSpace(s.Run))
+		}
+		assert.NotContains(t, s.Run, "production")
+		assert.NotContains(t, s.Run, "bundle deploy")
+	}
+	assert.Equal(t, []string{"databricks bundle validate -t staging"}, commands)
+	for _, e := range config.All() {
+		if e.Name == "staging" {
+			assert.True(t, e.Databricks.Enabled, "the PR check validates staging's target")
+		}
+	}
 }

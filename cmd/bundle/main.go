@@ -4,6 +4,10 @@
 // bundle: databricks.yml declares the variables, this file gives their values.
 //
 //	go run ./cmd/bundle -o jobs/targets.yml   # make bundle-config
+//	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=
+//
+// With -env it prints, as shell-readable KEY=value lines, what a workflow needs to deploy that
+// environment's target; nothing when the environment's Databricks is off.
 package main
 
 import (
@@ -29,8 +33,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("bundle", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	out := flags.String("o", "", "file to write the targets to (default: standard output)")
+	name := flags.String("env", "", "print the deploy settings of this environment's target instead")
 	if err := flags.Parse(args); err != nil {
 		return 2
+	}
+	if *name != "" {
+		envs, err := config.Select(config.All(), *name)
+		if err != nil {
+			fmt.Fprintf(stderr, "bundle: -env must name one environment of config: %v\n", err)
+			return 2
+		}
+		if d := envs[0].Databricks; d.Enabled {
+			fmt.Fprintf(stdout, "TARGET=%s\nDATABRICKS_HOST=%s\nDATABRICKS_CLIENT_ID=%s\n", envs[0].Name, d.WorkspaceHost, d.DeployServicePrincipal)
+		}
+		return 0
 	}
 	page, err := Generate(config.All())
 	if err != nil {

@@ -79,3 +79,18 @@ func TestPysparkIsTheRuntimes(t *testing.T) {
 	}
 	assert.True(t, strings.HasPrefix(string(pin[1]), string(delta[1])+"."), "delta-spark %s is built for Spark %s", delta[1], pin[1])
 }
+
+func TestPrintsTheDeploySettingsOfOneEnvironment(t *testing.T) {
+	for _, e := range config.All() {
+		var out, errs bytes.Buffer
+		require.Equal(t, 0, run([]string{"-env", e.Name}, &out, &errs), errs.String())
+		if !e.Databricks.Enabled {
+			assert.Empty(t, out.String(), "%s has no bundle target", e.Name)
+			continue
+		}
+		assert.Equal(t, "TARGET="+e.Name+"\nDATABRICKS_HOST="+e.Databricks.WorkspaceHost+"\nDATABRICKS_CLIENT_ID="+e.Databricks.DeployServicePrincipal+"\n", out.String())
+	}
+	var out, errs bytes.Buffer
+	assert.Equal(t, 2, run([]string{"-env", "nowhere"}, &out, &errs))
+	assert.Contains(t, errs.String(), "-env must name one environment of config")
+}
