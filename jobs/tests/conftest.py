@@ -31,6 +31,8 @@ def spark():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.default.parallelism", "2")
+        # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
+        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         # What the bundle's clusters set (resources/*.yml).

@@ -128,7 +128,8 @@ def maintain(argv):
     tables, sources = settings.rds_tables(args.tables), settings.api_sources(args.sources)
     prefixes = [p for t in tables for p in (t.current, t.history, t.state + "tombstones/")]
     prefixes += [p for s in sources for p in (s.current, s.quarantine)]
-    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args))
+    keys = {t.current: t.key for t in tables} | {s.current: s.key for s in sources}
+    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys)
     log.info("maintained %d table(s)", len(done))
 
 

@@ -8,15 +8,21 @@ from pyspark.sql import functions as F
 from . import cdc
 
 
-def maintain(spark, silver, prefixes, retention_days):
-    """OPTIMIZE then VACUUM each existing table under silver; returns the tables maintained."""
+def maintain(spark, silver, prefixes, retention_days, keys=None):
+    """OPTIMIZE then VACUUM each existing table under silver; returns the tables maintained.
+    A table with a key in keys ({prefix: key columns}) is also ordered by it (Z-order), so each
+    file holds a narrow range of keys and a MERGE of a few changes rewrites a few files."""
     done = []
+    keys = keys or {}
     for prefix in prefixes:
         path = (silver + prefix).rstrip("/")
         if not DeltaTable.isDeltaTable(spark, path):
             continue
         table = DeltaTable.forPath(spark, path)
-        table.optimize().executeCompaction()
+        if prefix in keys:
+            table.optimize().executeZOrderBy(*keys[prefix])
+        else:
+            table.optimize().executeCompaction()
         table.vacuum(retention_days * 24)
         done.append(prefix)
     return done

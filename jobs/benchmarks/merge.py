@@ -1,0 +1,141 @@
+"""The CDC merge benchmark (make bench-jobs): a full load of N rows into silver, then one
+batch of 10,000 changes, for N = 100,000 and 1,000,000, on local Spark with Delta. It prints
+the times and the MERGE's Delta operationMetrics: the goal is that files rewritten and rows
+copied follow the number of changes, not the table's size, which the metrics show and the
+times alone cannot (Spark's fixed overhead flattens them). Two change mixes: "recent" (the
+updates and deletes hit the newest 20,000 keys, as orders do, plus inserts of new keys) and
+"uniform" (updates anywhere). Between the load and the changes the table is maintained as the
+maintenance job does it (OPTIMIZE ordered by the key), with files of at most 1 MB."""
+
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+from delta import configure_spark_with_delta_pip
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+from dataplatform_jobs import cdc, maintenance, settings
+from tests import conftest, dms
+
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
+CHANGES = 10_000
+# The "recent" mix changes keys among the newest RECENT_KEYS, as an orders table sees it.
+RECENT_KEYS = 20_000
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def session():
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
+        .config("spark.driver.memory", "4g")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.databricks.delta.optimize.maxFileSize", str(1024 * 1024))
+        .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+    )
+    spark = configure_spark_with_delta_pip(builder).getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def customer(i, name):
+    return {"customer_id": i, "email": f"c{i}@example.com", "full_name": name, "country": "DE", "created_at": CREATED}
+
+
+def jvm_peak_mib(spark):
+    pid = spark._jvm.java.lang.ProcessHandle.current().pid()
+    with open(f"/proc/{pid}/status") as f:
+        hwm = next(line for line in f if line.startswith("VmHWM"))
+    return int(hwm.split()[1]) // 1024
+
+
+def merge_metrics(spark, path):
+    (last,) = DeltaTable.forPath(spark, path).history(1).collect()
+    m = last.operationMetrics
+    keys = [
+        "numTargetFilesRemoved",
+        "numTargetFilesAdded",
+        "numTargetRowsCopied",
+        "numTargetRowsUpdated",
+        "numTargetRowsInserted",
+        "numTargetRowsDeleted",
+    ]
+    return last.operation, {k: int(m.get(k, 0)) for k in keys}
+
+
+def bench(spark, table, columns, size, mix):
+    root = tempfile.mkdtemp(prefix="bench-")
+    bronze, silver = root + "/bronze/", root + "/silver/"
+    writer = dms.Table(bronze, table.bronze, dms.source_tables()["public.customers"], columns)
+    # The full load, in DMS's files of 100,000 rows.
+    for start in range(0, size, 100_000):
+        writer.full_load([customer(i, f"c{i}") for i in range(start, min(size, start + 100_000))])
+    t = time.time()
+    cdc.run(spark, bronze, silver, table, columns)
+    load_seconds = time.time() - t
+    current = (silver + table.current).rstrip("/")
+    maintenance.maintain(spark, silver, [table.current], 7, {table.current: table.key})
+    files = len(spark.read.format("delta").load(current).inputFiles())
+
+    rng = random.Random(size)
+    recent = range(size - RECENT_KEYS, size) if mix == "recent" else range(size)
+    touched = rng.sample(recent, CHANGES - CHANGES // 10)
+    changes = [("U", customer(i, f"u{i}")) for i in touched[: len(touched) - CHANGES // 20]]
+    changes += [("D", customer(i, "")) for i in touched[len(touched) - CHANGES // 20 :]]
+    changes += [("I", customer(size + i, f"n{i}")) for i in range(CHANGES - len(changes))]
+    writer.clock += timedelta(hours=1)
+    writer.changes(changes)
+    t = time.time()
+    cdc.run(spark, bronze, silver, table, columns)
+    merge_seconds = time.time() - t
+    operation, metrics = merge_metrics(spark, current)
+    shutil.rmtree(root, ignore_errors=True)
+    return {
+        "rows": size,
+        "mix": mix,
+        "load_s": load_seconds,
+        "load_rows_per_s": size / load_seconds,
+        "files": files,
+        "merge_s": merge_seconds,
+        "operation": operation,
+        **metrics,
+    }
+
+
+def main():
+    spark = session()
+    v = conftest.target_variables()
+    columns = settings.Columns(v["op_column"], v["timestamp_column"], v["sequence_column"])
+    table = {t.name: t for t in settings.rds_tables(v["rds_tables"])}["public.customers"]
+    print(
+        "| rows | changes | mix | full load | rows/s | files | merge | files rewritten | files added | rows copied | updated | inserted | deleted |"
+    )
+    print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size in SIZES:
+        for mix in ("recent", "uniform"):
+            r = bench(spark, table, columns, size, mix)
+            print(
+                f"| {r['rows']:,} | {CHANGES:,} | {mix} | {r['load_s']:.1f} s | {r['load_rows_per_s']:,.0f} | {r['files']} | {r['merge_s']:.1f} s | "
+                f"{r['numTargetFilesRemoved']} | {r['numTargetFilesAdded']} | {r['numTargetRowsCopied']:,} | {r['numTargetRowsUpdated']:,} | "
+                f"{r['numTargetRowsInserted']:,} | {r['numTargetRowsDeleted']:,} |",
+                flush=True,
+            )
+    print(
+        f"\npeak memory: JVM {jvm_peak_mib(spark)} MiB, Python {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB"
+    )
+    spark.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
