@@ -118,3 +118,20 @@ def test_every_task_entry_point_is_in_the_wheel_and_takes_its_parameters(job, ta
     ).stdout
     for name in wheel["named_parameters"]:
         assert f"--{name}" in usage, f"{job}.{task['task_key']}: {wheel['entry_point']} takes no --{name}"
+
+
+JOB_TASKS = [(job, t) for job, d in sorted(RESOURCES.items()) if d.get("parameters") for t in d["tasks"]]
+
+
+@pytest.mark.parametrize("job, task", JOB_TASKS, ids=[f"{j}.{t['task_key']}" for j, t in JOB_TASKS])
+def test_every_task_takes_its_jobs_parameters(job, task):
+    """Databricks passes a job's parameters to every wheel task with named parameters, so each
+    task's entry point must accept them, used or not."""
+    from dataplatform_jobs import entrypoints
+
+    entry_point = task["python_wheel_task"]["entry_point"]
+    options = entrypoints.arguments(getattr(entrypoints, entry_point))._option_string_actions
+    for parameter in RESOURCES[job]["parameters"]:
+        assert f"--{parameter['name']}" in options, (
+            f"{job}.{task['task_key']}: {entry_point} refuses --{parameter['name']}"
+        )

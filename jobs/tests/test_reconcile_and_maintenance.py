@@ -1,6 +1,6 @@
 """Reconciliation, maintenance and erasure, and silver read by a second engine."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import deltalake
 import pytest
@@ -74,13 +74,47 @@ def test_erasing_a_key_removes_it_everywhere_and_keeps_it_gone(spark, lake, load
     table, writer = loaded
     bronze, silver = lake
     before = writer.tick(-7200)  # a change committed before the erasure, arriving late
-    erased = maintenance.erase(spark, silver, table, columns, {"customer_id": 1}, datetime.now(UTC))
-    assert erased == {table.current: 1, table.history: 2}
-    for prefix in (table.current, table.history):
-        assert spark.read.format("delta").load((silver + prefix).rstrip("/")).where("customer_id = 1").count() == 0
+    erased = maintenance.erase(spark, silver, table, {"customer_id": 1}, datetime.now(UTC))
+    assert erased == {table.current: 1, table.history: 2, table.state + "tombstones/": 0}
     writer.changes([("U", customer(1, "late"), before)])
     cdc.run(spark, bronze, silver, table, columns)
+    for prefix in (table.current, table.history):
+        rows = spark.read.format("delta").load((silver + prefix).rstrip("/")).where("customer_id = 1")
+        assert rows.count() == 0, f"{prefix}: a change from before the erasure does not bring the key back"
+    # Bronze still holds the key: reconciliation leaves erased changes out.
+    assert reconcile.check(spark, bronze, silver, [table], columns)[table.name]["silver_current"] == 2
+    # A re-insert after the erasure is a new customer.
+    writer.changes([("I", customer(1, "new"))], at=datetime.now(UTC) + timedelta(hours=1))
+    cdc.run(spark, bronze, silver, table, columns)
     current = spark.read.format("delta").load((silver + table.current).rstrip("/"))
-    assert current.where("customer_id = 1").count() == 0, "a change from before the erasure does not bring it back"
+    assert [r.full_name for r in current.where("customer_id = 1").collect()] == ["new"]
     with pytest.raises(ValueError, match=r"a key is \['customer_id'\]"):
-        maintenance.erase(spark, silver, table, columns, {"email": "x"}, datetime.now(UTC))
+        maintenance.erase(spark, silver, table, {"email": "x"}, datetime.now(UTC))
+
+
+def test_erasing_before_the_first_run_keeps_the_key_out(spark, lake, rds_tables, columns):
+    bronze, silver = lake
+    table = rds_tables["public.customers"]
+    writer = dms.Table(bronze, table.bronze, dms.source_tables()["public.customers"], columns)
+    writer.full_load([customer(1), customer(2)])
+    maintenance.erase(spark, silver, table, {"customer_id": 1}, datetime.now(UTC))
+    cdc.run(spark, bronze, silver, table, columns)
+    current = spark.read.format("delta").load((silver + table.current).rstrip("/"))
+    assert sorted(r.customer_id for r in current.collect()) == [2]
+
+
+def test_a_file_written_after_the_run_is_not_silvers_yet(spark, lake, loaded, columns):
+    table, writer = loaded
+    writer.changes([("I", customer(9))])  # DMS writes on while the job runs
+    report = reconcile.check(spark, *lake, [table], columns)
+    assert report[table.name]["bronze_current"] == report[table.name]["silver_current"] == 3
+
+
+def test_retention_follows_config(spark, lake, loaded, columns):
+    table, writer = loaded
+    writer.changes([("U", customer(3, "again"))])
+    cdc.run(spark, *lake, table, columns, retention_days=30)
+    path = (lake[1] + table.current).rstrip("/")
+    properties = spark.sql(f"DESCRIBE DETAIL delta.`{path}`").collect()[0].properties
+    assert properties["delta.deletedFileRetentionDuration"] == "interval 30 days"
+    assert properties["delta.logRetentionDuration"] == "interval 30 days"

@@ -12,6 +12,7 @@ older change never brings the row back, while a newer re-insert does. The histor
 change once, whatever file brought it. Replayed and duplicate files therefore change nothing.
 """
 
+from delta.tables import DeltaTable
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -67,9 +68,34 @@ def tombstone_schema(changes, key, columns):
     return T.StructType([changes.schema[c] for c in keep])
 
 
+# Erasures (maintenance.erase) are kept apart from the delete markers, as (key as JSON, time):
+# a change of an erased key committed before its erasure is dropped before anything is merged.
+ERASED_KEY, ERASED_AT = "key", "erased_at"
+ERASURES = "erasures/"
+ERASURE_SCHEMA = T.StructType([T.StructField(ERASED_KEY, T.StringType()), T.StructField(ERASED_AT, T.TimestampType())])
+
+
+def key_json(key):
+    """A key's values as one JSON text, as maintenance.erase writes it: {"customer_id":42}."""
+    return F.to_json(F.struct(*[F.col(f"`{k}`") for k in key]))
+
+
+def without_erased(spark, changes, table, columns, silver):
+    """changes less those of erased keys committed at or before their erasure: an erased key
+    never comes back from bronze, and a later re-insert still does."""
+    path = (silver + table.state + ERASURES).rstrip("/")
+    if not DeltaTable.isDeltaTable(spark, path):
+        return changes
+    erased = spark.read.format("delta").load(path)
+    joined = changes.join(erased, key_json(table.key) == erased[ERASED_KEY], "left")
+    outranked = erased[ERASED_AT].isNotNull() & (~F.col(CDC) | (F.col(f"`{columns.timestamp}`") <= erased[ERASED_AT]))
+    return joined.where(~outranked).select(*changes.columns)
+
+
 def apply(spark, changes, table, columns, silver, retention_days):
     """Applies one batch of labelled changes of table (see label) to its silver tables. Safe to
     run again with the same batch: nothing changes the second time."""
+    changes = without_erased(spark, changes, table, columns, silver)
     # Read the batch's files once: the history, the reduction and both merges use it.
     changes = changes.dropDuplicates([*table.key, columns.op, columns.timestamp, columns.sequence, CDC]).persist()
     try:

@@ -4,6 +4,7 @@ nothing here knows where it runs. --local starts a local Spark session with Delt
 must be installed, as in this project's dev environment) instead of using Databricks' own."""
 
 import argparse
+import functools
 import json
 import logging
 import re
@@ -34,11 +35,17 @@ def session(local):
     return configure_spark_with_delta_pip(builder).getOrCreate()
 
 
+# Databricks pushes a job's parameters down to every wheel task with named parameters: each
+# task of the batch job gets --day, whether it uses it or not.
+JOB_PARAMETERS = ("day",)
+OPTIONAL = ("day", "retention-days")
+
+
 def parser(description, *names):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--local", action="store_true", help="run on a local Spark session with Delta")
-    for name in names:
-        p.add_argument(f"--{name}", required=name not in ("day", "retention-days"), default=None)
+    for name in dict.fromkeys([*names, *JOB_PARAMETERS]):
+        p.add_argument(f"--{name}", required=name not in OPTIONAL, default=None)
     return p
 
 
@@ -61,10 +68,25 @@ def retention(args):
 
 CDC_ARGS = ("bronze", "silver", "tables", "op-column", "timestamp-column", "sequence-column", "retention-days")
 
+# Each entry point's parameters, by its name in the wheel.
+PARAMETERS = {
+    "cdc_to_silver": CDC_ARGS,
+    "api_to_silver": ("bronze", "silver", "sources", "day-column", "day", "retention-days"),
+    "reconcile": CDC_ARGS,
+    "maintain": ("silver", "tables", "sources", "retention-days"),
+    "erase": ("silver", "tables", "table", "key", "retention-days"),
+}
+
+
+def arguments(fn):
+    """The parser of entry point fn (a function of this module)."""
+    return parser(fn.__doc__, *PARAMETERS[fn.__name__])
+
 
 def main(fn):
     """Runs fn(argv) and turns a bad parameter into one line and exit code 2."""
 
+    @functools.wraps(fn)
     def wrapped(argv=None):
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
         try:
@@ -73,14 +95,13 @@ def main(fn):
             print(f"{fn.__name__}: {e}", file=sys.stderr)
             sys.exit(2)
 
-    wrapped.__name__ = fn.__name__
     return wrapped
 
 
 @main
 def cdc_to_silver(argv):
     """Merges each replicated table's new bronze files into silver."""
-    args = parser(cdc_to_silver.__doc__, *CDC_ARGS).parse_args(argv)
+    args = arguments(cdc_to_silver).parse_args(argv)
     bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
     tables, columns, days = settings.rds_tables(args.tables), dms_columns(args), retention(args)
     spark = session(args.local)
@@ -92,9 +113,7 @@ def cdc_to_silver(argv):
 @main
 def api_to_silver(argv):
     """Types each API source's bronze day (or every day) into silver."""
-    args = parser(
-        api_to_silver.__doc__, "bronze", "silver", "sources", "day-column", "day", "retention-days"
-    ).parse_args(argv)
+    args = arguments(api_to_silver).parse_args(argv)
     bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
     day = args.day or None
     if day and not DAY.match(day):
@@ -109,7 +128,7 @@ def api_to_silver(argv):
 @main
 def reconcile(argv):
     """Fails when a replicated table's silver does not hold what its bronze says."""
-    args = parser(reconcile.__doc__, *CDC_ARGS).parse_args(argv)
+    args = arguments(reconcile).parse_args(argv)
     report = reconciliation.check(
         session(args.local),
         location(args.bronze, "bronze"),
@@ -123,10 +142,10 @@ def reconcile(argv):
 @main
 def maintain(argv):
     """OPTIMIZE and VACUUM every silver table."""
-    args = parser(maintain.__doc__, "silver", "tables", "sources", "retention-days").parse_args(argv)
+    args = arguments(maintain).parse_args(argv)
     silver = location(args.silver, "silver")
     tables, sources = settings.rds_tables(args.tables), settings.api_sources(args.sources)
-    prefixes = [p for t in tables for p in (t.current, t.history, t.state + "tombstones/")]
+    prefixes = [p for t in tables for p in (t.current, t.history, t.state + "tombstones/", t.state + cdc.ERASURES)]
     prefixes += [p for s in sources for p in (s.current, s.quarantine)]
     keys = {t.current: t.key for t in tables} | {s.current: s.key for s in sources}
     done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys)
@@ -136,9 +155,7 @@ def maintain(argv):
 @main
 def erase(argv):
     """Erases one key from a replicated table's silver tables (a deletion request)."""
-    args = parser(erase.__doc__, "silver", "tables", "table", "key", "timestamp-column", "sequence-column").parse_args(
-        argv
-    )
+    args = arguments(erase).parse_args(argv)
     tables = {t.name: t for t in settings.rds_tables(args.tables)}
     if args.table not in tables:
         raise settings.InvalidSettings(f"--table {args.table!r}: not a replicated table; one of {sorted(tables)}")
@@ -148,11 +165,11 @@ def erase(argv):
         raise settings.InvalidSettings(
             f'--key {args.key!r}: must be a JSON object such as {{"customer_id": 42}}'
         ) from None
-    columns = settings.Columns("", args.timestamp_column, args.sequence_column)
+    if not isinstance(key, dict):
+        raise settings.InvalidSettings(f'--key {args.key!r}: must be a JSON object such as {{"customer_id": 42}}')
+    silver, table, days = location(args.silver, "silver"), tables[args.table], retention(args)
     try:
-        erased = maintenance.erase(
-            session(args.local), location(args.silver, "silver"), tables[args.table], columns, key, datetime.now(UTC)
-        )
+        erased = maintenance.erase(session(args.local), silver, table, key, datetime.now(UTC), days)
     except ValueError as e:
         raise settings.InvalidSettings(str(e)) from None
     log.info("erased %s from %s: %s", key, args.table, erased)

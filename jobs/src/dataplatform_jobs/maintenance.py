@@ -2,10 +2,12 @@
 the retention needs (so "as of" reaches back retention_days), and erase removes every trace of
 one key from a replicated table's silver tables (a deletion request)."""
 
+import json
+
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
-from . import cdc
+from . import cdc, tables
 
 
 def maintain(spark, silver, prefixes, retention_days, keys=None):
@@ -18,7 +20,7 @@ def maintain(spark, silver, prefixes, retention_days, keys=None):
         path = (silver + prefix).rstrip("/")
         if not DeltaTable.isDeltaTable(spark, path):
             continue
-        table = DeltaTable.forPath(spark, path)
+        table = tables.keep_retention(spark, path, retention_days)
         if prefix in keys:
             table.optimize().executeZOrderBy(*keys[prefix])
         else:
@@ -28,35 +30,33 @@ def maintain(spark, silver, prefixes, retention_days, keys=None):
     return done
 
 
-def erase(spark, silver, table, columns, key_values, at):
-    """Deletes the key (a {column: value} of table.key) from the table's current state and
-    history, and marks it deleted as of at (a timestamp), so that no change committed before the
-    erasure brings it back, while a later re-insert still does. The files that held it go at
-    the next VACUUM after the retention; bronze keeps DMS's files (docs/jobs.md, "Erasing a key").
+def erase(spark, silver, table, key_values, at, retention_days=7):
+    """Deletes the key (a {column: value} of table.key) from the table's current state, history
+    and delete markers, and records its erasure at at (a timestamp) under the table's state
+    prefix: no change committed before the erasure brings it back (cdc.without_erased, which
+    reconcile applies too), while a later re-insert still does. The deleted files go at the
+    next VACUUM past the retention; bronze keeps DMS's files (docs/jobs.md, "Erasing a key").
     Returns the rows deleted per table."""
     if set(key_values) != set(table.key):
         raise ValueError(f"{table.name}: a key is {list(table.key)}, not {sorted(key_values)}")
+    # Recorded first: if a delete below fails, the next run of the CDC job cannot restore the key.
+    record = spark.createDataFrame(
+        [(json.dumps({k: key_values[k] for k in table.key}, separators=(",", ":")), at)], cdc.ERASURE_SCHEMA
+    )
+    path = silver + table.state + cdc.ERASURES
+    erasures = tables.ensure(spark, path, cdc.ERASURE_SCHEMA, retention_days)
+    on = f"s.{cdc.ERASED_KEY} = t.{cdc.ERASED_KEY}"
+    erasures.alias("t").merge(record.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+
     match = None
     for column, value in key_values.items():
         term = F.col(f"`{column}`") == F.lit(value)
         match = term if match is None else match & term
     erased = {}
-    for prefix in (table.current, table.history):
+    for prefix in (table.current, table.history, table.state + "tombstones/"):
         path = (silver + prefix).rstrip("/")
         if DeltaTable.isDeltaTable(spark, path):
             t = DeltaTable.forPath(spark, path)
             erased[prefix] = t.toDF().where(match).count()
             t.delete(match)
-    path = (silver + table.state + "tombstones/").rstrip("/")
-    if DeltaTable.isDeltaTable(spark, path):
-        marks = DeltaTable.forPath(spark, path)
-        key_types = {f.name: f.dataType for f in marks.toDF().schema.fields}
-        marker = spark.createDataFrame([[*(key_values[k] for k in table.key)]], [*table.key]).select(
-            *[F.col(k).cast(key_types[k]) for k in table.key],
-            F.lit(at).cast("timestamp").alias(columns.timestamp),
-            F.lit("").alias(columns.sequence),
-            F.lit(True).alias(cdc.CDC),
-        )
-        on = " AND ".join(f"s.`{k}` = t.`{k}`" for k in table.key)
-        marks.alias("t").merge(marker.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
     return erased

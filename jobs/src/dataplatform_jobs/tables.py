@@ -32,11 +32,27 @@ def ensure(spark, path, schema, retention_days):
         for k, v in properties(retention_days).items():
             builder = builder.property(k, v)
         builder.execute()
-    table = DeltaTable.forPath(spark, path)
+    table = keep_retention(spark, path, retention_days)
     have = {f.name for f in table.toDF().schema.fields}
     new = [f for f in schema.fields if f.name not in have]
     if new:
         columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in new)
         spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS ({columns})")
+        table = DeltaTable.forPath(spark, path)
+    return table
+
+
+def keep_retention(spark, path, retention_days):
+    """The Delta table at path, its retention set to retention_days if it was made under another
+    silver.retentionDays: VACUUM and time travel follow config, not the table's birth."""
+    path = path.rstrip("/")
+    table = DeltaTable.forPath(spark, path)
+    have = table.detail().collect()[0].properties
+    stale = {
+        k: v for k, v in properties(retention_days).items() if k.endswith("RetentionDuration") and have.get(k) != v
+    }
+    if stale:
+        listed = ", ".join(f"'{k}' = '{v}'" for k, v in stale.items())
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({listed})")
         table = DeltaTable.forPath(spark, path)
     return table
