@@ -28,6 +28,11 @@ func (e Environment) BucketName(purpose string) string {
 	return fmt.Sprintf("%s-%s-%s-%s-%s", e.Prefix, e.Name, purpose, e.Account, e.Region)
 }
 
+// BucketURI is s3://<bucket>/<prefix> of one of the environment's buckets; prefix may be "".
+func (e Environment) BucketURI(purpose, prefix string) string {
+	return "s3://" + e.BucketName(purpose) + "/" + prefix
+}
+
 // ResourceName is the name of an account-unique, region-scoped resource (keys' aliases,
 // log groups, streams): <prefix>-<env>-<purpose>.
 func (e Environment) ResourceName(purpose string) string {

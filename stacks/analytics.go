@@ -118,7 +118,7 @@ func newWorkgroup(stack awscdk.Stack, env config.Environment, audience string, r
 			EngineVersion:                   &awsathena.CfnWorkGroup_EngineVersionProperty{SelectedEngineVersion: jsii.String(athenaEngineVersion)},
 			RequesterPaysEnabled:            jsii.Bool(false),
 			ResultConfiguration: &awsathena.CfnWorkGroup_ResultConfigurationProperty{
-				OutputLocation:      jsii.String("s3://" + env.BucketName(config.BucketAthenaResults) + "/" + prefix),
+				OutputLocation:      jsii.String(env.BucketURI(config.BucketAthenaResults, prefix)),
 				ExpectedBucketOwner: jsii.String(env.Account),
 				EncryptionConfiguration: &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{
 					EncryptionOption: jsii.String("SSE_KMS"),

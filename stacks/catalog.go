@@ -121,7 +121,7 @@ func NewCatalogStack(scope constructs.Construct, id string, props *CatalogStackP
 		return awsglue.NewDatabase(stack, jsii.String(id), &awsglue.DatabaseProps{
 			DatabaseName:  jsii.String(env.DatabaseName(layer)),
 			Description:   jsii.String(description),
-			LocationUri:   jsii.String("s3://" + env.BucketName(bucketPurpose) + "/"),
+			LocationUri:   jsii.String(env.BucketURI(bucketPurpose, "")),
 			RemovalPolicy: removal,
 		})
 	}
@@ -183,7 +183,7 @@ func silverTables(stack awscdk.Stack, env config.Environment, db awsglue.Databas
 				// table_type=DELTA is what Athena reads Delta by; the provider is Spark's.
 				Parameters: map[string]string{"table_type": "DELTA", "EXTERNAL": "TRUE", "spark.sql.sources.provider": "delta"},
 				StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
-					Location: jsii.String("s3://" + env.BucketName(config.BucketSilver) + "/" + strings.TrimSuffix(t.Prefix, "/")),
+					Location: jsii.String(strings.TrimSuffix(env.BucketURI(config.BucketSilver, t.Prefix), "/")),
 				},
 			},
 		})
@@ -219,7 +219,7 @@ func newCrawler(stack awscdk.Stack, env config.Environment, family string, db aw
 		// One target per family root: errors/ (Firehose's failed records) sits beside the roots,
 		// never under them, so it is never crawled and the role cannot read it.
 		Targets: &awsglue.CfnCrawler_TargetsProperty{S3Targets: []any{&awsglue.CfnCrawler_S3TargetProperty{
-			Path: jsii.String("s3://" + env.BucketName(config.BucketBronze) + "/" + f.root),
+			Path: jsii.String(env.BucketURI(config.BucketBronze, f.root)),
 		}}},
 		RecrawlPolicy: &awsglue.CfnCrawler_RecrawlPolicyProperty{RecrawlBehavior: jsii.String("CRAWL_EVERYTHING")},
 		// New folders become tables and new columns are added; a vanished folder never drops a

@@ -37,7 +37,7 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 
 	catalog := glueArn(stack, "catalog", "")
 	read := []*string{catalog}
-	for _, layer := range []string{config.LayerBronze, config.LayerSilver} {
+	for _, layer := range dataAccessLayers {
 		db := env.DatabaseName(layer)
 		read = append(read, glueArn(stack, "database", db), glueArn(stack, "table", db+"/*"))
 	}
@@ -53,6 +53,9 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 
 // DataAccessBronzePrefixes are the bronze prefixes the batch jobs read.
 var DataAccessBronzePrefixes = []string{config.BronzeRDSPrefix, config.BronzeAPIRoot}
+
+// dataAccessLayers are the Glue databases whose catalog the clusters read.
+var dataAccessLayers = []string{config.LayerBronze, config.LayerSilver}
 
 // glueArn is the ARN of a Glue catalog resource of this stack's account and region.
 func glueArn(stack awscdk.Stack, resource, name string) *string {
@@ -165,20 +168,20 @@ func suppressCrossAccountWildcards(role awsiam.Role, stack awscdk.Stack) {
 	}}, jsii.Bool(true))
 }
 
-// suppressDataAccessWildcards names the wildcards that the bucket grants and per-database
-// table ARNs produce.
-func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env config.Environment, buckets ...awss3.IBucket) {
+// suppressDataAccessWildcards names the wildcards that the bucket grants (bronze's per
+// prefix, silver's whole) and per-database table ARNs produce.
+func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env config.Environment, bronze, silver awss3.IBucket) {
 	applies := []any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
 		"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"}
-	for _, bucket := range buckets {
-		// cdk-nag names another stack's bucket by its logical ID there.
-		id := awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement))
-		applies = append(applies, fmt.Sprintf("Resource::<%s.Arn>/*", *id))
-		for _, prefix := range DataAccessBronzePrefixes {
-			applies = append(applies, fmt.Sprintf("Resource::<%s.Arn>/%s*", *id, prefix))
-		}
+	// cdk-nag names another stack's bucket by its logical ID there.
+	arn := func(bucket awss3.IBucket) string {
+		return "<" + *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
 	}
-	for _, layer := range []string{config.LayerBronze, config.LayerSilver} {
+	for _, prefix := range DataAccessBronzePrefixes {
+		applies = append(applies, fmt.Sprintf("Resource::%s/%s*", arn(bronze), prefix))
+	}
+	applies = append(applies, fmt.Sprintf("Resource::%s/*", arn(silver)))
+	for _, layer := range dataAccessLayers {
 		applies = append(applies, "Resource::"+*glueArn(stack, "table", env.DatabaseName(layer)+"/*"))
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{

@@ -303,7 +303,7 @@ func (d *delivery) newSchemaTable(id string, cfg config.Stream) awsglue.CfnTable
 			Parameters:  map[string]any{"classification": "parquet"},
 			StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
 				Columns:      &columns,
-				Location:     jsii.String("s3://" + d.env.BucketName(config.BucketBronze) + "/" + config.BronzeKinesisPrefix(cfg.Name)),
+				Location:     jsii.String(d.env.BucketURI(config.BucketBronze, config.BronzeKinesisPrefix(cfg.Name))),
 				InputFormat:  jsii.String("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"),
 				OutputFormat: jsii.String("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"),
 				SerdeInfo:    &awsglue.CfnTable_SerdeInfoProperty{SerializationLibrary: jsii.String("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")},

@@ -18,6 +18,7 @@ import (
 	"reflect"
 
 	"dataplatform/config"
+	"dataplatform/internal/cli"
 )
 
 func main() {
@@ -37,12 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "configdoc:", err)
 		return 1
 	}
-	if *out == "" {
-		_, err = io.WriteString(stdout, page)
-	} else {
-		err = os.WriteFile(*out, []byte(page), 0o644)
-	}
-	if err != nil {
+	if err := cli.WriteOutput(*out, []byte(page), stdout); err != nil {
 		fmt.Fprintln(stderr, "configdoc:", err)
 		return 1
 	}

@@ -11,7 +11,7 @@ import (
 	"io"
 	"os"
 
-	"dataplatform/config"
+	"dataplatform/internal/cli"
 )
 
 func main() {
@@ -25,13 +25,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	envs, err := config.Select(config.All(), *name)
-	if err != nil || *name == "" {
-		fmt.Fprintf(stderr, "versions: -env must name one environment of config: %v\n", err)
+	e, err := cli.Environment(*name)
+	if err != nil {
+		fmt.Fprintln(stderr, "versions:", err)
 		return 2
 	}
-	e := envs[0]
-	for _, line := range [][2]string{
+	if err := cli.PrintSettings(stdout, [][2]string{
 		{"REGION", e.Region},
 		{"POSTGRES_VERSION", e.Database.EngineVersion},
 		{"RDS_INSTANCE_CLASS", e.Database.InstanceClass},
@@ -39,8 +38,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"DMS_INSTANCE_CLASS", e.Cdc.InstanceClass},
 		{"AIRFLOW_VERSION", e.Airflow.Version},
 		{"S3_PREFIX_LIST", e.Network.S3PrefixListID},
-	} {
-		fmt.Fprintf(stdout, "%s=%s\n", line[0], line[1])
+	}); err != nil {
+		fmt.Fprintln(stderr, "versions:", err)
+		return 1
 	}
 	return 0
 }
