@@ -14,43 +14,34 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from delta import configure_spark_with_delta_pip
 from delta.tables import DeltaTable
-from pyspark.sql import SparkSession
 
-from dataplatform_jobs import cdc, maintenance, settings
+from dataplatform_jobs import cdc, local, maintenance, settings
 from tests import conftest, dms
+from tests.test_cdc import customer
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
 CHANGES = 10_000
 # The "recent" mix changes keys among the newest RECENT_KEYS, as an orders table sees it.
 RECENT_KEYS = 20_000
-CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def session():
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
-        .config("spark.driver.memory", "4g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.databricks.delta.optimize.maxFileSize", str(1024 * 1024))
-        .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+    spark = local.session(
+        "local[2]",
+        {
+            "spark.sql.shuffle.partitions": "4",
+            "spark.databricks.delta.snapshotPartitions": "2",
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "4",
+            "spark.driver.memory": "4g",
+            "spark.ui.enabled": "false",
+            "spark.databricks.delta.optimize.maxFileSize": str(1024 * 1024),
+        },
     )
-    spark = configure_spark_with_delta_pip(builder).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
-
-
-def customer(i, name):
-    return {"customer_id": i, "email": f"c{i}@example.com", "full_name": name, "country": "DE", "created_at": CREATED}
 
 
 def jvm_peak_mib(spark):

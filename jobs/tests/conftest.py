@@ -8,10 +8,8 @@ import shutil
 
 import pytest
 import yaml
-from delta import configure_spark_with_delta_pip
-from pyspark.sql import SparkSession
 
-from dataplatform_jobs import settings
+from dataplatform_jobs import local, settings
 
 JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -23,22 +21,18 @@ def target_variables(target="staging"):
 
 @pytest.fixture(scope="session")
 def spark():
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("dataplatform-jobs-tests")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.default.parallelism", "2")
-        # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
-        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        # What the bundle's clusters set (resources/*.yml).
-        .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+    session = local.session(
+        "local[2]",
+        {
+            "spark.app.name": "dataplatform-jobs-tests",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.databricks.delta.snapshotPartitions": "2",
+            "spark.default.parallelism": "2",
+            # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+            "spark.ui.enabled": "false",
+        },
     )
-    session = configure_spark_with_delta_pip(builder).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

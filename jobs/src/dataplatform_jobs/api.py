@@ -87,13 +87,13 @@ def run(spark, bronze, silver, source, day_column, day=None, retention_days=7):
     try:
         lines = read_days(spark, bronze, source, day_column, day)
     except Exception as e:
-        if "PATH_NOT_FOUND" in str(e):
+        if tables.missing_path(e):
             return 0, 0
         raise
     good, bad = typed(lines, source, day_column)
     rows = one_per_key(good, source)
     current = tables.ensure(spark, silver + source.current, rows.schema, retention_days)
-    key_match = " AND ".join(f"s.`{k}` = t.`{k}`" for k in source.key)
+    key_match = tables.key_match(source.key)
     all_columns = [*source.columns, (day_column, "date")]
     (
         current.alias("t")

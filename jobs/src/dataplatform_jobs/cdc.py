@@ -12,7 +12,6 @@ older change never brings the row back, while a newer re-insert does. The histor
 change once, whatever file brought it. Replayed and duplicate files therefore change nothing.
 """
 
-from delta.tables import DeltaTable
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -72,6 +71,8 @@ def tombstone_schema(changes, key, columns):
 # a change of an erased key committed before its erasure is dropped before anything is merged.
 ERASED_KEY, ERASED_AT = "key", "erased_at"
 ERASURES = "erasures/"
+# The rest of a table's state prefix: the stream's checkpoint and the delete markers.
+CHECKPOINT, TOMBSTONES = "checkpoint/", "tombstones/"
 ERASURE_SCHEMA = T.StructType([T.StructField(ERASED_KEY, T.StringType()), T.StructField(ERASED_AT, T.TimestampType())])
 
 
@@ -83,13 +84,18 @@ def key_json(key):
 def without_erased(spark, changes, table, columns, silver):
     """changes less those of erased keys committed at or before their erasure: an erased key
     never comes back from bronze, and a later re-insert still does."""
-    path = (silver + table.state + ERASURES).rstrip("/")
-    if not DeltaTable.isDeltaTable(spark, path):
+    erasures = tables.existing(spark, silver + table.state + ERASURES)
+    if erasures is None:
         return changes
-    erased = spark.read.format("delta").load(path)
+    erased = erasures.toDF()
     joined = changes.join(erased, key_json(table.key) == erased[ERASED_KEY], "left")
     outranked = erased[ERASED_AT].isNotNull() & (~F.col(CDC) | (F.col(f"`{columns.timestamp}`") <= erased[ERASED_AT]))
     return joined.where(~outranked).select(*changes.columns)
+
+
+def distinct_changes(changes, key, columns):
+    """Each change once, whichever files repeat it (a restarted task, a replayed file)."""
+    return changes.dropDuplicates([*key, columns.op, columns.timestamp, columns.sequence, CDC])
 
 
 def apply(spark, changes, table, columns, silver, retention_days):
@@ -97,7 +103,7 @@ def apply(spark, changes, table, columns, silver, retention_days):
     run again with the same batch: nothing changes the second time."""
     changes = without_erased(spark, changes, table, columns, silver)
     # Read the batch's files once: the history, the reduction and both merges use it.
-    changes = changes.dropDuplicates([*table.key, columns.op, columns.timestamp, columns.sequence, CDC]).persist()
+    changes = distinct_changes(changes, table.key, columns).persist()
     try:
         if not changes.isEmpty():
             _apply(spark, changes, table, columns, silver, retention_days)
@@ -106,7 +112,7 @@ def apply(spark, changes, table, columns, silver, retention_days):
 
 
 def _apply(spark, changes, table, columns, silver, retention_days):
-    key_match = " AND ".join(f"s.`{k}` = t.`{k}`" for k in table.key)
+    key_match = tables.key_match(table.key)
     newer = order("s", columns) > order("t", columns)
     deleted, kept = F.col(f"s.`{columns.op}`") == "D", F.col(f"s.`{columns.op}`") != "D"
 
@@ -116,7 +122,7 @@ def _apply(spark, changes, table, columns, silver, retention_days):
     (history.alias("t").merge(changes.alias("s"), same_change).whenNotMatchedInsertAll().execute())
 
     tombstones = tables.ensure(
-        spark, silver + table.state + "tombstones/", tombstone_schema(changes, table.key, columns), retention_days
+        spark, silver + table.state + TOMBSTONES, tombstone_schema(changes, table.key, columns), retention_days
     )
     latest = newest_per_key(changes, table.key, columns)
     # Drop what an earlier delete outranks: a late change must not resurrect a deleted row.
@@ -159,7 +165,7 @@ def bronze_schema(spark, path):
     try:
         return spark.read.option("mergeSchema", "true").parquet(path).schema
     except Exception as e:  # Spark raises AnalysisException for a missing or empty folder
-        if "PATH_NOT_FOUND" in str(e) or "UNABLE_TO_INFER_SCHEMA" in str(e):
+        if tables.missing_path(e) or "UNABLE_TO_INFER_SCHEMA" in str(e):
             return None
         raise
 
@@ -181,7 +187,7 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
     query = (
         read_files(spark.readStream.schema(schema), path)
         .writeStream.foreachBatch(each)
-        .option("checkpointLocation", silver + table.state + "checkpoint/")
+        .option("checkpointLocation", silver + table.state + CHECKPOINT)
         .trigger(availableNow=True)
         .start()
     )

@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 
 from . import api, cdc, maintenance, settings
+from . import local as spark_here
 from . import reconcile as reconciliation
 
 log = logging.getLogger("dataplatform_jobs")
@@ -19,20 +20,12 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def session(local):
+    """Databricks' own session, or with --local one on this machine (local.session)."""
+    if local:
+        return spark_here.session()
     from pyspark.sql import SparkSession
 
-    if not local:
-        return SparkSession.builder.getOrCreate()
-    from delta import configure_spark_with_delta_pip
-
-    builder = (
-        SparkSession.builder.master("local[*]")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
-    )
-    return configure_spark_with_delta_pip(builder).getOrCreate()
+    return SparkSession.builder.getOrCreate()
 
 
 # Databricks pushes a job's parameters down to every wheel task with named parameters: each
@@ -145,7 +138,7 @@ def maintain(argv):
     args = arguments(maintain).parse_args(argv)
     silver = location(args.silver, "silver")
     tables, sources = settings.rds_tables(args.tables), settings.api_sources(args.sources)
-    prefixes = [p for t in tables for p in (t.current, t.history, t.state + "tombstones/", t.state + cdc.ERASURES)]
+    prefixes = [p for t in tables for p in (t.current, t.history, t.state + cdc.TOMBSTONES, t.state + cdc.ERASURES)]
     prefixes += [p for s in sources for p in (s.current, s.quarantine)]
     keys = {t.current: t.key for t in tables} | {s.current: s.key for s in sources}
     done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys)

@@ -4,7 +4,6 @@ one key from a replicated table's silver tables (a deletion request)."""
 
 import json
 
-from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from . import cdc, tables
@@ -17,10 +16,9 @@ def maintain(spark, silver, prefixes, retention_days, keys=None):
     done = []
     keys = keys or {}
     for prefix in prefixes:
-        path = (silver + prefix).rstrip("/")
-        if not DeltaTable.isDeltaTable(spark, path):
+        if tables.existing(spark, silver + prefix) is None:
             continue
-        table = tables.keep_retention(spark, path, retention_days)
+        table = tables.keep_retention(spark, silver + prefix, retention_days)
         if prefix in keys:
             table.optimize().executeZOrderBy(*keys[prefix])
         else:
@@ -45,7 +43,7 @@ def erase(spark, silver, table, key_values, at, retention_days=7):
     )
     path = silver + table.state + cdc.ERASURES
     erasures = tables.ensure(spark, path, cdc.ERASURE_SCHEMA, retention_days)
-    on = f"s.{cdc.ERASED_KEY} = t.{cdc.ERASED_KEY}"
+    on = tables.key_match([cdc.ERASED_KEY])
     erasures.alias("t").merge(record.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
 
     match = None
@@ -53,10 +51,9 @@ def erase(spark, silver, table, key_values, at, retention_days=7):
         term = F.col(f"`{column}`") == F.lit(value)
         match = term if match is None else match & term
     erased = {}
-    for prefix in (table.current, table.history, table.state + "tombstones/"):
-        path = (silver + prefix).rstrip("/")
-        if DeltaTable.isDeltaTable(spark, path):
-            t = DeltaTable.forPath(spark, path)
+    for prefix in (table.current, table.history, table.state + cdc.TOMBSTONES):
+        t = tables.existing(spark, silver + prefix)
+        if t is not None:
             erased[prefix] = t.toDF().where(match).count()
             t.delete(match)
     return erased

@@ -3,10 +3,9 @@ say, counted two ways: the current rows are the keys whose newest change (in the
 order) is not a delete, and the history holds each distinct change once. A table whose counts
 differ fails the run, naming the table and both counts."""
 
-from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
-from . import cdc
+from . import cdc, tables
 
 
 class Unreconciled(RuntimeError):
@@ -15,7 +14,7 @@ class Unreconciled(RuntimeError):
 
 def expected(bronze_rows, table, columns):
     """(current rows, history rows) that bronze_rows (labelled, see cdc.label) imply."""
-    changes = bronze_rows.dropDuplicates([*table.key, columns.op, columns.timestamp, columns.sequence, cdc.CDC])
+    changes = cdc.distinct_changes(bronze_rows, table.key, columns)
     live = cdc.newest_per_key(changes, table.key, columns).where(F.col(f"`{columns.op}`") != "D")
     return live.count(), changes.count()
 
@@ -24,11 +23,11 @@ def processed_files(spark, silver, table):
     """The names of the bronze files the CDC job's stream has committed (its checkpoint's
     source log): DMS keeps writing while the job runs, and a file that came after the run is
     not silver's to hold yet."""
-    log = (silver + table.state + "checkpoint/sources/0/").rstrip("/")
+    log = (silver + table.state + cdc.CHECKPOINT + "sources/0/").rstrip("/")
     try:
         lines = spark.read.text(log).where(F.col("value").startswith("{"))
     except Exception as e:
-        if "PATH_NOT_FOUND" in str(e):
+        if tables.missing_path(e):
             return spark.createDataFrame([], "name string")
         raise
     path = F.get_json_object("value", "$.path")
@@ -56,8 +55,8 @@ def counts(spark, bronze, silver, table, columns):
 
 def rows_of(spark, path):
     """The rows of the Delta table at path; 0 before the job first wrote it."""
-    path = path.rstrip("/")
-    return spark.read.format("delta").load(path).count() if DeltaTable.isDeltaTable(spark, path) else 0
+    table = tables.existing(spark, path)
+    return 0 if table is None else table.toDF().count()
 
 
 def check(spark, bronze, silver, tables, columns):

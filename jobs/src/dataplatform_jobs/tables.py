@@ -27,7 +27,7 @@ def ensure(spark, path, schema, retention_days):
     """The Delta table at path, created with schema if missing; any column of schema it lacks is
     added (nullable), so a new source column reaches silver instead of failing the write."""
     path = path.rstrip("/")  # Delta compares the location with the path it resolves
-    if not DeltaTable.isDeltaTable(spark, path):
+    if existing(spark, path) is None:
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
         for k, v in properties(retention_days).items():
             builder = builder.property(k, v)
@@ -56,3 +56,19 @@ def keep_retention(spark, path, retention_days):
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({listed})")
         table = DeltaTable.forPath(spark, path)
     return table
+
+
+def existing(spark, path):
+    """The Delta table at path, or None while nothing has written it."""
+    path = path.rstrip("/")
+    return DeltaTable.forPath(spark, path) if DeltaTable.isDeltaTable(spark, path) else None
+
+
+def key_match(key):
+    """The MERGE condition that matches source s and target t on the key's columns."""
+    return " AND ".join(f"s.`{k}` = t.`{k}`" for k in key)
+
+
+def missing_path(error):
+    """True when error is Spark's answer to reading a folder that does not exist (yet)."""
+    return "PATH_NOT_FOUND" in str(error)

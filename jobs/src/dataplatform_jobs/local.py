@@ -1,0 +1,23 @@
+"""A local Spark session with Delta, set up as the jobs' clusters are (the bundle's Spark conf):
+for --local runs, the tests and the benchmark. delta-spark must be installed, as in this
+project's dev environment; the Delta jars come from Maven Central at the first session."""
+
+# What every local session sets; callers add their own conf on top.
+CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    "spark.sql.session.timeZone": "UTC",
+    # What the bundle's clusters set (resources/*.yml).
+    "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+}
+
+
+def session(master="local[*]", conf=None):
+    """A SparkSession on master with Delta, CONF and conf."""
+    from delta import configure_spark_with_delta_pip
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master)
+    for key, value in {**CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return configure_spark_with_delta_pip(builder).getOrCreate()
