@@ -54,10 +54,11 @@ func TestInvalidDatabricks(t *testing.T) {
 }
 
 // TestDisabledDatabricksIsNotValidated lets an environment without a workspace leave the
-// section empty.
+// section empty (and its speed layer off, which runs on Databricks).
 func TestDisabledDatabricksIsNotValidated(t *testing.T) {
 	env := staging()
 	env.Databricks = Databricks{Enabled: false}
+	env.Streaming.SpeedLayer = false
 	require.NoError(t, Validate(env))
 }
 

@@ -67,11 +67,14 @@ func develop() Environment {
 		Streaming: Streaming{
 			Streams: []Stream{
 				{Name: "web-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
-					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON},
+					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON,
+					Columns: webEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime},
 				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
-					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON},
+					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON,
+					Columns: orderEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime},
 			},
 			LogRetentionDays: 14,
+			SpeedLayer:       false, // off: develop has no Databricks
 		},
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{

@@ -53,6 +53,11 @@ type Monitoring struct {
 	// DeliverySuccessPercent fires when fewer than Threshold percent of one delivery stream's
 	// writes to bronze succeed (DeliveryToS3.Success, 1-100); 100 alerts on any failure.
 	DeliverySuccessPercent Alarm
+	// SpeedFreshnessSeconds is the age of the newest event in one stream's silver table, which
+	// the streaming job publishes (maximum per period); no data, when the job is down, breaches.
+	// Read only where streaming.speedLayer is on; above every stream's Firehose buffering plus
+	// its trigger, the latency the speed layer has by design.
+	SpeedFreshnessSeconds Alarm
 	// AirflowSchedulerHeartbeats fires when Airflow's scheduler beats FEWER than Threshold
 	// times in a period (SchedulerHeartbeat sample count); no beat at all counts as breaching.
 	AirflowSchedulerHeartbeats Alarm
@@ -118,6 +123,18 @@ var monitoringRules = rules[Environment]{
 	alarmRule("monitoring.streamWriteThrottles", func(m Monitoring) Alarm { return m.StreamWriteThrottles }),
 	alarmRule("monitoring.deliveryFreshnessSeconds", func(m Monitoring) Alarm { return m.DeliveryFreshnessSeconds }),
 	alarmRule("monitoring.deliverySuccessPercent", func(m Monitoring) Alarm { return m.DeliverySuccessPercent }),
+	only(func(e Environment) bool { return e.Streaming.SpeedLayer }, rules[Environment]{
+		alarmRule("monitoring.speedFreshnessSeconds", func(m Monitoring) Alarm { return m.SpeedFreshnessSeconds }),
+		{Field: "monitoring.speedFreshnessSeconds.threshold", Allowed: "must be above every stream's bufferingIntervalSeconds plus speed.triggerSeconds: the speed layer's latency by design",
+			check: func(f field, e Environment) {
+				longest := 0
+				for _, s := range e.Streaming.Streams {
+					longest = max(longest, s.BufferingIntervalSeconds+s.Speed.TriggerSeconds)
+				}
+				threshold := e.Monitoring.SpeedFreshnessSeconds.Threshold
+				f.checkf(threshold > longest, threshold, "must be above %d, the longest bufferingIntervalSeconds plus speed.triggerSeconds of a stream: the speed layer's latency by design", longest)
+			}},
+	}),
 	{Field: "monitoring.deliverySuccessPercent.threshold", Allowed: "must be at most 100 (percent)", check: func(f field, e Environment) {
 		f.check(e.Monitoring.DeliverySuccessPercent.Threshold <= 100, e.Monitoring.DeliverySuccessPercent.Threshold)
 	}},

@@ -144,6 +144,7 @@ const (
 	StageIngestion     = "ingestion"
 	StageStorage       = "storage"
 	StageCatalog       = "catalog"
+	StageProcessing    = "processing"
 	StageOrchestration = "orchestration"
 	StageDatabase      = "database"
 )
@@ -285,10 +286,15 @@ type SilverTable struct {
 // they read (stream checkpoints, the delete markers the CDC merge orders against) under
 // SilverStateRoot, which no Glue table points into.
 const (
-	SilverRDSRoot   = "rds/"
-	SilverAPIRoot   = "api/"
-	SilverStateRoot = "_state/"
+	SilverRDSRoot    = "rds/"
+	SilverAPIRoot    = "api/"
+	SilverStreamRoot = "kinesis/"
+	SilverStateRoot  = "_state/"
 )
+
+// SilverStreamDayColumn is the day (UTC) of a stream event's time: the partition of its
+// silver, late and quarantine tables, which the streaming job adds.
+const SilverStreamDayColumn = "event_date"
 
 // Current is the table's current state: silver rds/<schema>/<table>/, Glue <schema>_<table>.
 func (t ReplicatedTable) Current() SilverTable {
@@ -320,7 +326,37 @@ func (s APISource) Quarantine() SilverTable {
 	return SilverTable{Name: "api_" + s.Name + "_quarantine", Prefix: SilverAPIRoot + s.Name + "_quarantine/"}
 }
 
-// SilverTables are every table the batch jobs write and the Catalog stack registers.
+// Events is the stream's events, one row per event ID: silver kinesis/<stream>/, Glue
+// kinesis_<stream> (hyphens as underscores).
+func (s Stream) Events() SilverTable {
+	return SilverTable{Name: CrawlerTableName(CrawlerKinesis, s.Name), Prefix: SilverStreamRoot + s.Name + "/"}
+}
+
+// Late holds the stream's events that arrived behind its watermark, kept for a backfill.
+func (s Stream) Late() SilverTable {
+	return SilverTable{Name: CrawlerTableName(CrawlerKinesis, s.Name) + "_late", Prefix: SilverStreamRoot + s.Name + "_late/"}
+}
+
+// Quarantine holds the stream's records that did not fit its schema, raw, with the reason.
+func (s Stream) Quarantine() SilverTable {
+	return SilverTable{Name: CrawlerTableName(CrawlerKinesis, s.Name) + "_quarantine", Prefix: SilverStreamRoot + s.Name + "_quarantine/"}
+}
+
+// StatePrefix holds the streaming job's checkpoints for the stream.
+func (s Stream) StatePrefix() string { return SilverStateRoot + SilverStreamRoot + s.Name + "/" }
+
+// FirehoseConversionFailed is the error output type under which Firehose writes the records a
+// Parquet stream could not convert (errors/kinesis/<stream>/format-conversion-failed/...).
+const FirehoseConversionFailed = "format-conversion-failed"
+
+// BronzeKinesisConversionErrorsPrefix is where Firehose writes one stream's records that failed
+// Parquet conversion (BronzeKinesisErrorPrefix with that error output type).
+func BronzeKinesisConversionErrorsPrefix(stream string) string {
+	return BronzeErrorsPrefix + BronzeKinesisPrefix(stream) + FirehoseConversionFailed + "/"
+}
+
+// SilverTables are every table the jobs write and the Catalog stack registers: the batch
+// jobs' always, the streaming job's where the speed layer is on.
 func (e Environment) SilverTables() []SilverTable {
 	var out []SilverTable
 	for _, t := range e.Silver.Tables {
@@ -329,8 +365,31 @@ func (e Environment) SilverTables() []SilverTable {
 	for _, s := range e.Silver.APISources {
 		out = append(out, s.Current(), s.Quarantine())
 	}
+	for _, s := range e.SpeedStreams() {
+		out = append(out, s.Events(), s.Late(), s.Quarantine())
+	}
 	return out
 }
+
+// SpeedStreams are the streams the streaming job reads: every stream where the speed layer
+// is on, none where it is off.
+func (e Environment) SpeedStreams() []Stream {
+	if !e.Streaming.SpeedLayer {
+		return nil
+	}
+	return e.Streaming.Streams
+}
+
+// DatabricksSpeedJob is the jobs bundle's continuous streaming job (the speed layer).
+const DatabricksSpeedJob = "speed-layer"
+
+// The streaming job publishes, per stream, the age of the newest event in its silver table;
+// the Monitoring stack alarms on it (monitoring.speedFreshnessSeconds).
+const (
+	SpeedMetricNamespace = "DataPlatform/SpeedLayer"
+	SpeedFreshnessMetric = "NewestEventAgeSeconds"
+	SpeedStreamDimension = "Stream"
+)
 
 // DatabricksMaintenanceJob is the jobs bundle's scheduled OPTIMIZE and VACUUM of silver.
 const DatabricksMaintenanceJob = "silver-maintenance"

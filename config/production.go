@@ -45,6 +45,7 @@ func production() Environment {
 			StreamWriteThrottles:       Alarm{Threshold: 10, EvaluationPeriods: 2},
 			DeliveryFreshnessSeconds:   Alarm{Threshold: 900, EvaluationPeriods: 1},
 			DeliverySuccessPercent:     Alarm{Threshold: 100, EvaluationPeriods: 1},
+			SpeedFreshnessSeconds:      Alarm{Threshold: 900, EvaluationPeriods: 1},
 			AirflowSchedulerHeartbeats: Alarm{Threshold: 1, EvaluationPeriods: 2},
 			AirflowQueuedTasks:         Alarm{Threshold: 25, EvaluationPeriods: 3},
 			FailedQueryWorkgroups:      []string{WorkgroupDbt},
@@ -69,12 +70,17 @@ func production() Environment {
 		Streaming: Streaming{
 			Streams: []Stream{
 				{Name: "web-events", Mode: StreamOnDemand, RetentionHours: 168,
-					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionGzip, Format: FormatJSON},
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionGzip, Format: FormatJSON,
+					Columns: webEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
+					// Busy: batches capped by size, so a backlog after an incident is worked off evenly.
+					Speed: StreamSpeed{TriggerSeconds: 30, MaxBytesPerTrigger: 1 * gigabyte, WatermarkSeconds: 3600}},
 				{Name: "orders-events", Mode: StreamOnDemand, RetentionHours: 168,
 					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionNone, Format: FormatParquet,
-					Columns: orderEventColumns()},
+					Columns: orderEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
+					Speed: StreamSpeed{TriggerSeconds: 30, MaxFilesPerTrigger: 500, WatermarkSeconds: 3600}},
 			},
 			LogRetentionDays: 365,
+			SpeedLayer:       true,
 		},
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{

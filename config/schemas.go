@@ -1,17 +1,38 @@
 package config
 
+// webEventColumns is the schema of the web-events stream: one JSON object per page event,
+// as the site's collector sends it.
+func webEventColumns() []Column {
+	return []Column{
+		{Name: "event_id", Type: "string"},
+		{Name: "event_type", Type: "string"},
+		{Name: "user_id", Type: "string"},
+		{Name: "session_id", Type: "string"},
+		{Name: "page", Type: "string"},
+		{Name: "event_time", Type: "timestamp"},
+	}
+}
+
 // orderEventColumns is the schema of the orders-events stream, which staging and production
-// convert to Parquet: one JSON object per order status change.
+// convert to Parquet: one JSON object per order status change, with the ids of
+// config/sources/orders.sql.
 func orderEventColumns() []Column {
 	return []Column{
-		{Name: "order_id", Type: "string"},
-		{Name: "customer_id", Type: "string"},
+		{Name: "event_id", Type: "string"},
+		{Name: "order_id", Type: "bigint"},
+		{Name: "customer_id", Type: "bigint"},
 		{Name: "status", Type: "string"},
 		{Name: "amount", Type: "double"},
 		{Name: "currency", Type: "string"},
 		{Name: "event_time", Type: "timestamp"},
 	}
 }
+
+// Every sample stream's event ID and event time.
+const (
+	sampleEventID   = "event_id"
+	sampleEventTime = "event_time"
+)
 
 // sampleTables are the tables of config/sources/orders.sql, with their primary keys.
 func sampleTables() []ReplicatedTable {

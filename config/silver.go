@@ -83,6 +83,11 @@ var silverRules = rules[Environment]{
 				return
 			}
 		}
+		for _, s := range e.SpeedStreams() {
+			if !claim(s.Events(), "stream "+s.Name) || !claim(s.Late(), "stream "+s.Name) || !claim(s.Quarantine(), "stream "+s.Name) {
+				return
+			}
+		}
 	}},
 	{Field: "silver.retentionDays", Allowed: fmt.Sprintf("must be from %d to 3650", MinRetentionDays), check: func(f field, e Environment) {
 		f.check(e.Silver.RetentionDays >= MinRetentionDays && e.Silver.RetentionDays <= 3650, e.Silver.RetentionDays)

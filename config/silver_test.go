@@ -32,6 +32,10 @@ func TestInvalidSilver(t *testing.T) {
 			[]string{`staging: silver.tables[1] "public.customers": must not repeat another table`}},
 		{"history name taken", func(e *Environment) { e.Silver.Tables[2].Table = "customers_history"; e.Cdc.Include[0].Table = "%" },
 			[]string{`staging: silver.tables "public_customers_history": gives two silver tables the name public_customers_history: rename one in the source or leave one out`}},
+		{"stream table name taken", func(e *Environment) {
+			e.Cdc.Include = append(e.Cdc.Include, TableSelector{Schema: "kinesis", Table: "web_events"})
+			e.Silver.Tables = append(e.Silver.Tables, ReplicatedTable{Schema: "kinesis", Table: "web_events", Key: []string{"id"}})
+		}, []string{`staging: silver.tables "kinesis_web_events": gives two silver tables the name kinesis_web_events: rename one in the source or leave one out`}},
 		{"no key", func(e *Environment) { e.Silver.Tables[2].Key = nil },
 			[]string{`staging: silver.tables[2].key []: must name 1 to 32 distinct columns (lowercase letters, digits, _)`}},
 		{"repeated key column", func(e *Environment) { e.Silver.Tables[2].Key = []string{"order_id", "order_id"} },

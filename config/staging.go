@@ -43,6 +43,7 @@ func staging() Environment {
 			StreamWriteThrottles:       Alarm{Threshold: 10, EvaluationPeriods: 3},
 			DeliveryFreshnessSeconds:   Alarm{Threshold: 900, EvaluationPeriods: 2},
 			DeliverySuccessPercent:     Alarm{Threshold: 100, EvaluationPeriods: 2},
+			SpeedFreshnessSeconds:      Alarm{Threshold: 1800, EvaluationPeriods: 2},
 			AirflowSchedulerHeartbeats: Alarm{Threshold: 1, EvaluationPeriods: 3},
 			AirflowQueuedTasks:         Alarm{Threshold: 50, EvaluationPeriods: 3},
 			FailedQueryWorkgroups:      []string{WorkgroupDbt},
@@ -67,12 +68,16 @@ func staging() Environment {
 		Streaming: Streaming{
 			Streams: []Stream{
 				{Name: "web-events", Mode: StreamProvisioned, Shards: 2, RetentionHours: 72,
-					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionGzip, Format: FormatJSON},
+					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionGzip, Format: FormatJSON,
+					Columns: webEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
+					Speed: StreamSpeed{TriggerSeconds: 60, MaxFilesPerTrigger: 1000, WatermarkSeconds: 1800}},
 				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 72,
 					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionNone, Format: FormatParquet,
-					Columns: orderEventColumns()},
+					Columns: orderEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
+					Speed: StreamSpeed{TriggerSeconds: 60, MaxFilesPerTrigger: 1000, WatermarkSeconds: 1800}},
 			},
 			LogRetentionDays: 90,
+			SpeedLayer:       true,
 		},
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{

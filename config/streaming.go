@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Streaming configures the Kinesis data streams that applications write events to, and the
@@ -13,6 +14,9 @@ type Streaming struct {
 	Streams []Stream
 	// LogRetentionDays keeps Firehose delivery-error logs this long; a CloudWatch Logs retention.
 	LogRetentionDays int
+	// SpeedLayer runs the jobs bundle's continuous streaming job, which keeps one silver Delta
+	// table per stream from Firehose's bronze files (docs/jobs.md). It needs databricks.enabled.
+	SpeedLayer bool
 }
 
 // Stream is one Kinesis data stream and its Firehose delivery to bronze/kinesis/<Name>/.
@@ -37,9 +41,34 @@ type Stream struct {
 	Compression Compression
 	// Format is FormatJSON (records as sent) or FormatParquet (converted through Columns).
 	Format Format
-	// Columns are the schema Firehose converts JSON records to with FormatParquet; their Glue
-	// table lives in the Streaming stack. Empty with FormatJSON.
+	// Columns are a record's declared fields, read by name from the JSON producers send: the
+	// schema Firehose converts a Parquet stream through (its Glue table lives in the Streaming
+	// stack), and the schema the streaming job reads every stream by, never inferred. A field
+	// not declared here is not read; declaring it adds a nullable column to the silver table.
 	Columns []Column
+	// EventID is the column, of type string, that identifies an event: the streaming job keeps
+	// one row per event ID, however often producers or Firehose deliver it.
+	EventID string `config:"eventId"`
+	// EventTime is the column, of type timestamp, of when the event happened: the streaming
+	// job's watermark and the silver table's day partition follow it.
+	EventTime string
+	// Speed is how the streaming job reads this stream; read only where streaming.speedLayer is on.
+	Speed StreamSpeed
+}
+
+// StreamSpeed is one stream's query in the streaming job (the speed layer).
+type StreamSpeed struct {
+	// TriggerSeconds is the micro-batch interval: how often the query looks for new files.
+	TriggerSeconds int
+	// MaxFilesPerTrigger caps the files one micro-batch reads (0: MaxBytesPerTrigger caps it).
+	MaxFilesPerTrigger int
+	// MaxBytesPerTrigger caps the bytes one micro-batch reads (0: MaxFilesPerTrigger caps it).
+	// Exactly one of the two is set, so a backlog is worked off in bounded batches.
+	MaxBytesPerTrigger int
+	// WatermarkSeconds is how late, behind the newest event seen, an event may arrive and
+	// still be deduplicated into the silver table; a later one goes to the stream's late table.
+	// At least BufferingIntervalSeconds: Firehose holds on-time events that long by design.
+	WatermarkSeconds int
 }
 
 // StreamMode is the capacity mode of a Kinesis data stream.
@@ -76,7 +105,7 @@ const (
 	FormatParquet Format = "parquet"
 )
 
-// Column is one column of a Parquet stream's schema.
+// Column is one column of a stream's schema.
 type Column struct {
 	// Name is the JSON field and column name: lowercase letters, digits and underscores.
 	Name string
@@ -110,6 +139,9 @@ var streamingRules = rules[Environment]{
 	}},
 	{Field: "streaming.logRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
 		f.check(slices.Contains(LogRetentionDays, e.Streaming.LogRetentionDays), e.Streaming.LogRetentionDays)
+	}},
+	{Field: "streaming.speedLayer", Allowed: "must be off unless databricks.enabled: the streaming job runs on Databricks", check: func(f field, e Environment) {
+		f.check(!e.Streaming.SpeedLayer || e.Databricks.Enabled, e.Streaming.SpeedLayer)
 	}},
 	each(streamRules, func(e Environment) []streamIn {
 		streams := make([]streamIn, len(e.Streaming.Streams))
@@ -177,25 +209,93 @@ var streamRules = rules[listed[streamIn]]{
 		check: func(f field, s listed[streamIn]) {
 			f.check(!isParquet(s) || s.value.Compression == CompressionNone, string(s.value.Compression))
 		}},
-	{Field: "streaming.streams[].columns", Allowed: `must be empty unless format is "parquet"`, check: func(f field, s listed[streamIn]) {
-		f.check(s.value.Format != FormatJSON || len(s.value.Columns) == 0, len(s.value.Columns))
-	}},
-	{Field: "streaming.streams[].columns", Allowed: "must list at least one column with Parquet: Firehose converts records through this schema",
+	{Field: "streaming.streams[].columns", Allowed: "must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by",
 		check: func(f field, s listed[streamIn]) {
-			f.check(!isParquet(s) || len(s.value.Columns) >= 1, len(s.value.Columns))
+			f.check(len(s.value.Columns) >= 1 && len(s.value.Columns) <= 200, len(s.value.Columns))
 		}},
-	only(isParquet, rules[listed[streamIn]]{
-		each(columnRules, func(s listed[streamIn]) []Column { return s.value.Columns }),
+	each(columnRules, func(s listed[streamIn]) []Column { return s.value.Columns }),
+	// Against declared columns only: a stream without any has one error, above.
+	only(func(s listed[streamIn]) bool { return len(s.value.Columns) > 0 }, rules[listed[streamIn]]{
+		{Field: "streaming.streams[].eventId", Allowed: "must name a column of type string: the ID the streaming job deduplicates events by",
+			check: func(f field, s listed[streamIn]) {
+				f.check(s.value.hasColumn(s.value.EventID, "string"), s.value.EventID)
+			}},
+		{Field: "streaming.streams[].eventTime", Allowed: "must name a column of type timestamp: the time the streaming job's watermark follows",
+			check: func(f field, s listed[streamIn]) {
+				f.check(s.value.hasColumn(s.value.EventTime, "timestamp"), s.value.EventTime)
+			}},
 	}),
+	only(func(s listed[streamIn]) bool { return s.value.env.Streaming.SpeedLayer }, speedRules),
 	{Field: "streaming.streams[].format", Allowed: fmt.Sprintf("must be %q or %q", FormatJSON, FormatParquet), check: func(f field, s listed[streamIn]) {
 		f.check(s.value.Format == FormatJSON || isParquet(s), string(s.value.Format))
 	}},
 }
 
-// columnRules check one column of a Parquet stream's schema.
+// hasColumn reports whether the stream declares a column of this name and type.
+func (s Stream) hasColumn(name, kind string) bool {
+	return slices.ContainsFunc(s.Columns, func(c Column) bool { return c.Name == name && c.Type == kind })
+}
+
+// Limits of the streaming job's settings.
+const (
+	MaxTriggerSeconds    = 3600
+	MaxFilesPerTrigger   = 100000
+	MinBytesPerTrigger   = 1024 * 1024
+	MaxWatermarkSeconds  = 7 * 24 * 3600
+	speedCompressionHelp = "Spark reads JSON files plain or gzip (by the .gz Firehose names them with)"
+)
+
+// speedRules check how the streaming job reads one stream: only where the speed layer is on.
+var speedRules = rules[listed[streamIn]]{
+	{Field: "streaming.streams[].speed.triggerSeconds", Allowed: fmt.Sprintf("must be from 1 to %d", MaxTriggerSeconds), check: func(f field, s listed[streamIn]) {
+		f.check(s.value.Speed.TriggerSeconds >= 1 && s.value.Speed.TriggerSeconds <= MaxTriggerSeconds, s.value.Speed.TriggerSeconds)
+	}},
+	{Field: "streaming.streams[].speed.maxFilesPerTrigger", Allowed: fmt.Sprintf("must be from 1 to %d, or 0 with maxBytesPerTrigger set (exactly one caps a micro-batch)", MaxFilesPerTrigger),
+		check: func(f field, s listed[streamIn]) {
+			n, bytes := s.value.Speed.MaxFilesPerTrigger, s.value.Speed.MaxBytesPerTrigger
+			f.check(n >= 1 && n <= MaxFilesPerTrigger && bytes == 0 || n == 0 && bytes != 0, n)
+		}},
+	{Field: "streaming.streams[].speed.maxBytesPerTrigger", Allowed: fmt.Sprintf("must be at least %d (1 MiB), or 0 with maxFilesPerTrigger set", MinBytesPerTrigger),
+		check: func(f field, s listed[streamIn]) {
+			bytes := s.value.Speed.MaxBytesPerTrigger
+			f.check(bytes == 0 || bytes >= MinBytesPerTrigger, bytes)
+		}},
+	{Field: "streaming.streams[].speed.watermarkSeconds", Allowed: fmt.Sprintf("must be from the stream's bufferingIntervalSeconds to %d (7 days): Firehose holds on-time events that long by design", MaxWatermarkSeconds),
+		check: func(f field, s listed[streamIn]) {
+			w := s.value.Speed.WatermarkSeconds
+			f.checkf(w >= s.value.BufferingIntervalSeconds && w <= MaxWatermarkSeconds, w,
+				"must be from %d (the stream's bufferingIntervalSeconds: Firehose holds on-time events that long by design) to %d (7 days)", s.value.BufferingIntervalSeconds, MaxWatermarkSeconds)
+		}},
+	{Field: "streaming.streams[].compression", Allowed: fmt.Sprintf("must be %q or %q for a JSON stream the speed layer reads: %s", CompressionGzip, CompressionNone, speedCompressionHelp),
+		check: func(f field, s listed[streamIn]) {
+			c := s.value.Compression
+			f.check(isParquet(s) || !slices.Contains(compressions, c) || c == CompressionGzip || c == CompressionNone, string(c))
+		}},
+}
+
+// FileExtension is what Firehose ends the stream's bronze objects with (the delivery stream
+// sets it, the jobs' fixtures follow it): .parquet, .json.gz or .json, and .json.<codec>
+// for other compressions.
+func (s Stream) FileExtension() string {
+	switch {
+	case s.Format == FormatParquet:
+		return ".parquet"
+	case s.Compression == CompressionGzip:
+		return ".json.gz"
+	case s.Compression == CompressionNone:
+		return ".json"
+	default:
+		return ".json." + strings.ToLower(strings.ReplaceAll(string(s.Compression), "_", "-"))
+	}
+}
+
+// columnRules check one column of a stream's schema.
 var columnRules = rules[listed[Column]]{
 	{Field: "streaming.streams[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter",
 		check: func(f field, c listed[Column]) { f.check(columnNamePattern.MatchString(c.value.Name), c.value.Name) }},
+	{Field: "streaming.streams[].columns[].name", Allowed: fmt.Sprintf("must not be %s: the streaming job adds it (the event time's day)", SilverStreamDayColumn), check: func(f field, c listed[Column]) {
+		f.check(c.value.Name != SilverStreamDayColumn, c.value.Name)
+	}},
 	{Field: "streaming.streams[].columns[].name", Allowed: "must be unique in the stream", check: func(f field, c listed[Column]) {
 		f.check(!slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == c.value.Name }), c.value.Name)
 	}},

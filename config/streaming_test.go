@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 // In staging, streams[0] is web-events (provisioned, JSON) and streams[1] is orders-events
 // (provisioned, Parquet).
@@ -38,20 +42,73 @@ func TestInvalidStreaming(t *testing.T) {
 			[]string{`staging: streaming.streams[0].compression "gzip": must be one of [UNCOMPRESSED GZIP Snappy HADOOP_SNAPPY ZIP]`}},
 		{"unknown format", func(e *Environment) { e.Streaming.Streams[0].Format = "avro" },
 			[]string{`staging: streaming.streams[0].format "avro": must be "json" or "parquet"`}},
-		{"columns without parquet", func(e *Environment) { e.Streaming.Streams[1].Format = FormatJSON },
-			[]string{`staging: streaming.streams[1].columns 6: must be empty unless format is "parquet"`}},
 		{"parquet buffer under 64 MB", func(e *Environment) { e.Streaming.Streams[1].BufferingSizeMB = 32 },
 			[]string{`staging: streaming.streams[1].bufferingSizeMB 32: must be from 64 to 128 with Parquet: Firehose's minimum for record format conversion`}},
 		{"parquet with gzip", func(e *Environment) { e.Streaming.Streams[1].Compression = CompressionGzip },
 			[]string{`staging: streaming.streams[1].compression "GZIP": must be "UNCOMPRESSED" with Parquet: Firehose rejects file compression on converted records (Parquet compresses its pages itself)`}},
 		{"parquet without columns", func(e *Environment) { e.Streaming.Streams[1].Columns = nil },
-			[]string{`staging: streaming.streams[1].columns 0: must list at least one column with Parquet: Firehose converts records through this schema`}},
+			[]string{`staging: streaming.streams[1].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`}},
+		{"json without columns", func(e *Environment) { e.Streaming.Streams[0].Columns = nil },
+			[]string{`staging: streaming.streams[0].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`}},
+		{"event id not a column", func(e *Environment) { e.Streaming.Streams[0].EventID = "id" },
+			[]string{`staging: streaming.streams[0].eventId "id": must name a column of type string: the ID the streaming job deduplicates events by`}},
+		{"event time not a timestamp", func(e *Environment) { e.Streaming.Streams[0].EventTime = "page" },
+			[]string{`staging: streaming.streams[0].eventTime "page": must name a column of type timestamp: the time the streaming job's watermark follows`}},
+		{"column the job adds", func(e *Environment) {
+			e.Streaming.Streams[0].Columns = append(e.Streaming.Streams[0].Columns, Column{Name: SilverStreamDayColumn, Type: "date"})
+		}, []string{`staging: streaming.streams[0].columns[6].name "event_date": must not be event_date: the streaming job adds it (the event time's day)`}},
+		{"speed layer without databricks", func(e *Environment) { e.Databricks.Enabled = false },
+			[]string{`staging: streaming.speedLayer true: must be off unless databricks.enabled: the streaming job runs on Databricks`}},
+		{"no trigger", func(e *Environment) { e.Streaming.Streams[0].Speed.TriggerSeconds = 0 },
+			[]string{`staging: streaming.streams[0].speed.triggerSeconds 0: must be from 1 to 3600`}},
+		{"freshness within the speed layer's latency", func(e *Environment) { e.Monitoring.SpeedFreshnessSeconds.Threshold = 360 },
+			[]string{`staging: monitoring.speedFreshnessSeconds.threshold 360: must be above 360, the longest bufferingIntervalSeconds plus speed.triggerSeconds of a stream: the speed layer's latency by design`}},
+		{"both caps", func(e *Environment) { e.Streaming.Streams[0].Speed.MaxBytesPerTrigger = 64 * 1024 * 1024 },
+			[]string{`staging: streaming.streams[0].speed.maxFilesPerTrigger 1000: must be from 1 to 100000, or 0 with maxBytesPerTrigger set (exactly one caps a micro-batch)`}},
+		{"no cap", func(e *Environment) { e.Streaming.Streams[0].Speed.MaxFilesPerTrigger = 0 },
+			[]string{`staging: streaming.streams[0].speed.maxFilesPerTrigger 0: must be from 1 to 100000, or 0 with maxBytesPerTrigger set (exactly one caps a micro-batch)`}},
+		{"byte cap too small", func(e *Environment) {
+			e.Streaming.Streams[0].Speed.MaxFilesPerTrigger, e.Streaming.Streams[0].Speed.MaxBytesPerTrigger = 0, 1000
+		}, []string{`staging: streaming.streams[0].speed.maxBytesPerTrigger 1000: must be at least 1048576 (1 MiB), or 0 with maxFilesPerTrigger set`}},
+		{"watermark within the buffering", func(e *Environment) { e.Streaming.Streams[0].Speed.WatermarkSeconds = 120 },
+			[]string{`staging: streaming.streams[0].speed.watermarkSeconds 120: must be from 300 (the stream's bufferingIntervalSeconds: Firehose holds on-time events that long by design) to 604800 (7 days)`}},
+		{"speed layer over zip", func(e *Environment) { e.Streaming.Streams[0].Compression = CompressionZip },
+			[]string{`staging: streaming.streams[0].compression "ZIP": must be "GZIP" or "UNCOMPRESSED" for a JSON stream the speed layer reads: Spark reads JSON files plain or gzip (by the .gz Firehose names them with)`}},
 		{"bad column", func(e *Environment) {
-			e.Streaming.Streams[1].Columns = []Column{{Name: "Order-ID", Type: "string"}, {Name: "amount", Type: "money"}, {Name: "amount", Type: "double"}}
+			e.Streaming.Streams[1].Columns = []Column{{Name: "Order-ID", Type: "string"}, {Name: "amount", Type: "money"}, {Name: "amount", Type: "double"},
+				{Name: "event_id", Type: "string"}, {Name: "event_time", Type: "timestamp"}}
 		}, []string{
 			`staging: streaming.streams[1].columns[0].name "Order-ID": must be lowercase letters, digits or underscores, starting with a letter`,
 			`staging: streaming.streams[1].columns[1].type "money": must be one of [string boolean int bigint float double date timestamp]`,
 			`staging: streaming.streams[1].columns[2].name "amount": must be unique in the stream`,
 		}},
 	})
+}
+
+// TestSpeedLayerOffReadsNoSpeedSettings lets an environment without the streaming job leave
+// every stream's speed settings and the freshness alarm empty.
+func TestSpeedLayerOffReadsNoSpeedSettings(t *testing.T) {
+	env := staging()
+	env.Streaming.SpeedLayer = false
+	for i := range env.Streaming.Streams {
+		env.Streaming.Streams[i].Speed = StreamSpeed{}
+	}
+	env.Monitoring.SpeedFreshnessSeconds = Alarm{}
+	require.NoError(t, Validate(env))
+	require.Empty(t, env.SpeedStreams())
+}
+
+// TestStreamFileExtensions: what Firehose ends a stream's objects with, by format and compression.
+func TestStreamFileExtensions(t *testing.T) {
+	for _, c := range []struct {
+		stream Stream
+		want   string
+	}{
+		{Stream{Format: FormatParquet, Compression: CompressionNone}, ".parquet"},
+		{Stream{Format: FormatJSON, Compression: CompressionGzip}, ".json.gz"},
+		{Stream{Format: FormatJSON, Compression: CompressionNone}, ".json"},
+		{Stream{Format: FormatJSON, Compression: CompressionHadoopSnappy}, ".json.hadoop-snappy"},
+	} {
+		require.Equal(t, c.want, c.stream.FileExtension())
+	}
 }

@@ -15,25 +15,36 @@ import (
 
 // newDataAccessRole creates the role clusters run as, and its instance profile of the same
 // name (Databricks then needs only the profile ARN): what the jobs need and no more. They read
-// the bronze prefixes they process (DMS's and the API DAG's), read and write silver (its tables,
-// and the checkpoints and delete markers under its state prefix), and read the Glue catalog of
-// the bronze and silver databases. They create no Glue table: the Catalog stack registers them.
+// the bronze prefixes they process (DMS's, the API DAG's and, with the speed layer, each
+// stream's and its conversion errors), read and write silver (its tables, and the checkpoints
+// and delete markers under its state prefix), read the Glue catalog of the bronze and silver
+// databases and, with the speed layer, publish its freshness metric. They create no Glue
+// table: the Catalog stack registers them.
 func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *DatabricksStackProps) (awsiam.Role, awsiam.InstanceProfile) {
 	name := env.DatabricksDataAccessRoleName()
 	role := awsiam.NewRole(stack, jsii.String("DataAccessRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(name),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		Description: jsii.String("Databricks clusters of " + env.Name + ": read bronze's rds/ and api/, write silver"),
+		Description: jsii.String("Databricks clusters of " + env.Name + ": read the bronze prefixes the jobs process, write silver"),
 	})
 	profile := awsiam.NewInstanceProfile(stack, jsii.String("InstanceProfile"), &awsiam.InstanceProfileProps{
 		InstanceProfileName: jsii.String(name),
 		Role:                role,
 	})
 	// The grants also cover the data-lake key the buckets are encrypted with.
-	for _, prefix := range DataAccessBronzePrefixes {
+	for _, prefix := range DataAccessBronzePrefixes(env) {
 		props.Bronze.GrantRead(role, jsii.String(prefix+"*"))
 	}
 	props.Silver.GrantReadWrite(role, nil)
+	if len(env.SpeedStreams()) > 0 {
+		// PutMetricData has no resource to scope to; the namespace condition is its scope.
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("PublishSpeedFreshness"),
+			Actions:    jsii.Strings("cloudwatch:PutMetricData"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": config.SpeedMetricNamespace}},
+		}))
+	}
 
 	catalog := glueArn(stack, "catalog", "")
 	read := []*string{catalog}
@@ -51,8 +62,19 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 	return role, profile
 }
 
-// DataAccessBronzePrefixes are the bronze prefixes the batch jobs read.
-var DataAccessBronzePrefixes = []string{config.BronzeRDSPrefix, config.BronzeAPIRoot}
+// DataAccessBronzePrefixes are the bronze prefixes the jobs read: DMS's and the API DAG's for
+// the batch jobs; each speed stream's, and a Parquet stream's conversion errors (which the
+// streaming job quarantines), for the speed layer.
+func DataAccessBronzePrefixes(env config.Environment) []string {
+	prefixes := []string{config.BronzeRDSPrefix, config.BronzeAPIRoot}
+	for _, s := range env.SpeedStreams() {
+		prefixes = append(prefixes, config.BronzeKinesisPrefix(s.Name))
+		if s.Format == config.FormatParquet {
+			prefixes = append(prefixes, config.BronzeKinesisConversionErrorsPrefix(s.Name))
+		}
+	}
+	return prefixes
+}
 
 // dataAccessLayers are the Glue databases whose catalog the clusters read.
 var dataAccessLayers = []string{config.LayerBronze, config.LayerSilver}
@@ -177,8 +199,11 @@ func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env confi
 	arn := func(bucket awss3.IBucket) string {
 		return "<" + *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
 	}
-	for _, prefix := range DataAccessBronzePrefixes {
+	for _, prefix := range DataAccessBronzePrefixes(env) {
 		applies = append(applies, fmt.Sprintf("Resource::%s/%s*", arn(bronze), prefix))
+	}
+	if len(env.SpeedStreams()) > 0 {
+		applies = append(applies, "Resource::*")
 	}
 	applies = append(applies, fmt.Sprintf("Resource::%s/*", arn(silver)))
 	for _, layer := range dataAccessLayers {
@@ -187,7 +212,8 @@ func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env confi
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("Clusters read any object under the bronze prefixes the jobs process, read and write any object of silver " +
-			"(its tables and the jobs' state; CDK's bucket and key grants), and read any table of the bronze and silver Glue databases."),
+			"(its tables and the jobs' state; CDK's bucket and key grants), read any table of the bronze and silver Glue databases, " +
+			"and publish metrics in the speed layer's namespace only (PutMetricData has no resource; the cloudwatch:namespace condition scopes it)."),
 		AppliesTo: &applies,
 	}}, jsii.Bool(true))
 }

@@ -76,6 +76,7 @@ var stages = []struct{ name, title string }{
 	{config.StageIngestion, "Ingestion: DMS change data capture, Kinesis and Firehose, API ingestion"},
 	{config.StageStorage, "Storage: bronze, silver and gold buckets"},
 	{config.StageCatalog, "Catalog and query: Glue crawlers, Athena"},
+	{config.StageProcessing, "Processing: the speed layer's freshness in silver"},
 	{config.StageOrchestration, "Orchestration: Airflow"},
 	{config.StageDatabase, "Database: RDS PostgreSQL, the source of change data capture"},
 	{config.StageNetwork, "Network: NAT gateways"},
@@ -106,6 +107,11 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		for _, stream := range env.Streaming.Streams {
 			m.stream(stream.Name, props.Streaming.Streams[stream.Name])
 			m.delivery(stream.Name, props.Streaming.DeliveryStreams[stream.Name])
+		}
+	}
+	if props.Databricks != nil {
+		for _, stream := range env.SpeedStreams() {
+			m.speedFreshness(stream.Name)
 		}
 	}
 	for _, layer := range []struct {
@@ -330,6 +336,28 @@ func (m *monitor) delivery(name string, delivery awskinesisfirehose.DeliveryStre
 		delivery.Metric(jsii.String("DeliveryToS3.Success"), m.opts(awscloudwatch.Stats_AVERAGE())), mon.DeliverySuccessPercent, 0.01,
 		awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
 		"Firehose failed to write "+name+" records to bronze (it retries, then writes them under errors/): look at its error log group.")
+}
+
+// speedFreshness alarms on the age of the newest event of one stream in silver, which the
+// streaming job publishes every minute (processing stage). A stopped job publishes nothing,
+// so missing data breaches.
+func (m *monitor) speedFreshness(name string) {
+	metric := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:     jsii.String(config.SpeedMetricNamespace),
+		MetricName:    jsii.String(config.SpeedFreshnessMetric),
+		DimensionsMap: &map[string]*string{config.SpeedStreamDimension: jsii.String(m.env.StreamName(name))},
+		Period:        m.period,
+		Statistic:     awscloudwatch.Stats_MAXIMUM(),
+	})
+	cfg := m.env.Monitoring.SpeedFreshnessSeconds
+	m.addAlarm(config.StageProcessing, streamID(name)+"SpeedFreshness", name+"-speed-freshness", &alarms.Props{
+		Metric:            metric,
+		Threshold:         float64(cfg.Threshold),
+		EvaluationPeriods: cfg.EvaluationPeriods,
+		MissingData:       awscloudwatch.TreatMissingData_BREACHING,
+		Description: "The newest " + name + " event in silver is older than expected, or the streaming job stopped publishing: " +
+			"look at the speed-layer job's runs in Databricks and at the stream's delivery alarms.",
+	})
 }
 
 // streamID turns a stream's config name into a logical-ID part: web-events -> WebEvents.

@@ -186,6 +186,8 @@ func (d *delivery) newDeliveryStream(cfg config.Stream, stream awskinesis.Stream
 	destination := &awskinesisfirehose.S3BucketProps{
 		DataOutputPrefix:  jsii.String(config.BronzeKinesisDataPrefix(cfg.Name)),
 		ErrorOutputPrefix: jsii.String(config.BronzeKinesisErrorPrefix(cfg.Name)),
+		// Named, not left to Firehose's default (.gz, .parquet, none): the jobs read by it.
+		FileExtension:     jsii.String(cfg.FileExtension()),
 		BufferingInterval: awscdk.Duration_Seconds(jsii.Number(float64(cfg.BufferingIntervalSeconds))),
 		BufferingSize:     awscdk.Size_Mebibytes(jsii.Number(float64(cfg.BufferingSizeMB))),
 		EncryptionKey:     d.dataKey,

@@ -255,7 +255,7 @@ func TestSilverTablesAreNativeDelta(t *testing.T) {
 				got[input["Name"].(string)] = storage["Location"].(string)
 			}
 			assert.Equal(t, want, got)
-			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources)))
+			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources))+3*len(p.Env.SpeedStreams()))
 		})
 	}
 }

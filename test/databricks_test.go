@@ -304,8 +304,13 @@ func TestDatabricksDataAccessRole(t *testing.T) {
 			glue := map[string][]any{}
 			var decrypts bool
 			var bronzeObjects []string
+			var metrics []any
 			for _, s := range roleStatements(t, stack, roleID) {
 				actions := jsonText(s["Action"])
+				if strings.Contains(actions, "cloudwatch:") {
+					metrics = append(metrics, s)
+					continue
+				}
 				if sid, ok := s["Sid"].(string); ok && strings.Contains(actions, "glue:") {
 					glue[sid] = s["Resource"].([]any)
 					continue
@@ -332,9 +337,21 @@ func TestDatabricksDataAccessRole(t *testing.T) {
 			}
 			assert.Equal(t, map[string]bool{bronze: true, silver: true}, reads, "clusters read bronze and silver, not gold (dbt builds it on Athena)")
 			assert.Equal(t, map[string]bool{silver: true}, writes, "clusters write silver only")
-			assert.ElementsMatch(t, []string{"/" + config.BronzeRDSPrefix + "*", "/" + config.BronzeAPIRoot + "*"}, bronzeObjects,
-				"clusters read only the bronze prefixes the jobs process")
+			want := []string{"/" + config.BronzeRDSPrefix + "*", "/" + config.BronzeAPIRoot + "*"}
+			for _, s := range env.SpeedStreams() {
+				want = append(want, "/"+config.BronzeKinesisPrefix(s.Name)+"*")
+				if s.Format == config.FormatParquet {
+					want = append(want, "/"+config.BronzeKinesisConversionErrorsPrefix(s.Name)+"*")
+				}
+			}
+			assert.ElementsMatch(t, want, bronzeObjects, "clusters read only the bronze prefixes the jobs process")
 			assert.True(t, decrypts, "clusters must decrypt with the data-lake key")
+			var wantMetrics []any
+			if len(env.SpeedStreams()) > 0 {
+				wantMetrics = []any{map[string]any{"Sid": "PublishSpeedFreshness", "Action": "cloudwatch:PutMetricData", "Effect": "Allow", "Resource": "*",
+					"Condition": map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": config.SpeedMetricNamespace}}}}
+			}
+			assert.Equal(t, wantMetrics, metrics, "clusters publish the speed layer's freshness, in its namespace only")
 
 			arn := func(resource string) any {
 				return fmt.Sprintf("arn:aws:glue:%s:%s:%s", env.Region, env.Account, resource)

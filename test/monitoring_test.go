@@ -140,6 +140,12 @@ func expectedAlarms(p *stacks.Platform) map[string]map[string]expected {
 		}
 	}
 	want[config.StageIngestion] = ingestion
+	if p.Databricks != nil && len(env.SpeedStreams()) > 0 {
+		want[config.StageProcessing] = map[string]expected{}
+		for _, s := range env.SpeedStreams() {
+			want[config.StageProcessing][name(config.StageProcessing, s.Name+"-speed-freshness")] = above(mon.SpeedFreshnessSeconds, 1)
+		}
+	}
 	if p.Database != nil {
 		want[config.StageDatabase] = map[string]expected{
 			name(config.StageDatabase, "cpu"):                  above(mon.DatabaseCPUPercent, 1),
@@ -167,9 +173,10 @@ func TestEveryStageAlarmsTheTopic(t *testing.T) {
 			for id, a := range all {
 				assert.Equal(t, topic, a.Properties["AlarmActions"], "%s AlarmActions", id)
 				assert.Equal(t, topic, a.Properties["OKActions"], "%s OKActions", id)
-				// Only a heartbeat breaches when it goes missing: a dead scheduler publishes nothing.
+				// Only a heartbeat and the speed layer's freshness breach when they go missing: a
+				// dead scheduler or streaming job publishes nothing.
 				missing := "notBreaching"
-				if a.Properties["MetricName"] == "SchedulerHeartbeat" {
+				if a.Properties["MetricName"] == "SchedulerHeartbeat" || a.Properties["MetricName"] == config.SpeedFreshnessMetric {
 					missing = "breaching"
 				}
 				assert.Equal(t, missing, a.Properties["TreatMissingData"], id)

@@ -79,6 +79,8 @@ func TestDeliveryIntoBronze(t *testing.T) {
 				assert.Equal(t, config.BronzeKinesisPrefix(cfg.Name)+daily, s3["Prefix"], cfg.Name)
 				assert.Equal(t, config.BronzeErrorsPrefix+config.BronzeKinesisPrefix(cfg.Name)+"!{firehose:error-output-type}/"+daily, s3["ErrorOutputPrefix"], cfg.Name)
 				assert.Contains(t, s3["ErrorOutputPrefix"], "!{firehose:error-output-type}")
+				// The jobs read (and their fixtures write) objects by this extension.
+				assert.Equal(t, cfg.FileExtension(), s3["FileExtension"], cfg.Name)
 				assert.Equal(t, map[string]any{"IntervalInSeconds": float64(cfg.BufferingIntervalSeconds), "SizeInMBs": float64(cfg.BufferingSizeMB)}, s3["BufferingHints"], cfg.Name)
 
 				kmsARN := jsonText(s3["EncryptionConfiguration"].(map[string]any)["KMSEncryptionConfig"].(map[string]any)["AWSKMSKeyARN"])
