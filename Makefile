@@ -39,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test jobs-guards bench-jobs bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -98,11 +98,14 @@ dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airfl
 jobs-test: jobs/.venv/.synced | $(UV) ## the Spark jobs' tests on local Spark with Delta, and the bundle's job definitions
 	cd jobs && rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q
 
-jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge in turn and see its test fail (slow)
+jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge and the speed layer in turn and see its test fail (slow)
 	cd jobs && .venv/bin/python -m tests.guard_mutations
 
 bench-jobs: jobs/.venv/.synced ## the CDC merge benchmark: times and Delta's operation metrics (docs/jobs.md)
 	cd jobs && .venv/bin/python -m benchmarks.merge
+
+bench-speed: jobs/.venv/.synced ## the speed layer's benchmark: latency to silver and events per second (docs/jobs.md)
+	cd jobs && .venv/bin/python -m benchmarks.speed
 
 bundle-config: ## regenerate jobs/targets.yml, the bundle's targets and variables, from config
 	go run ./cmd/bundle -o jobs/targets.yml

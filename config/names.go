@@ -380,8 +380,12 @@ func (e Environment) SpeedStreams() []Stream {
 	return e.Streaming.Streams
 }
 
-// DatabricksSpeedJob is the jobs bundle's continuous streaming job (the speed layer).
-const DatabricksSpeedJob = "speed-layer"
+// The jobs bundle's speed-layer jobs: the continuous streaming job, and the backfill an
+// operator runs by hand.
+const (
+	DatabricksSpeedJob         = "speed-layer"
+	DatabricksSpeedBackfillJob = "speed-backfill"
+)
 
 // The streaming job publishes, per stream, the age of the newest event in its silver table;
 // the Monitoring stack alarms on it (monitoring.speedFreshnessSeconds).

@@ -1,7 +1,9 @@
 // Command bundle writes jobs/targets.yml, the jobs bundle's targets: one production-mode target
 // per environment whose Databricks is on, and a personal dev target on staging's workspace, each
-// with the variables the jobs read, all from config. It is the one path from config to the
-// bundle: databricks.yml declares the variables, this file gives their values.
+// with the variables the jobs read, all from config, and the speed layer's jobs
+// (jobs/speed_layer.yml) in the targets whose environment has streaming.speedLayer on. It is
+// the one path from config to the bundle: databricks.yml declares the variables, this file
+// gives their values.
 //
 //	go run ./cmd/bundle -o jobs/targets.yml   # make bundle-config
 //	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=
@@ -35,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	out := flags.String("o", "", "file to write the targets to (default: standard output)")
 	name := flags.String("env", "", "print the deploy settings of this environment's target instead")
+	speedFile := flags.String("speed", "jobs/speed_layer.yml", "the speed layer's jobs, added to the targets that have it")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -55,7 +58,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	page, err := Generate(config.All())
+	speed, err := SpeedJobs(*speedFile)
+	var page []byte
+	if err == nil {
+		page, err = Generate(config.All(), speed)
+	}
 	if err == nil {
 		err = cli.WriteOutput(*out, page, stdout)
 	}
@@ -87,6 +94,7 @@ type target struct {
 	Workspace workspace      `yaml:"workspace"`
 	RunAs     *runAs         `yaml:"run_as,omitempty"`
 	Variables map[string]any `yaml:"variables"`
+	Resources map[string]any `yaml:"resources,omitempty"`
 }
 
 type workspace struct {
@@ -98,8 +106,27 @@ type runAs struct {
 	ServicePrincipalName string `yaml:"service_principal_name"`
 }
 
-// Generate renders the targets file of the environments with Databricks on.
-func Generate(envs []config.Environment) ([]byte, error) {
+// SpeedJobs reads the speed layer's jobs: the resources of jobs/speed_layer.yml.
+func SpeedJobs(path string) (map[string]any, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Resources map[string]any `yaml:"resources"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(doc.Resources) == 0 {
+		return nil, fmt.Errorf("%s: no resources", path)
+	}
+	return doc.Resources, nil
+}
+
+// Generate renders the targets file of the environments with Databricks on; speed (the speed
+// layer's jobs) goes into the targets of environments with streaming.speedLayer on.
+func Generate(envs []config.Environment, speed map[string]any) ([]byte, error) {
 	targets := map[string]target{}
 	for _, e := range envs {
 		if !e.Databricks.Enabled {
@@ -108,6 +135,10 @@ func Generate(envs []config.Environment) ([]byte, error) {
 		vars, err := Variables(e)
 		if err != nil {
 			return nil, err
+		}
+		var resources map[string]any
+		if e.Streaming.SpeedLayer {
+			resources = speed
 		}
 		targets[e.Name] = target{
 			Mode: "production",
@@ -118,13 +149,15 @@ func Generate(envs []config.Environment) ([]byte, error) {
 			},
 			RunAs:     &runAs{ServicePrincipalName: e.Databricks.DeployServicePrincipal},
 			Variables: vars,
+			Resources: resources,
 		}
 		if e.Name == DevEnvironment {
 			// An engineer's runs read the environment's bronze but write silver under a
 			// prefix of their own, never over the environment's tables.
 			dev := maps.Clone(vars)
 			dev["silver_uri"] = vars["silver_uri"].(string) + DevSilverRoot + "${workspace.current_user.short_name}/"
-			targets[DevTarget] = target{Mode: "development", Default: true, Workspace: workspace{Host: e.Databricks.WorkspaceHost}, Variables: dev}
+			targets[DevTarget] = target{Mode: "development", Default: true, Workspace: workspace{Host: e.Databricks.WorkspaceHost},
+				Variables: dev, Resources: resources}
 		}
 	}
 	if len(targets) == 0 {
@@ -160,7 +193,30 @@ type apiSource struct {
 	Quarantine string   `json:"quarantine"`
 }
 
-// column is one typed column of an API source.
+// stream is what the streaming job is told of one stream.
+type stream struct {
+	Name       string   `json:"name"`
+	Metric     string   `json:"metric"` // the freshness metric's Stream dimension: the Kinesis stream's name
+	Format     string   `json:"format"`
+	Extension  string   `json:"extension"`
+	Columns    []column `json:"columns"`
+	EventID    string   `json:"event_id"`
+	EventTime  string   `json:"event_time"`
+	DayColumn  string   `json:"day_column"`
+	Bronze     string   `json:"bronze"`
+	Errors     string   `json:"errors"` // a Parquet stream's conversion errors; "" for JSON
+	Events     string   `json:"events"`
+	Late       string   `json:"late"`
+	Quarantine string   `json:"quarantine"`
+	State      string   `json:"state"`
+	Buffering  int      `json:"buffering_seconds"` // Firehose's buffering interval: the first part of the latency
+	Trigger    int      `json:"trigger_seconds"`
+	MaxFiles   int      `json:"max_files_per_trigger"`
+	MaxBytes   int      `json:"max_bytes_per_trigger"`
+	Watermark  int      `json:"watermark_seconds"`
+}
+
+// column is one typed column of an API source or a stream.
 type column struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
@@ -183,6 +239,26 @@ func Variables(e config.Environment) (map[string]any, error) {
 		sources = append(sources, apiSource{Name: s.Name, Key: s.Key, Columns: columns, Bronze: config.BronzeAPIPrefix(s.Name),
 			Current: s.Current().Prefix, Quarantine: s.Quarantine().Prefix})
 	}
+	streams := []stream{}
+	for _, s := range e.SpeedStreams() {
+		var columns []column
+		for _, c := range s.Columns {
+			columns = append(columns, column{c.Name, c.Type})
+		}
+		errors := ""
+		if s.Format == config.FormatParquet {
+			errors = config.BronzeKinesisConversionErrorsPrefix(s.Name)
+		}
+		streams = append(streams, stream{Name: s.Name, Metric: e.StreamName(s.Name), Format: string(s.Format), Extension: s.FileExtension(),
+			Columns: columns, EventID: s.EventID, EventTime: s.EventTime, DayColumn: config.SilverStreamDayColumn,
+			Bronze: config.BronzeKinesisPrefix(s.Name), Errors: errors, Events: s.Events().Prefix, Late: s.Late().Prefix,
+			Quarantine: s.Quarantine().Prefix, State: s.StatePrefix(), Buffering: s.BufferingIntervalSeconds, Trigger: s.Speed.TriggerSeconds,
+			MaxFiles: s.Speed.MaxFilesPerTrigger, MaxBytes: s.Speed.MaxBytesPerTrigger, Watermark: s.Speed.WatermarkSeconds})
+	}
+	streamsJSON, err := compactJSON(streams)
+	if err != nil {
+		return nil, err
+	}
 	tablesJSON, err := compactJSON(tables)
 	if err != nil {
 		return nil, err
@@ -192,23 +268,28 @@ func Variables(e config.Environment) (map[string]any, error) {
 		return nil, err
 	}
 	return map[string]any{
-		"environment":          e.Name,
-		"bronze_uri":           e.BucketURI(config.BucketBronze, ""),
-		"silver_uri":           e.BucketURI(config.BucketSilver, ""),
-		"rds_tables":           tablesJSON,
-		"api_sources":          sourcesJSON,
-		"op_column":            config.BronzeCDCOpColumn,
-		"timestamp_column":     e.Cdc.TimestampColumnName,
-		"sequence_column":      config.BronzeCDCSequenceColumn,
-		"api_day_column":       config.BronzeAPIDayColumn,
-		"retention_days":       fmt.Sprint(e.Silver.RetentionDays), // a task parameter: text
-		"batch_job_name":       e.DatabricksJobName(config.DatabricksBatchJob),
-		"maintenance_job_name": e.DatabricksJobName(config.DatabricksMaintenanceJob),
-		"alert_emails":         e.Monitoring.AlertEmails,
-		"instance_profile_arn": fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
-		"spark_version":        e.Databricks.Runtime,
-		"node_type":            e.Databricks.NodeType,
-		"workers":              e.Databricks.Workers,
+		"environment":            e.Name,
+		"bronze_uri":             e.BucketURI(config.BucketBronze, ""),
+		"silver_uri":             e.BucketURI(config.BucketSilver, ""),
+		"rds_tables":             tablesJSON,
+		"api_sources":            sourcesJSON,
+		"streams":                streamsJSON,
+		"op_column":              config.BronzeCDCOpColumn,
+		"timestamp_column":       e.Cdc.TimestampColumnName,
+		"sequence_column":        config.BronzeCDCSequenceColumn,
+		"api_day_column":         config.BronzeAPIDayColumn,
+		"retention_days":         fmt.Sprint(e.Silver.RetentionDays), // a task parameter: text
+		"batch_job_name":         e.DatabricksJobName(config.DatabricksBatchJob),
+		"maintenance_job_name":   e.DatabricksJobName(config.DatabricksMaintenanceJob),
+		"speed_job_name":         e.DatabricksJobName(config.DatabricksSpeedJob),
+		"backfill_job_name":      e.DatabricksJobName(config.DatabricksSpeedBackfillJob),
+		"speed_metric_namespace": config.SpeedMetricNamespace,
+		"region":                 e.Region,
+		"alert_emails":           e.Monitoring.AlertEmails,
+		"instance_profile_arn":   fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
+		"spark_version":          e.Databricks.Runtime,
+		"node_type":              e.Databricks.NodeType,
+		"workers":                e.Databricks.Workers,
 	}, nil
 }
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +18,7 @@ import (
 
 // TestTargetsAreCurrent: jobs/targets.yml is what config generates today.
 func TestTargetsAreCurrent(t *testing.T) {
-	fresh, err := Generate(config.All())
+	fresh, err := Generate(config.All(), speedJobs(t))
 	require.NoError(t, err)
 	committed, err := os.ReadFile("../../jobs/targets.yml")
 	require.NoError(t, err)
@@ -26,7 +28,7 @@ func TestTargetsAreCurrent(t *testing.T) {
 // TestOneProductionTargetPerDatabricksEnvironment: production mode (stable job names) for every
 // environment with Databricks on, none for the others, and the job names Airflow looks up.
 func TestOneProductionTargetPerDatabricksEnvironment(t *testing.T) {
-	raw, err := Generate(config.All())
+	raw, err := Generate(config.All(), speedJobs(t))
 	require.NoError(t, err)
 	var doc struct {
 		Targets map[string]struct {
@@ -59,7 +61,7 @@ func TestRefusesConfigWithoutDatabricks(t *testing.T) {
 	for i := range envs {
 		envs[i].Databricks.Enabled = false
 	}
-	_, err := Generate(envs)
+	_, err := Generate(envs, speedJobs(t))
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "no environment has databricks.enabled"))
 }
@@ -93,4 +95,37 @@ func TestPrintsTheDeploySettingsOfOneEnvironment(t *testing.T) {
 	var out, errs bytes.Buffer
 	assert.Equal(t, 2, run([]string{"-env", "nowhere"}, &out, &errs))
 	assert.Contains(t, errs.String(), "-env must name one environment of config")
+}
+
+func speedJobs(t *testing.T) map[string]any {
+	t.Helper()
+	jobs, err := SpeedJobs("../../jobs/speed_layer.yml")
+	require.NoError(t, err)
+	return jobs
+}
+
+// TestSpeedJobsOnlyWhereTheSpeedLayerIsOn: the speed layer's jobs are in the targets of
+// environments with streaming.speedLayer on, and in no other.
+func TestSpeedJobsOnlyWhereTheSpeedLayerIsOn(t *testing.T) {
+	envs := config.All()
+	for i := range envs {
+		if envs[i].Name == "production" {
+			envs[i].Streaming.SpeedLayer = false
+		}
+	}
+	raw, err := Generate(envs, speedJobs(t))
+	require.NoError(t, err)
+	var doc struct {
+		Targets map[string]struct {
+			Resources struct {
+				Jobs map[string]any
+			}
+			Variables map[string]any
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	assert.ElementsMatch(t, []string{"speed_layer", "speed_backfill"}, slices.Collect(maps.Keys(doc.Targets["staging"].Resources.Jobs)))
+	assert.ElementsMatch(t, []string{"speed_layer", "speed_backfill"}, slices.Collect(maps.Keys(doc.Targets[DevTarget].Resources.Jobs)))
+	assert.Empty(t, doc.Targets["production"].Resources.Jobs, "production's speed layer is off here")
+	assert.Equal(t, "[]", doc.Targets["production"].Variables["streams"], "no streams where the speed layer is off")
 }

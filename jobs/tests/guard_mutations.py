@@ -1,5 +1,5 @@
-"""Removes each guard of the CDC merge in turn and runs the test that covers it, which must then
-fail: proof that each test can fail. Slow (a Spark session per case), so not part of make test:
+"""Removes each guard of the CDC merge and of the speed layer in turn and runs the test that
+covers it, which must then fail: proof that each test can fail. Slow (a Spark session per case), so not part of make test:
 
     cd jobs && .venv/bin/python -m tests.guard_mutations   # make jobs-guards
 """
@@ -11,8 +11,10 @@ import sys
 JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CDC = "src/dataplatform_jobs/cdc.py"
 TABLES = "src/dataplatform_jobs/tables.py"
+SPEED = "src/dataplatform_jobs/speed.py"
+CDC_TESTS, SPEED_TESTS = "tests/test_cdc.py", "tests/test_speed.py"
 
-# (guard, file, code with the guard, code without it, the test that covers it)
+# (guard, file, code with the guard, code without it, the test that covers it[, its file])
 CASES = [
     (
         "newest change per key",
@@ -58,12 +60,61 @@ CASES = [
     ),
     ("changes outrank the full load", CDC, '        F.col(f"{p}{CDC}"),\n', "", "test_changes_outrank"),
     ("new columns added", TABLES, "    if new:\n", "    if False:\n", "test_a_new_nullable"),
+    # The speed layer's.
+    (
+        "checkpoint",
+        SPEED,
+        '.option("checkpointLocation", checkpoint)',
+        '.option("checkpointLocation", checkpoint + str(__import__("uuid").uuid4()) + "/")',
+        "test_after_a_restart_nothing_is_processed_twice",
+        SPEED_TESTS,
+    ),
+    (
+        "one row per event ID in a batch",
+        SPEED,
+        "self.merge_events(one_per_event(events.where(~is_late), stream), sorted(days))",
+        "self.merge_events(events.where(~is_late), sorted(days))",
+        "test_a_duplicate_event_is_dropped",
+        SPEED_TESTS,
+    ),
+    (
+        "dedupe against silver",
+        SPEED,
+        'match = f"t.{day} IN ({listed}) AND t.{day} = s.{day} AND t.{event_id} = s.{event_id}"',
+        'match = "false"',
+        "test_the_same_content_under_another_object_name",
+        SPEED_TESTS,
+    ),
+    (
+        "late table",
+        SPEED,
+        "is_late = fits & (event_time < F.lit(watermark)) if watermark is not None else F.lit(False)",
+        "is_late = F.lit(False)",
+        "test_an_event_beyond_the_watermark",
+        SPEED_TESTS,
+    ),
+    (
+        "quarantine",
+        SPEED,
+        "            if bad:\n",
+        "            if False:\n",
+        "test_a_malformed_line_is_quarantined",
+        SPEED_TESTS,
+    ),
+    (
+        "a replay keeps its watermark",
+        SPEED,
+        "        if self.replay is not None and self.replay[BATCH_ID] == batch_id:\n",
+        "        if False:\n",
+        "test_a_batch_replayed_after_a_crash",
+        SPEED_TESTS,
+    ),
 ]
 
 
 def main():
     survivors = []
-    for guard, path, code, mutant, test in CASES:
+    for guard, path, code, mutant, test, *tests_file in CASES:
         path = os.path.join(JOBS, path)
         original = open(path).read()
         if code not in original:
@@ -73,7 +124,7 @@ def main():
         open(path, "w").write(original.replace(code, mutant))
         try:
             run = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-k", test, "tests/test_cdc.py"],
+                [sys.executable, "-m", "pytest", "-q", "-k", test, *(tests_file or [CDC_TESTS])],
                 cwd=JOBS,
                 capture_output=True,
                 text=True,

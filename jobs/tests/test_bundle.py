@@ -5,6 +5,7 @@ every task's entry point is in the wheel that `uv build` makes, taking the task'
 
 import configparser
 import glob
+import json
 import os
 import re
 import subprocess
@@ -27,6 +28,17 @@ BUNDLE = load("databricks.yml")
 TARGETS = load("targets.yml")["targets"]
 JOB_FILES = sorted(glob.glob(os.path.join(JOBS, "resources", "*.yml")))
 RESOURCES = {k: v for f in JOB_FILES for k, v in load(f)["resources"]["jobs"].items()}
+# The speed layer's jobs: cmd/bundle copies them into the targets that have the speed layer.
+SPEED = load("speed_layer.yml")["resources"]["jobs"]
+
+
+def target_jobs(target):
+    """Every job the target deploys: resources/*.yml's and its own (the speed layer's)."""
+    return {**RESOURCES, **TARGETS[target].get("resources", {}).get("jobs", {})}
+
+
+TARGET_JOBS = [(t, j) for t in sorted(TARGETS) for j in sorted(target_jobs(t))]
+ALL_JOBS = {**RESOURCES, **SPEED}
 
 
 def substitute(value, variables):
@@ -54,14 +66,21 @@ def test_every_target_gives_exactly_the_declared_variables(target):
 
 
 def test_every_referenced_variable_is_declared():
-    text = "".join(open(f).read() for f in JOB_FILES)
+    text = "".join(open(f).read() for f in [*JOB_FILES, os.path.join(JOBS, "speed_layer.yml")])
     assert set(VARIABLE.findall(text)) <= set(BUNDLE["variables"])
 
 
-@pytest.mark.parametrize("job", sorted(RESOURCES))
-@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_targets_hold_the_speed_layer_as_written():
+    """targets.yml's speed jobs are jobs/speed_layer.yml's (make bundle-config copies them),
+    in the targets whose environment has streams for it and in no other."""
+    for name, target in TARGETS.items():
+        has_streams = json.loads(target["variables"]["streams"]) != []
+        assert target.get("resources", {}).get("jobs", {}) == (SPEED if has_streams else {}), name
+
+
+@pytest.mark.parametrize("target, job", TARGET_JOBS, ids=[f"{t}-{j}" for t, j in TARGET_JOBS])
 def test_jobs_pass_the_bundle_types(target, job):
-    definition = RESOURCES[job]
+    definition = target_jobs(target)[job]
     Job.from_dict(definition)  # with the ${var.*} references, as the CLI reads it
     resolved = substitute(definition, TARGETS[target]["variables"])
     typed = Job.from_dict(resolved)
@@ -89,6 +108,15 @@ def resolved_task(job, key):
     return next(t for t in job["tasks"] if t["task_key"] == key)
 
 
+def test_the_speed_layer_runs_continuously_and_the_backfill_by_hand():
+    assert SPEED["speed_layer"]["continuous"] == {"pause_status": "UNPAUSED"}
+    assert "schedule" not in SPEED["speed_layer"] and "trigger" not in SPEED["speed_layer"]
+    assert not {"continuous", "schedule", "trigger"} & set(SPEED["speed_backfill"])
+    for job in SPEED.values():
+        for task in job["tasks"]:
+            assert task["python_wheel_task"]["named_parameters"]["reader"] == "autoloader"
+
+
 def test_only_airflow_triggers_the_batch_job():
     assert "schedule" not in RESOURCES["bronze_to_silver"] and "trigger" not in RESOURCES["bronze_to_silver"]
     assert RESOURCES["bronze_to_silver"]["name"] == "${var.batch_job_name}"
@@ -104,7 +132,7 @@ def wheel_entry_points():
     return dict(parsed["console_scripts"])
 
 
-TASKS = [(job, t) for job, d in sorted(RESOURCES.items()) for t in d["tasks"]]
+TASKS = [(job, t) for job, d in sorted(ALL_JOBS.items()) for t in d["tasks"]]
 
 
 @pytest.mark.parametrize("job, task", TASKS, ids=[f"{j}.{t['task_key']}" for j, t in TASKS])
@@ -120,7 +148,7 @@ def test_every_task_entry_point_is_in_the_wheel_and_takes_its_parameters(job, ta
         assert f"--{name}" in usage, f"{job}.{task['task_key']}: {wheel['entry_point']} takes no --{name}"
 
 
-JOB_TASKS = [(job, t) for job, d in sorted(RESOURCES.items()) if d.get("parameters") for t in d["tasks"]]
+JOB_TASKS = [(job, t) for job, d in sorted(ALL_JOBS.items()) if d.get("parameters") for t in d["tasks"]]
 
 
 @pytest.mark.parametrize("job, task", JOB_TASKS, ids=[f"{j}.{t['task_key']}" for j, t in JOB_TASKS])
@@ -131,7 +159,7 @@ def test_every_task_takes_its_jobs_parameters(job, task):
 
     entry_point = task["python_wheel_task"]["entry_point"]
     options = entrypoints.arguments(getattr(entrypoints, entry_point))._option_string_actions
-    for parameter in RESOURCES[job]["parameters"]:
+    for parameter in ALL_JOBS[job]["parameters"]:
         assert f"--{parameter['name']}" in options, (
             f"{job}.{task['task_key']}: {entry_point} refuses --{parameter['name']}"
         )

@@ -9,21 +9,10 @@ from functools import reduce
 
 from pyspark.sql import Window
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
-from . import tables
+from . import records, tables
 
-RECORD, REASON = "record", "reason"
-CORRUPT = "_corrupt_record"
-
-
-def raw_schema(source):
-    """Every column as the JSON text it arrives as (maps stay maps): types are checked after."""
-    fields = []
-    for name, kind in source.columns:
-        data_type = T.MapType(T.StringType(), T.StringType()) if kind.startswith("map<") else T.StringType()
-        fields.append(T.StructField(name, data_type))
-    return T.StructType([*fields, T.StructField(CORRUPT, T.StringType())])
+RECORD, REASON = records.RECORD, records.REASON
 
 
 def read_days(spark, bronze, source, day_column, day=None):
@@ -39,27 +28,10 @@ def read_days(spark, bronze, source, day_column, day=None):
 def typed(lines, source, day_column):
     """(good, quarantined): lines typed by the source's columns, and the lines that don't fit
     with the first reason found."""
-    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
-    parsed = lines.withColumn("_raw", F.from_json(F.col(RECORD), raw_schema(source), options))
-    is_object = F.col(RECORD).rlike(r"^\s*\{")
-    checks = [(~is_object | F.col("_raw").isNull() | F.col(f"_raw.{CORRUPT}").isNotNull(), F.lit("not a JSON object"))]
-    for name in source.key:
-        if name != day_column:
-            checks.append((F.col(f"_raw.`{name}`").isNull(), F.lit(f"key column {name} is missing or null")))
-    converted = []
-    for name, kind in source.columns:
-        raw = F.col(f"_raw.`{name}`")
-        value = raw if kind.startswith("map<") else F.expr(f"try_cast(_raw.`{name}` AS {kind})")
-        checks.append(
-            (
-                raw.isNotNull() & value.isNull(),
-                F.concat(F.lit(f"{name}: "), raw.cast("string"), F.lit(f" is not a {kind}")),
-            )
-        )
-        converted.append(value.alias(name))
-    reason = reduce(lambda acc, c: acc.when(c[0], c[1]), checks[1:], F.when(*checks[0]))
-    judged = parsed.withColumn(REASON, reason)
-    good = judged.where(F.col(REASON).isNull()).select(*converted, day_column, RECORD)
+    required = {name: "key column" for name in source.key if name != day_column}
+    judged = records.judged(lines, source.columns, required)
+    names = [n for n, _ in source.columns]
+    good = judged.where(F.col(REASON).isNull()).select(*names, day_column, RECORD)
     bad = judged.where(F.col(REASON).isNotNull()).select(F.lit(source.name).alias("source"), day_column, RECORD, REASON)
     return good, bad
 

@@ -9,9 +9,9 @@ import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from . import api, cdc, maintenance, settings
+from . import api, cdc, maintenance, settings, speed
 from . import local as spark_here
 from . import reconcile as reconciliation
 
@@ -31,7 +31,7 @@ def session(local):
 # Databricks pushes a job's parameters down to every wheel task with named parameters: each
 # task of the batch job gets --day, whether it uses it or not.
 JOB_PARAMETERS = ("day",)
-OPTIONAL = ("day", "retention-days")
+OPTIONAL = ("day", "retention-days", "metric-namespace", "region", "streams")
 
 
 def parser(description, *names):
@@ -66,8 +66,10 @@ PARAMETERS = {
     "cdc_to_silver": CDC_ARGS,
     "api_to_silver": ("bronze", "silver", "sources", "day-column", "day", "retention-days"),
     "reconcile": CDC_ARGS,
-    "maintain": ("silver", "tables", "sources", "retention-days"),
+    "maintain": ("silver", "tables", "sources", "streams", "retention-days"),
     "erase": ("silver", "tables", "table", "key", "retention-days"),
+    "speed_layer": ("bronze", "silver", "streams", "reader", "retention-days", "metric-namespace", "region"),
+    "backfill_stream": ("bronze", "silver", "streams", "stream", "from", "to", "reader", "retention-days"),
 }
 
 
@@ -141,7 +143,11 @@ def maintain(argv):
     prefixes = [p for t in tables for p in (t.current, t.history, t.state + cdc.TOMBSTONES, t.state + cdc.ERASURES)]
     prefixes += [p for s in sources for p in (s.current, s.quarantine)]
     keys = {t.current: t.key for t in tables} | {s.current: s.key for s in sources}
-    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys)
+    streams = settings.streams(args.streams or "[]")
+    prefixes += [p for s in streams for p in (s.events, s.late, s.quarantine, s.state + speed.PROGRESS)]
+    where = {s.events: speed.settled_days(s) for s in streams}
+    vacuum_only = [p for s in streams for p in (s.late, s.quarantine)]
+    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys, where, vacuum_only)
     log.info("maintained %d table(s)", len(done))
 
 
@@ -166,3 +172,57 @@ def erase(argv):
     except ValueError as e:
         raise settings.InvalidSettings(str(e)) from None
     log.info("erased %s from %s: %s", key, args.table, erased)
+
+
+def reader_of(args):
+    if args.reader not in speed.READERS:
+        raise settings.InvalidSettings(f"--reader {args.reader!r}: one of {', '.join(speed.READERS)}")
+    return args.reader
+
+
+@main
+def speed_layer(argv):
+    """Runs the speed layer: every stream's bronze files into silver, continuously."""
+    args = arguments(speed_layer).parse_args(argv)
+    bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
+    streams, reader, days = settings.streams(args.streams), reader_of(args), retention(args)
+    if not streams:
+        raise settings.InvalidSettings("--streams: empty; the speed layer is off for this environment")
+    publish = None
+    if args.metric_namespace:
+        if not args.region:
+            raise settings.InvalidSettings("--region: needed to publish to --metric-namespace")
+        import boto3  # in every Databricks Runtime
+
+        cloudwatch = boto3.client("cloudwatch", region_name=args.region)
+        publish = functools.partial(speed.publish_freshness, cloudwatch, args.metric_namespace)
+    for s in streams:
+        log.info(
+            "%s: Firehose buffers up to %d s, then a micro-batch every %d s, watermark %d s",
+            s.name, s.buffering_seconds, s.trigger_seconds, s.watermark_seconds,
+        )  # fmt: skip
+    speed.run(session(args.local), bronze, silver, streams, reader, days, publish)
+
+
+@main
+def backfill_stream(argv):
+    """Reprocesses one stream's bronze days FROM..TO (arrival days, YYYY-MM-DD) into silver."""
+    args = arguments(backfill_stream).parse_args(argv)
+    bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
+    streams = {s.name: s for s in settings.streams(args.streams)}
+    if args.stream not in streams:
+        raise settings.InvalidSettings(f"--stream {args.stream!r}: one of {sorted(streams)}")
+    window = []
+    for name in ("from", "to"):
+        value = getattr(args, name)
+        if not DAY.match(value or ""):
+            raise settings.InvalidSettings(f"--{name} {value!r} must be a day, YYYY-MM-DD")
+        window.append(datetime.strptime(value, "%Y-%m-%d").date())
+    first, last = window
+    if last < first or (last - first).days > 366:
+        raise settings.InvalidSettings(f"--from {first} --to {last}: must be a window of 1 to 367 days, from before to")
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    batches = speed.backfill(
+        session(args.local), bronze, silver, streams[args.stream], days, reader_of(args), retention(args)
+    )
+    log.info("%s: %d batch(es) backfilled from %s to %s", args.stream, batches, first, last)

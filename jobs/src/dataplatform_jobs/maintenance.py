@@ -9,18 +9,27 @@ from pyspark.sql import functions as F
 from . import cdc, tables
 
 
-def maintain(spark, silver, prefixes, retention_days, keys=None):
+def maintain(spark, silver, prefixes, retention_days, keys=None, where=None, vacuum_only=()):
     """OPTIMIZE then VACUUM each existing table under silver; returns the tables maintained.
     A table with a key in keys ({prefix: key columns}) is also ordered by it (Z-order), so each
-    file holds a narrow range of keys and a MERGE of a few changes rewrites a few files."""
+    file holds a narrow range of keys and a MERGE of a few changes rewrites a few files.
+
+    The speed layer writes while this runs, so its tables are compacted only where it does not
+    read: where ({prefix: partition predicate}) limits OPTIMIZE to the days its merges no longer
+    reach, and vacuum_only tables (whose every file its insert-only merges read) are not
+    compacted, or the streaming job's next merge would conflict with the rewrite."""
     done = []
-    keys = keys or {}
+    keys, where = keys or {}, where or {}
     for prefix in prefixes:
         if tables.existing(spark, silver + prefix) is None:
             continue
         table = tables.keep_retention(spark, silver + prefix, retention_days)
-        if prefix in keys:
+        if prefix in vacuum_only:
+            pass
+        elif prefix in keys:
             table.optimize().executeZOrderBy(*keys[prefix])
+        elif prefix in where:
+            table.optimize().where(where[prefix]).executeCompaction()
         else:
             table.optimize().executeCompaction()
         table.vacuum(retention_days * 24)

@@ -88,3 +88,75 @@ def join(root, prefix):
     if not root.endswith("/"):
         raise InvalidSettings(f"location {root!r} must end with /")
     return root + prefix
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stream the speed layer reads: its declared schema, where Firehose writes it, where its
+    silver tables and checkpoints live, and how its query runs."""
+
+    name: str
+    metric: str  # the freshness metric's Stream dimension
+    format: str  # json or parquet
+    extension: str
+    columns: tuple  # (name, type) pairs
+    event_id: str
+    event_time: str
+    day_column: str
+    bronze: str
+    errors: str  # a Parquet stream's conversion errors; "" for JSON
+    events: str
+    late: str
+    quarantine: str
+    state: str
+    buffering_seconds: int  # Firehose's buffering interval, the first part of the latency
+    trigger_seconds: int
+    max_files_per_trigger: int
+    max_bytes_per_trigger: int
+    watermark_seconds: int
+
+
+STREAM_FORMATS = ("json", "parquet")
+
+
+def streams(text):
+    """Parses --streams: the streams of the speed layer (an empty list where it is off)."""
+    try:
+        entries = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidSettings(f"--streams: not JSON ({e})") from None
+    if not isinstance(entries, list):
+        raise InvalidSettings("--streams: must be a JSON array")
+    prefixes = ("bronze", "events", "late", "quarantine", "state")
+    numbers = (
+        "buffering_seconds",
+        "trigger_seconds",
+        "max_files_per_trigger",
+        "max_bytes_per_trigger",
+        "watermark_seconds",
+    )
+    text_fields = ("name", "metric", "format", "extension", "event_id", "event_time", "day_column", "errors")
+    out = []
+    for i, e in enumerate(entries):
+        fields = (*text_fields, "columns", *prefixes, *numbers)
+        missing = [f for f in fields if not isinstance(e, dict) or f not in e]
+        if missing:
+            raise InvalidSettings(f"--streams[{i}]: missing {', '.join(missing)}; each entry needs {', '.join(fields)}")
+        where = f"--streams[{i}] ({e['name']})"
+        for f in prefixes:
+            if not (isinstance(e[f], str) and e[f].endswith("/")):
+                raise InvalidSettings(f"{where}: {f} {e[f]!r} must be a prefix ending in /")
+        for f in numbers:
+            if not isinstance(e[f], int) or e[f] < 0:
+                raise InvalidSettings(f"{where}: {f} {e[f]!r} must be a whole number, 0 or more")
+        if e["format"] not in STREAM_FORMATS:
+            raise InvalidSettings(f"{where}: format {e['format']!r} must be one of {', '.join(STREAM_FORMATS)}")
+        columns = tuple((c["name"], c["type"]) for c in e["columns"])
+        kinds = dict(columns)
+        if kinds.get(e["event_id"]) != "string" or kinds.get(e["event_time"]) != "timestamp":
+            raise InvalidSettings(
+                f"{where}: event_id {e['event_id']!r} must be a string column and event_time "
+                f"{e['event_time']!r} a timestamp column of its columns"
+            )
+        out.append(Stream(**{f: e[f] for f in (*text_fields, *prefixes, *numbers)}, columns=columns))
+    return out

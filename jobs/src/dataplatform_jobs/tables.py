@@ -23,12 +23,15 @@ def properties(retention_days):
     }
 
 
-def ensure(spark, path, schema, retention_days):
-    """The Delta table at path, created with schema if missing; any column of schema it lacks is
-    added (nullable), so a new source column reaches silver instead of failing the write."""
+def ensure(spark, path, schema, retention_days, partitioned_by=()):
+    """The Delta table at path, created with schema (and partitioned_by) if missing; any column
+    of schema it lacks is added (nullable), so a new source column reaches silver instead of
+    failing the write."""
     path = path.rstrip("/")  # Delta compares the location with the path it resolves
     if existing(spark, path) is None:
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
+        if partitioned_by:
+            builder = builder.partitionedBy(*partitioned_by)
         for k, v in properties(retention_days).items():
             builder = builder.property(k, v)
         builder.execute()
@@ -42,11 +45,18 @@ def ensure(spark, path, schema, retention_days):
     return table
 
 
+# (path, retention days) whose table this process has already checked: a long-running job
+# (the speed layer's queries restart their sinks) reads each table's properties once.
+_kept = set()
+
+
 def keep_retention(spark, path, retention_days):
     """The Delta table at path, its retention set to retention_days if it was made under another
     silver.retentionDays: VACUUM and time travel follow config, not the table's birth."""
     path = path.rstrip("/")
     table = DeltaTable.forPath(spark, path)
+    if (path, retention_days) in _kept:
+        return table
     have = table.detail().collect()[0].properties
     stale = {
         k: v for k, v in properties(retention_days).items() if k.endswith("RetentionDuration") and have.get(k) != v
@@ -55,6 +65,7 @@ def keep_retention(spark, path, retention_days):
         listed = ", ".join(f"'{k}' = '{v}'" for k, v in stale.items())
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({listed})")
         table = DeltaTable.forPath(spark, path)
+    _kept.add((path, retention_days))
     return table
 
 
