@@ -87,16 +87,21 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
-py-test: dag-test jobs-test ## every Python project's tests that need no deploy
+# The DAG tests are mostly Python and the jobs' mostly the JVM: side by side they share two
+# cores better than one after the other. Each prints its output when done, and its time.
+py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs' and the jobs', side by side)
+	$(MAKE) --no-print-directory -j2 --output-sync=target dag-test jobs-test
 
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
-	cd dags && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q
+	cd dags && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q && \
+	  echo "dag-test: $$(( $$(date +%s) - start )) s"
 
 # The wheel is built the way the bundle builds it (databricks.yml's artifact): the tests check
 # that every task's entry point is in it. Java 17 runs Spark; the Delta jars come from Maven
 # Central at the first session (~/.ivy2).
 jobs-test: jobs/.venv/.synced | $(UV) ## the Spark jobs' tests on local Spark with Delta, and the bundle's job definitions
-	cd jobs && rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q
+	cd jobs && start=$$(date +%s) && rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q && \
+	  echo "jobs-test: $$(( $$(date +%s) - start )) s"
 
 jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge and the speed layer in turn and see its test fail (slow)
 	cd jobs && .venv/bin/python -m tests.guard_mutations

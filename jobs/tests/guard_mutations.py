@@ -1,7 +1,8 @@
 """Removes each guard of the CDC merge and of the speed layer in turn and runs the test that
 covers it, which must then fail: proof that each test can fail. Slow (a Spark session per case), so not part of make test:
 
-    cd jobs && .venv/bin/python -m tests.guard_mutations   # make jobs-guards
+    cd jobs && .venv/bin/python -m tests.guard_mutations         # make jobs-guards
+    cd jobs && .venv/bin/python -m tests.guard_mutations speed   # the speed layer's only
 """
 
 import os
@@ -112,9 +113,12 @@ CASES = [
 ]
 
 
-def main():
+def main(only=None):
+    """Runs every case, or those whose test file contains only (speed, cdc)."""
     survivors = []
     for guard, path, code, mutant, test, *tests_file in CASES:
+        if only and only not in (tests_file or [CDC_TESTS])[0]:
+            continue
         path = os.path.join(JOBS, path)
         original = open(path).read()
         if code not in original:
@@ -139,4 +143,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -372,3 +372,39 @@ def test_maintenance_compacts_only_the_days_the_stream_no_longer_writes(spark, l
         path = (silver + prefix).rstrip("/")
         operations = {r.operation for r in spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()}
         assert "OPTIMIZE" not in operations and "VACUUM END" in operations
+
+
+# Auto Loader's options that the speed layer sets (docs.databricks.com, "Auto Loader options"):
+# common options take the cloudFiles. prefix, generic file source options (pathGlobFilter) not.
+AUTO_LOADER_OPTIONS = {
+    "cloudFiles.format",
+    "cloudFiles.maxFilesPerTrigger",
+    "cloudFiles.maxBytesPerTrigger",
+    "cloudFiles.schemaEvolutionMode",
+    "pathGlobFilter",
+}
+
+
+@pytest.mark.parametrize("name", ["web-events", "orders-events"])
+def test_auto_loader_reads_with_the_file_sources_settings(streams, name):
+    stream = streams[name]
+    fmt = "text" if stream.format == "json" else "parquet"
+    source, options = speed.reader_options(stream, fmt, "autoloader", "*" + stream.extension)
+    local_source, local = speed.reader_options(stream, fmt, "files", "*" + stream.extension)
+    assert source == "cloudFiles" and options["cloudFiles.format"] == local_source == fmt
+    assert set(options) <= AUTO_LOADER_OPTIONS
+    cap = "maxFilesPerTrigger" if stream.max_files_per_trigger else "maxBytesPerTrigger"
+    assert options["cloudFiles." + cap] == local[cap] != "0"
+    assert options["pathGlobFilter"] == local["pathGlobFilter"] == "*" + stream.extension
+    assert ("cloudFiles.schemaEvolutionMode" in options) == (stream.format == "parquet")
+
+
+def test_a_byte_cap_bounds_the_local_batches(spark, lake, web):
+    capped = dataclasses.replace(web, max_files_per_trigger=0, max_bytes_per_trigger=1)
+    firehose = Delivery(lake[0], web)
+    for n in range(3):
+        firehose.deliver(events(web, n * 2, 2, firehose.clock))
+    bronze, silver = lake
+    (query,) = speed.start(spark, bronze, silver, capped, "files", 7, trigger={"availableNow": True})
+    query.awaitTermination()
+    assert [p["numInputRows"] for p in query.recentProgress if p["numInputRows"]] == [2, 2, 2], "one object per batch"

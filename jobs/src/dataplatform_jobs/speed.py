@@ -65,29 +65,35 @@ FIREHOSE_ERROR = T.StructType(
 )
 
 
+def reader_options(stream, fmt, reader, glob=None):
+    """(source format, options) of a stream over Firehose's files: Auto Loader's names on
+    Databricks, the file source's locally; the same caps, glob and schema either way."""
+    if reader == "autoloader":
+        source, cap, options = "cloudFiles", "cloudFiles.", {"cloudFiles.format": fmt}
+        if fmt == "parquet":
+            options["cloudFiles.schemaEvolutionMode"] = "none"  # the declared schema, only
+    elif reader == "files":
+        # Auto Loader descends into subfolders by itself; the file source needs telling, and
+        # then infers no year/month/day columns from the folder names.
+        source, cap, options = fmt, "", {"recursiveFileLookup": "true"}
+    else:
+        raise ValueError(f"reader {reader!r}: one of {', '.join(READERS)}")
+    if stream.max_files_per_trigger:
+        options[cap + "maxFilesPerTrigger"] = str(stream.max_files_per_trigger)
+    if stream.max_bytes_per_trigger:
+        options[cap + "maxBytesPerTrigger"] = str(stream.max_bytes_per_trigger)
+    if glob:
+        options["pathGlobFilter"] = glob
+    return source, options
+
+
 def file_stream(spark, stream, path, fmt, schema, reader, glob=None):
     """A stream of the files under path (Firehose's year=/month=/day= folders and all), read
     as fmt by schema, each row with its object's path (BRONZE_FILE), at most the stream's files
     or bytes per micro-batch."""
-    if reader == "autoloader":
-        r = spark.readStream.format("cloudFiles").option("cloudFiles.format", fmt)
-        cap = "cloudFiles."
-        if fmt == "parquet":
-            r = r.option("cloudFiles.schemaEvolutionMode", "none")  # the declared schema, only
-    elif reader == "files":
-        # Auto Loader descends into subfolders by itself; the file source needs telling, and
-        # then infers no year/month/day columns from the folder names.
-        r = spark.readStream.format(fmt).option("recursiveFileLookup", "true")
-        cap = ""
-    else:
-        raise ValueError(f"reader {reader!r}: one of {', '.join(READERS)}")
-    if stream.max_files_per_trigger:
-        r = r.option(cap + "maxFilesPerTrigger", stream.max_files_per_trigger)
-    if stream.max_bytes_per_trigger:
-        r = r.option(cap + "maxBytesPerTrigger", stream.max_bytes_per_trigger)
-    if glob:
-        r = r.option("pathGlobFilter", glob)
-    return r.schema(schema).load(path).select("*", F.col("_metadata.file_path").alias(BRONZE_FILE))
+    source, options = reader_options(stream, fmt, reader, glob)
+    r = spark.readStream.format(source).options(**options).schema(schema)
+    return r.load(path).select("*", F.col("_metadata.file_path").alias(BRONZE_FILE))
 
 
 def bronze_records(spark, bronze, stream, reader, day=None):
