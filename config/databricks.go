@@ -42,7 +42,30 @@ type Databricks struct {
 	NodeType string
 	// Workers is how many workers a job cluster has (1 to 100).
 	Workers int
+	// UnityCatalog governs the lake's tables in Unity Catalog: a storage credential and
+	// external locations instead of the instance profile's direct access (docs/unity-catalog.md).
+	UnityCatalog UnityCatalog
 }
+
+// UnityCatalog configures the environment's Unity Catalog set-up. Where Enabled is false the
+// jobs reach the lake through the instance profile (Databricks' legacy model).
+type UnityCatalog struct {
+	// Enabled creates the storage-credential role, and makes the jobs' clusters Unity Catalog
+	// clusters that reach the lake through the external locations.
+	Enabled bool
+	// ExternalID is the storage credential's external ID, which Databricks generates when the
+	// credential is created: UnityCatalogPending until then (the role cannot be assumed), then
+	// the UUID the set-up command prints.
+	ExternalID string `config:"externalId"`
+}
+
+// UnityCatalogPending is the storage credential's external ID before the credential exists:
+// the role then trusts only itself, so Databricks cannot assume it yet.
+const UnityCatalogPending = "pending"
+
+// UnityCatalogMasterRole is the Databricks role that assumes storage credentials (AWS
+// commercial regions), with sts:ExternalId set to the credential's external ID.
+const UnityCatalogMasterRole = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
 
 // DatabricksRuntimes are the LTS runtimes the jobs may pin, each with the Apache Spark version
 // its release notes list: jobs/pyproject.toml pins that pyspark (a test checks).
@@ -90,6 +113,15 @@ var databricksRules = rules[Environment]{
 			{Field: "databricks.workers", Allowed: "must be from 1 to 100", check: func(f field, e Environment) {
 				f.check(e.Databricks.Workers >= 1 && e.Databricks.Workers <= 100, e.Databricks.Workers)
 			}},
+			{Field: "databricks.unityCatalog.externalId", Allowed: fmt.Sprintf("must be %q (before the storage credential exists) or the credential's external ID, a lowercase UUID, with unityCatalog on; empty with it off", UnityCatalogPending),
+				check: func(f field, e Environment) {
+					uc := e.Databricks.UnityCatalog
+					if !uc.Enabled {
+						f.check(uc.ExternalID == "", uc.ExternalID)
+						return
+					}
+					f.check(uc.ExternalID == UnityCatalogPending || uuidPattern.MatchString(uc.ExternalID), uc.ExternalID)
+				}},
 		},
 		zoneRules("databricks.availabilityZones", func(e Environment) []string { return e.Databricks.AvailabilityZones }),
 		rules[Environment]{

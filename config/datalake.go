@@ -14,6 +14,19 @@ var dataLakeRules = rules[Environment]{
 	// Silver and gold are read whole ("" is every key).
 	nest(lifecycleRules("dataLake.silver", []string{""}), func(e Environment) Lifecycle { return e.DataLake.Silver }),
 	nest(lifecycleRules("dataLake.gold", []string{""}), func(e Environment) Lifecycle { return e.DataLake.Gold }),
+	// The speed layer reads a Parquet stream's conversion errors under errors/: not archivable.
+	{Field: "dataLake.bronze.archivePrefixes[]", Allowed: "must not hold the conversion errors the speed layer reads (errors/kinesis/<stream>/format-conversion-failed/)",
+		check: func(f field, e Environment) {
+			for _, p := range e.DataLake.Bronze.ArchivePrefixes {
+				for _, s := range e.SpeedStreams() {
+					read := BronzeKinesisConversionErrorsPrefix(s.Name)
+					if s.Format == FormatParquet && (strings.HasPrefix(read, p) || strings.HasPrefix(p, read)) {
+						f.checkf(false, p, "would archive %s, which the speed layer reads: Deep Archive hides objects from Spark", read)
+						return
+					}
+				}
+			}
+		}},
 	{Field: "dataLake.accessLogsExpirationDays", Allowed: "must be at least 1: access logs are never kept forever", check: func(f field, e Environment) {
 		f.check(e.DataLake.AccessLogsExpirationDays >= 1, e.DataLake.AccessLogsExpirationDays)
 	}},

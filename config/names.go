@@ -292,8 +292,8 @@ const (
 	SilverStateRoot  = "_state/"
 )
 
-// SilverStreamDayColumn is the day (UTC) of a stream event's time: the partition of its
-// silver, late and quarantine tables, which the streaming job adds.
+// SilverStreamDayColumn is the day (UTC) of a stream event's time, which the streaming job
+// adds: the partition of its events and late tables.
 const SilverStreamDayColumn = "event_date"
 
 // Current is the table's current state: silver rds/<schema>/<table>/, Glue <schema>_<table>.
@@ -403,3 +403,19 @@ const DatabricksMaintenanceJob = "silver-maintenance"
 func (e Environment) DatabricksDataAccessRoleName() string {
 	return e.ResourceName("databricks-data-access")
 }
+
+// UnityCatalogRoleName is the storage credential's IAM role: <prefix>-<env>-databricks-uc-storage.
+// Its trust names its own ARN, derived from this name (a role cannot reference itself).
+func (e Environment) UnityCatalogRoleName() string {
+	return e.ResourceName("databricks-uc-storage")
+}
+
+// UnityCatalogName is the environment's Unity Catalog catalog: <prefix>_<env>, as Unity
+// Catalog names take no hyphens. Its schemas are the lake's layers (LayerBronze, ...).
+func (e Environment) UnityCatalogName() string {
+	return strings.ReplaceAll(e.Prefix+"_"+e.Name, "-", "_")
+}
+
+// UnityCatalogCredentialName is the storage credential, and the prefix of its external
+// locations (<credential>-bronze, ...): <prefix>-<env>-lake.
+func (e Environment) UnityCatalogCredentialName() string { return e.ResourceName("lake") }

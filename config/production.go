@@ -22,9 +22,9 @@ func production() Environment {
 			S3PrefixListID:       "pl-63a5400a",
 		},
 		DataLake: DataLake{
-			Bronze: Lifecycle{InfrequentAccessAfterDays: 30, GlacierAfterDays: 180, NoncurrentVersionExpirationDays: 90,
-				// Firehose's failed records, kept for investigation only.
-				ArchiveAfterDays: 90, ArchivePrefixes: []string{BronzeErrorsPrefix}},
+			// Nothing archived: Firehose's conversion errors under errors/ are the speed layer's
+			// to read (a new checkpoint lists them all), and small.
+			Bronze:                   Lifecycle{InfrequentAccessAfterDays: 30, GlacierAfterDays: 180, NoncurrentVersionExpirationDays: 90},
 			Silver:                   Lifecycle{InfrequentAccessAfterDays: 90, NoncurrentVersionExpirationDays: 90},
 			Gold:                     Lifecycle{NoncurrentVersionExpirationDays: 90},
 			AccessLogsExpirationDays: 365,
@@ -65,6 +65,8 @@ func production() Environment {
 			Runtime:                "17.3.x-scala2.13",
 			NodeType:               "m5d.large",
 			Workers:                2,
+			// On: the storage credential's external ID comes from the set-up (docs/unity-catalog.md).
+			UnityCatalog: UnityCatalog{Enabled: true, ExternalID: UnityCatalogPending},
 		},
 		// On-demand streams follow traffic; a week of retention allows replays after an incident.
 		Streaming: Streaming{

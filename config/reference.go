@@ -21,9 +21,10 @@ func Rules() []Rule {
 // Unchecked names the settings no rule checks, with the reason. cmd/configdoc's test fails for
 // a setting that has neither a rule nor a line here, so a new setting gets one or the other.
 var Unchecked = map[string]string{
-	"source":                     "not a setting: All() records where each environment is defined",
-	"terminationProtection":      "on and off are both valid; removal must be retain when it is on",
-	"databricks.enabled":         "a switch: off leaves every other databricks setting unread and unchecked",
-	"database.iamAuthentication": "on and off are both valid; the password keeps working either way",
-	"silver.apiSources":          "any number of sources, none too; a test checks they are the sources of dags/api_sources.json",
+	"source":                          "not a setting: All() records where each environment is defined",
+	"terminationProtection":           "on and off are both valid; removal must be retain when it is on",
+	"databricks.enabled":              "a switch: off leaves every other databricks setting unread and unchecked",
+	"databricks.unityCatalog.enabled": "a switch: on creates the storage credential's role; externalId's rule follows it",
+	"database.iamAuthentication":      "on and off are both valid; the password keeps working either way",
+	"silver.apiSources":               "any number of sources, none too; a test checks they are the sources of dags/api_sources.json",
 }

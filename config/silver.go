@@ -144,10 +144,10 @@ var apiSourceRules = rules[listed[APISource]]{
 }
 
 var apiColumnRules = rules[listed[Column]]{
-	{Field: "silver.apiSources[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt (the job adds it)",
+	{Field: "silver.apiSources[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt, record or reason (the job adds them)",
 		check: func(f field, c listed[Column]) {
 			name := c.value.Name
-			f.check(columnNamePattern.MatchString(name) && name != BronzeAPIDayColumn &&
+			f.check(columnNamePattern.MatchString(name) && name != BronzeAPIDayColumn && !slices.Contains(JobColumns, name) &&
 				!slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == name }), name)
 		}},
 	{Field: "silver.apiSources[].columns[].type", Allowed: fmt.Sprintf("must be one of %v, %s or decimal(p,s) with p up to 38", ColumnTypes, mapType),

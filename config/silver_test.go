@@ -56,10 +56,10 @@ func TestInvalidSilver(t *testing.T) {
 				`staging: silver.apiSources[0].key [trade_id]: must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)`,
 			}},
 		{"api column twice", func(e *Environment) { e.Silver.APISources[0].Columns[1].Name = "trade_id" },
-			[]string{`staging: silver.apiSources[0].columns[1].name "trade_id": must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt (the job adds it)`}},
+			[]string{`staging: silver.apiSources[0].columns[1].name "trade_id": must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt, record or reason (the job adds them)`}},
 		{"api column dt", func(e *Environment) { e.Silver.APISources[2].Columns[0].Name = BronzeAPIDayColumn },
 			[]string{
-				`staging: silver.apiSources[2].columns[0].name "dt": must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt (the job adds it)`,
+				`staging: silver.apiSources[2].columns[0].name "dt": must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt, record or reason (the job adds them)`,
 				`staging: silver.apiSources[2].key [currency dt]: must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)`,
 			}},
 		{"retention below delta's floor", func(e *Environment) { e.Silver.RetentionDays = 6 },

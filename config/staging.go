@@ -63,6 +63,8 @@ func staging() Environment {
 			Runtime:                "17.3.x-scala2.13",
 			NodeType:               "m5d.large",
 			Workers:                1,
+			// On: the storage credential's external ID comes from the set-up (docs/unity-catalog.md).
+			UnityCatalog: UnityCatalog{Enabled: true, ExternalID: UnityCatalogPending},
 		},
 		// Production's shape (orders-events as Parquet) at provisioned, smaller capacity.
 		Streaming: Streaming{

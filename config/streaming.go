@@ -113,6 +113,10 @@ type Column struct {
 	Type string
 }
 
+// JobColumns are the columns the jobs add next to a source's own (the raw record and why it
+// was quarantined): no stream or API source may declare them.
+var JobColumns = []string{"record", "reason"}
+
 // ColumnTypes are the Hive column types a stream's schema may use.
 var ColumnTypes = []string{"string", "boolean", "int", "bigint", "float", "double", "date", "timestamp"}
 
@@ -293,8 +297,8 @@ func (s Stream) FileExtension() string {
 var columnRules = rules[listed[Column]]{
 	{Field: "streaming.streams[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter",
 		check: func(f field, c listed[Column]) { f.check(columnNamePattern.MatchString(c.value.Name), c.value.Name) }},
-	{Field: "streaming.streams[].columns[].name", Allowed: fmt.Sprintf("must not be %s: the streaming job adds it (the event time's day)", SilverStreamDayColumn), check: func(f field, c listed[Column]) {
-		f.check(c.value.Name != SilverStreamDayColumn, c.value.Name)
+	{Field: "streaming.streams[].columns[].name", Allowed: fmt.Sprintf("must not be %s or one of %v: the streaming job adds them", SilverStreamDayColumn, JobColumns), check: func(f field, c listed[Column]) {
+		f.check(c.value.Name != SilverStreamDayColumn && !slices.Contains(JobColumns, c.value.Name), c.value.Name)
 	}},
 	{Field: "streaming.streams[].columns[].name", Allowed: "must be unique in the stream", check: func(f field, c listed[Column]) {
 		f.check(!slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == c.value.Name }), c.value.Name)

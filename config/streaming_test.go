@@ -56,7 +56,10 @@ func TestInvalidStreaming(t *testing.T) {
 			[]string{`staging: streaming.streams[0].eventTime "page": must name a column of type timestamp: the time the streaming job's watermark follows`}},
 		{"column the job adds", func(e *Environment) {
 			e.Streaming.Streams[0].Columns = append(e.Streaming.Streams[0].Columns, Column{Name: SilverStreamDayColumn, Type: "date"})
-		}, []string{`staging: streaming.streams[0].columns[6].name "event_date": must not be event_date: the streaming job adds it (the event time's day)`}},
+		}, []string{`staging: streaming.streams[0].columns[6].name "event_date": must not be event_date or one of [record reason]: the streaming job adds them`}},
+		{"column named like the job's", func(e *Environment) {
+			e.Streaming.Streams[0].Columns = append(e.Streaming.Streams[0].Columns, Column{Name: "reason", Type: "string"})
+		}, []string{`staging: streaming.streams[0].columns[6].name "reason": must not be event_date or one of [record reason]: the streaming job adds them`}},
 		{"speed layer without databricks", func(e *Environment) { e.Databricks.Enabled = false },
 			[]string{`staging: streaming.speedLayer true: must be off unless databricks.enabled: the streaming job runs on Databricks`}},
 		{"no trigger", func(e *Environment) { e.Streaming.Streams[0].Speed.TriggerSeconds = 0 },

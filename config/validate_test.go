@@ -105,7 +105,10 @@ func TestInvalidEnvironment(t *testing.T) {
 		{"archiving what the crawlers and jobs read", func(e *Environment) {
 			e.DataLake.Bronze.ArchiveAfterDays, e.DataLake.Bronze.ArchivePrefixes = 60, []string{"rds/public/", "errors/"}
 		},
-			[]string{`staging: dataLake.bronze.archivePrefixes[0] "rds/public/": must end with / and hold nothing a reader reads: Deep Archive hides objects from Athena and Spark`}},
+			[]string{
+				`staging: dataLake.bronze.archivePrefixes[0] "rds/public/": must end with / and hold nothing a reader reads: Deep Archive hides objects from Athena and Spark`,
+				`staging: dataLake.bronze.archivePrefixes[] "errors/": would archive errors/kinesis/orders-events/format-conversion-failed/, which the speed layer reads: Deep Archive hides objects from Spark`,
+			}},
 		{"archiving a prefix above what readers read", func(e *Environment) {
 			e.DataLake.Bronze.ArchiveAfterDays, e.DataLake.Bronze.ArchivePrefixes = 60, []string{"kin"}
 		},

@@ -90,7 +90,8 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
 	if env.Databricks.Enabled {
 		p.Databricks = NewDatabricksStack(stage, "Databricks", &DatabricksStackProps{
-			Env: env, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, AccessLogs: p.DataLake.AccessLogs,
+			Env: env, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold, DataKey: p.DataLake.Key,
+			AccessLogs: p.DataLake.AccessLogs,
 		})
 	}
 	p.Streaming = NewStreamingStack(stage, "Streaming", &StreamingStackProps{Env: env, Bronze: p.DataLake.Bronze, DataKey: p.DataLake.Key})

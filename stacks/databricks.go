@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -44,6 +45,9 @@ type DatabricksStackProps struct {
 	Bronze awss3.IBucket
 	// Silver is read and written by clusters through the data-access role.
 	Silver awss3.IBucket
+	// Gold and DataKey (the lake's key) are the storage credential's too, where Unity Catalog is on.
+	Gold    awss3.IBucket
+	DataKey awskms.IKey
 	// AccessLogs receives the root bucket's server access logs.
 	AccessLogs awss3.IBucket
 }
@@ -64,6 +68,9 @@ type DatabricksStack struct {
 	InstanceProfile awsiam.InstanceProfile
 	// RootBucket is the workspace root storage (DBFS root, job results, notebook revisions).
 	RootBucket awss3.Bucket
+	// StorageCredentialRole is the Unity Catalog storage credential's role, where
+	// databricks.unityCatalog is on; nil otherwise.
+	StorageCredentialRole awsiam.Role
 }
 
 // NewDatabricksStack creates the workspace network, roles and root bucket, and outputs every
@@ -83,6 +90,9 @@ func NewDatabricksStack(scope constructs.Construct, id string, props *Databricks
 	s.RootBucket = newRootBucket(stack, env, props.AccessLogs)
 	s.DataAccessRole, s.InstanceProfile = newDataAccessRole(stack, env, props)
 	s.CrossAccountRole = newCrossAccountRole(stack, env, s.Vpc, s.SecurityGroup, s.DataAccessRole)
+	if env.Databricks.UnityCatalog.Enabled {
+		s.StorageCredentialRole = newStorageCredentialRole(stack, env, props)
+	}
 	s.addOutputs()
 	return s
 }
@@ -191,6 +201,11 @@ func (s *DatabricksStack) addOutputs() {
 		{"SecurityGroupId", *s.SecurityGroup.SecurityGroupId(), "Network configuration: the workspace security group ID"},
 		{"InstanceProfileArn", *s.InstanceProfile.InstanceProfileArn(), "Workspace instance profile for clusters (data access)"},
 		{"DataAccessRoleArn", *s.DataAccessRole.RoleArn(), "IAM role of the instance profile"},
+	}
+	if s.StorageCredentialRole != nil {
+		outputs = append(outputs, struct{ id, value, description string }{
+			"StorageCredentialRoleArn", *s.StorageCredentialRole.RoleArn(), "Unity Catalog: the storage credential's IAM role (the set-up command reads it)",
+		})
 	}
 	for _, o := range outputs {
 		awscdk.NewCfnOutput(s.Stack, jsii.String(o.id), &awscdk.CfnOutputProps{Value: jsii.String(o.value), Description: jsii.String(o.description)})

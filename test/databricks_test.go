@@ -311,6 +311,8 @@ func TestDatabricksDataAccessRole(t *testing.T) {
 					metrics = append(metrics, s)
 					continue
 				}
+				// The nag suppression admits Resource::* for PutMetricData; nothing else may use it.
+				assert.NotEqual(t, "*", s["Resource"], "only PutMetricData has no resource: %v", s)
 				if sid, ok := s["Sid"].(string); ok && strings.Contains(actions, "glue:") {
 					glue[sid] = s["Resource"].([]any)
 					continue
@@ -385,6 +387,9 @@ func TestDatabricksOutputs(t *testing.T) {
 				"InstanceProfileArn":  getAtt(logicalID(t, d.InstanceProfile), "Arn"),
 				"DataAccessRoleArn":   getAtt(logicalID(t, d.DataAccessRole), "Arn"),
 			}
+			if p.Env.Databricks.UnityCatalog.Enabled {
+				want["StorageCredentialRoleArn"] = getAtt(logicalID(t, d.StorageCredentialRole), "Arn")
+			}
 			got := map[string]any{}
 			for name, o := range outputsOf(t, d.Stack) {
 				// PublishOutput* are CDK's weak cross-stack references (Monitoring reads the NAT IDs).
@@ -412,6 +417,9 @@ func TestDatabricksInDestroyEnvironment(t *testing.T) {
 	app.Synth(nil)
 	d := platforms[0].Databricks
 	require.NotNil(t, d)
+	// develop has no Unity Catalog: its clusters keep the instance profile, and no credential.
+	assert.Nil(t, d.StorageCredentialRole)
+	assert.NotNil(t, d.InstanceProfile)
 	annotations := assertions.Annotations_FromStack(d.Stack)
 	assert.Empty(t, *annotations.FindError(jsii.String("*"), awsSolutions))
 	assert.Empty(t, *annotations.FindWarning(jsii.String("*"), awsSolutions))

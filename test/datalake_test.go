@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"dataplatform/config"
+	"dataplatform/stacks"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -122,33 +124,52 @@ func ruleIDs(b resource) []string {
 // TestNoLifecycleHidesWhatReadersRead walks every bucket rule of every stage: Athena silently
 // skips objects in Glacier Flexible Retrieval and Deep Archive and Spark fails on them, so a
 // rule may move objects there only under a bronze prefix no reader reads, never in silver or
-// gold, and never without a prefix.
+// gold, and never without a prefix. No committed environment archives (production's errors/
+// are the speed layer's to read), so the walk also runs over develop built with errors/
+// archived, to show it sees such a rule.
 func TestNoLifecycleHidesWhatReadersRead(t *testing.T) {
-	hidden := map[string]bool{"GLACIER": true, "DEEP_ARCHIVE": true}
-	archived := 0
-	for name, stack := range allStacks() {
-		for id, bucket := range resourcesOf(t, stack, "AWS::S3::Bucket") {
-			lifecycle, _ := bucket.Properties["LifecycleConfiguration"].(map[string]any)
-			rules, _ := lifecycle["Rules"].([]any)
-			for _, raw := range rules {
-				rule := raw.(map[string]any)
-				transitions, _ := rule["Transitions"].([]any)
-				for _, tr := range transitions {
-					class := tr.(map[string]any)["StorageClass"].(string)
-					if !hidden[class] {
-						continue
-					}
-					archived++
-					prefix, _ := rule["Prefix"].(string)
-					where := fmt.Sprintf("%s/%s rule %v moves %q to %s", name, id, rule["Id"], prefix, class)
-					require.NotEmpty(t, prefix, "%s: the whole bucket", where)
-					assert.Contains(t, fmt.Sprint(bucket.Properties["BucketName"]), "-"+config.BucketBronze+"-", "%s: silver and gold are read whole", where)
-					for _, read := range config.BronzeReadPrefixes {
-						assert.False(t, strings.HasPrefix(prefix, read) || strings.HasPrefix(read, prefix), "%s: readers read %s", where, read)
+	archivedIn := func(stacks map[string]awscdk.Stack) int {
+		hidden := map[string]bool{"GLACIER": true, "DEEP_ARCHIVE": true}
+		archived := 0
+		for name, stack := range stacks {
+			for id, bucket := range resourcesOf(t, stack, "AWS::S3::Bucket") {
+				lifecycle, _ := bucket.Properties["LifecycleConfiguration"].(map[string]any)
+				rules, _ := lifecycle["Rules"].([]any)
+				for _, raw := range rules {
+					rule := raw.(map[string]any)
+					transitions, _ := rule["Transitions"].([]any)
+					for _, tr := range transitions {
+						class := tr.(map[string]any)["StorageClass"].(string)
+						if !hidden[class] {
+							continue
+						}
+						archived++
+						prefix, _ := rule["Prefix"].(string)
+						where := fmt.Sprintf("%s/%s rule %v moves %q to %s", name, id, rule["Id"], prefix, class)
+						require.NotEmpty(t, prefix, "%s: the whole bucket", where)
+						assert.Contains(t, fmt.Sprint(bucket.Properties["BucketName"]), "-"+config.BucketBronze+"-", "%s: silver and gold are read whole", where)
+						for _, read := range config.BronzeReadPrefixes {
+							assert.False(t, strings.HasPrefix(prefix, read) || strings.HasPrefix(read, prefix), "%s: readers read %s", where, read)
+						}
 					}
 				}
 			}
 		}
+		return archived
 	}
-	assert.Positive(t, archived, "production archives bronze errors/: the walk must see it")
+	assert.Zero(t, archivedIn(allStacks()), "no committed environment archives bronze")
+
+	envs := config.All()
+	require.Equal(t, "develop", envs[0].Name)
+	bronze := &envs[0].DataLake.Bronze
+	bronze.ArchiveAfterDays, bronze.ArchivePrefixes = 30, []string{config.BronzeErrorsPrefix}
+	if bronze.ExpireAfterDays > 0 {
+		bronze.ArchiveAfterDays = bronze.ExpireAfterDays - 1
+	}
+	app, err := newApp(t.TempDir())
+	require.NoError(t, err)
+	platforms, _, err := stacks.Build(app, envs, "develop")
+	require.NoError(t, err)
+	app.Synth(nil)
+	assert.Equal(t, 1, archivedIn(map[string]awscdk.Stack{"develop/DataLake": platforms[0].DataLake.Stack}), "the walk sees develop's errors/ rule")
 }

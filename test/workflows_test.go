@@ -29,6 +29,7 @@ type workflow struct {
 		Steps       []struct {
 			Uses string
 			Run  string
+			If   string
 			With map[string]any
 		}
 	}
@@ -183,12 +184,16 @@ func TestBundleDeployFollowsCdkDeploy(t *testing.T) {
 	bundle := deploy.Jobs["bundle"]
 	assert.ElementsMatch(t, []any{"target", "deploy"}, bundle.Needs)
 	assert.Equal(t, deploy.Jobs["deploy"].Environment, bundle.Environment, "the deploy principal trusts the environment's subject")
-	var cli, deployed bool
+	var cli, deployed, restarted bool
 	for _, s := range bundle.Steps {
 		cli = cli || strings.HasPrefix(s.Uses, "databricks/setup-cli@")
 		deployed = deployed || strings.Contains(s.Run, `databricks bundle deploy -t "$TARGET"`)
+		// A continuous job runs its old wheel until its run starts again: only where it exists.
+		restarted = restarted || strings.Contains(s.Run, `databricks bundle run -t "$TARGET" --restart --no-wait speed_layer`) &&
+			strings.Contains(s.If, "env.SPEED_LAYER == 'true'")
 	}
 	assert.True(t, cli && deployed, "the bundle job installs the CLI and deploys the target")
+	assert.True(t, restarted, "the deploy restarts the speed layer's continuous job where the target has it")
 	raw, err := os.ReadFile(filepath.Join("..", ".github", "workflows", "deploy.yml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), "DATABRICKS_AUTH_TYPE: github-oidc")

@@ -9,7 +9,8 @@
 //	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=
 //
 // With -env it prints, as shell-readable KEY=value lines, what a workflow needs to deploy that
-// environment's target; nothing when the environment's Databricks is off.
+// environment's target (and whether it has the speed layer, whose continuous job a deploy
+// restarts); nothing when the environment's Databricks is off.
 package main
 
 import (
@@ -50,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if d := e.Databricks; d.Enabled {
 			err = cli.PrintSettings(stdout, [][2]string{
 				{"TARGET", e.Name}, {"DATABRICKS_HOST", d.WorkspaceHost}, {"DATABRICKS_CLIENT_ID", d.DeployServicePrincipal},
+				{"SPEED_LAYER", fmt.Sprint(e.Streaming.SpeedLayer)},
 			})
 		}
 		if err != nil {
@@ -156,8 +158,10 @@ func Generate(envs []config.Environment, speed map[string]any) ([]byte, error) {
 			// prefix of their own, never over the environment's tables.
 			dev := maps.Clone(vars)
 			dev["silver_uri"] = vars["silver_uri"].(string) + DevSilverRoot + "${workspace.current_user.short_name}/"
-			targets[DevTarget] = target{Mode: "development", Default: true, Workspace: workspace{Host: e.Databricks.WorkspaceHost},
-				Variables: dev, Resources: resources}
+			// Not the speed layer's jobs: development mode pauses no job that sets its own pause
+			// status, so each engineer's deploy would run a cluster around the clock, publishing
+			// into the environment's freshness metric.
+			targets[DevTarget] = target{Mode: "development", Default: true, Workspace: workspace{Host: e.Databricks.WorkspaceHost}, Variables: dev}
 		}
 	}
 	if len(targets) == 0 {

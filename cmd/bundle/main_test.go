@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"os"
 	"regexp"
@@ -90,7 +91,8 @@ func TestPrintsTheDeploySettingsOfOneEnvironment(t *testing.T) {
 			assert.Empty(t, out.String(), "%s has no bundle target", e.Name)
 			continue
 		}
-		assert.Equal(t, "TARGET="+e.Name+"\nDATABRICKS_HOST="+e.Databricks.WorkspaceHost+"\nDATABRICKS_CLIENT_ID="+e.Databricks.DeployServicePrincipal+"\n", out.String())
+		assert.Equal(t, "TARGET="+e.Name+"\nDATABRICKS_HOST="+e.Databricks.WorkspaceHost+"\nDATABRICKS_CLIENT_ID="+e.Databricks.DeployServicePrincipal+
+			"\nSPEED_LAYER="+fmt.Sprint(e.Streaming.SpeedLayer)+"\n", out.String())
 	}
 	var out, errs bytes.Buffer
 	assert.Equal(t, 2, run([]string{"-env", "nowhere"}, &out, &errs))
@@ -125,7 +127,7 @@ func TestSpeedJobsOnlyWhereTheSpeedLayerIsOn(t *testing.T) {
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &doc))
 	assert.ElementsMatch(t, []string{"speed_layer", "speed_backfill"}, slices.Collect(maps.Keys(doc.Targets["staging"].Resources.Jobs)))
-	assert.ElementsMatch(t, []string{"speed_layer", "speed_backfill"}, slices.Collect(maps.Keys(doc.Targets[DevTarget].Resources.Jobs)))
+	assert.Empty(t, doc.Targets[DevTarget].Resources.Jobs, "no engineer's deploy runs a continuous job")
 	assert.Empty(t, doc.Targets["production"].Resources.Jobs, "production's speed layer is off here")
 	assert.Equal(t, "[]", doc.Targets["production"].Variables["streams"], "no streams where the speed layer is off")
 }

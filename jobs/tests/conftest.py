@@ -31,6 +31,11 @@ def spark():
             # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
             "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
             "spark.ui.enabled": "false",
+            # The tests' data is a few rows: compiling generated code for each new plan costs
+            # more than it saves (a third of the suite's time), so the tests run Spark's
+            # interpreted operators, which Spark keeps equal to the generated ones.
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.sql.codegen.factoryMode": "NO_CODEGEN",
         },
     )
     session.sparkContext.setLogLevel("ERROR")

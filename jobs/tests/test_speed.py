@@ -147,7 +147,7 @@ def test_a_batch_replayed_after_a_crash_writes_nothing_twice(spark, lake, web):
     firehose.deliver(events(web, 20, 3, t0 + timedelta(hours=2)) + [on_time] + events(web, 30, 1, t0))
     run(spark, lake, web)
     assert on_time[web.event_id] in ids(spark, lake, web)
-    tables = (web.events, web.late, web.quarantine)
+    tables = (web.events, web.late, web.quarantine, web.state + speed.PROGRESS)
     before = {p: rows(spark, lake, p) for p in tables}
     assert before[web.late] and before[web.quarantine]
     # The run wrote its tables, then "crashed" before its checkpoint recorded the batch.
@@ -297,7 +297,7 @@ def test_the_freshness_metric_is_the_alarms(spark, lake, web, variables):
     newest = firehose.clock + timedelta(minutes=5)
     firehose.deliver(events(web, 0, 2, newest - timedelta(seconds=1)))
     run(spark, lake, web)
-    assert speed.newest_event(spark, silver, web) == newest.replace(tzinfo=None)
+    assert speed.newest_event(spark, silver, web) == newest
     with mock_aws():
         cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
         age = speed.freshness(speed.newest_event(spark, silver, web), newest + timedelta(seconds=90))
@@ -308,6 +308,14 @@ def test_the_freshness_metric_is_the_alarms(spark, lake, web, variables):
     assert age == 90
 
 
+def test_the_speed_layer_refuses_to_start_without_streams():
+    from dataplatform_jobs import entrypoints
+
+    with pytest.raises(SystemExit) as exit:
+        entrypoints.speed_layer(["--bronze", "/b/", "--silver", "/s/", "--reader", "files"])
+    assert exit.value.code == 2
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -316,10 +324,14 @@ def test_the_freshness_metric_is_the_alarms(spark, lake, web, variables):
         (lambda e: e.update(format="avro"), "format 'avro' must be one of json, parquet"),
         (lambda e: e.update(event_time="page"), "must be a string column and event_time 'page' a timestamp column"),
         (lambda e: e.update(trigger_seconds="60"), "trigger_seconds '60' must be a whole number"),
+        (lambda e: e.update(max_bytes_per_trigger=1024), "exactly one of max_files_per_trigger, max_bytes_per_trigger"),
+        (lambda e: e.update(trigger_seconds=0), "needs trigger_seconds >= 1"),
+        (lambda e: e["columns"].append({"name": "reason", "type": "string"}), "not ['reason']"),
+        (lambda e: e.update(errors="errors/kinesis/web-events/"), "empty for json"),
     ],
 )
 def test_bad_stream_settings_name_the_field(variables, change, message):
-    entries = json.loads(variables["streams"])
+    entries = [json.loads(variables["streams"])[0]]  # web-events, a JSON stream
     change(entries[0])
     with pytest.raises(settings.InvalidSettings, match=message.replace("(", r"\(").replace("[", r"\[")):
         settings.streams(json.dumps(entries))
@@ -368,10 +380,10 @@ def test_maintenance_compacts_only_the_days_the_stream_no_longer_writes(spark, l
     files = table(spark, lake, web.events).select(web.day_column, "_metadata.file_path").distinct()
     per_day = {r[0]: r[1] for r in files.groupBy(web.day_column).count().collect()}
     assert per_day == {old.date(): 1, now.date(): 2}, "the old day compacted, today's files left to the stream"
-    for prefix in (web.late, web.quarantine):
+    for prefix in (web.late, web.quarantine, web.state + speed.PROGRESS):
         path = (silver + prefix).rstrip("/")
         operations = {r.operation for r in spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()}
-        assert "OPTIMIZE" not in operations and "VACUUM END" in operations
+        assert "VACUUM END" in operations, prefix
 
 
 # Auto Loader's options that the speed layer sets (docs.databricks.com, "Auto Loader options"):
@@ -386,7 +398,7 @@ AUTO_LOADER_OPTIONS = {
 
 
 @pytest.mark.parametrize("name", ["web-events", "orders-events"])
-def test_auto_loader_reads_with_the_file_sources_settings(streams, name):
+def test_auto_loader_is_given_the_file_sources_settings(streams, name):
     stream = streams[name]
     fmt = "text" if stream.format == "json" else "parquet"
     source, options = speed.reader_options(stream, fmt, "autoloader", "*" + stream.extension)

@@ -146,8 +146,7 @@ def maintain(argv):
     streams = settings.streams(args.streams or "[]")
     prefixes += [p for s in streams for p in (s.events, s.late, s.quarantine, s.state + speed.PROGRESS)]
     where = {s.events: speed.settled_days(s) for s in streams}
-    vacuum_only = [p for s in streams for p in (s.late, s.quarantine)]
-    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys, where, vacuum_only)
+    done = maintenance.maintain(session(args.local), silver, prefixes, retention(args), keys, where)
     log.info("maintained %d table(s)", len(done))
 
 

@@ -9,24 +9,22 @@ from pyspark.sql import functions as F
 from . import cdc, tables
 
 
-def maintain(spark, silver, prefixes, retention_days, keys=None, where=None, vacuum_only=()):
+def maintain(spark, silver, prefixes, retention_days, keys=None, where=None):
     """OPTIMIZE then VACUUM each existing table under silver; returns the tables maintained.
     A table with a key in keys ({prefix: key columns}) is also ordered by it (Z-order), so each
     file holds a narrow range of keys and a MERGE of a few changes rewrites a few files.
 
-    The speed layer writes while this runs, so its tables are compacted only where it does not
-    read: where ({prefix: partition predicate}) limits OPTIMIZE to the days its merges no longer
-    reach, and vacuum_only tables (whose every file its insert-only merges read) are not
-    compacted, or the streaming job's next merge would conflict with the rewrite."""
+    The speed layer merges into its events table while this runs, and a compaction of the days
+    a merge read makes the merge start again: where ({prefix: partition predicate}) limits
+    OPTIMIZE to the days its merges no longer reach. Its other tables take blind appends only,
+    which never conflict with a compaction."""
     done = []
     keys, where = keys or {}, where or {}
     for prefix in prefixes:
         if tables.existing(spark, silver + prefix) is None:
             continue
         table = tables.keep_retention(spark, silver + prefix, retention_days)
-        if prefix in vacuum_only:
-            pass
-        elif prefix in keys:
+        if prefix in keys:
             table.optimize().executeZOrderBy(*keys[prefix])
         elif prefix in where:
             table.optimize().where(where[prefix]).executeCompaction()

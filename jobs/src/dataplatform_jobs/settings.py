@@ -117,10 +117,14 @@ class Stream:
 
 
 STREAM_FORMATS = ("json", "parquet")
+# Columns the speed layer adds to a stream's tables, besides its day column (config.streaming).
+RESERVED_COLUMNS = ("record", "reason")
 
 
 def streams(text):
     """Parses --streams: the streams of the speed layer (an empty list where it is off)."""
+    if text is None:
+        raise InvalidSettings("--streams: missing; the bundle passes the streams as JSON")
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as e:
@@ -151,8 +155,25 @@ def streams(text):
                 raise InvalidSettings(f"{where}: {f} {e[f]!r} must be a whole number, 0 or more")
         if e["format"] not in STREAM_FORMATS:
             raise InvalidSettings(f"{where}: format {e['format']!r} must be one of {', '.join(STREAM_FORMATS)}")
+        if not isinstance(e["columns"], list) or not all(
+            isinstance(c, dict) and {"name", "type"} <= set(c) for c in e["columns"]
+        ):
+            raise InvalidSettings(f"{where}: columns must be a list of {{name, type}}")
         columns = tuple((c["name"], c["type"]) for c in e["columns"])
         kinds = dict(columns)
+        reserved = {e["day_column"], *RESERVED_COLUMNS} & set(kinds)
+        if len(kinds) != len(columns) or reserved:
+            raise InvalidSettings(
+                f"{where}: column names must be unique and not {sorted(reserved) or 'repeated'} (the job adds those)"
+            )
+        if e["trigger_seconds"] < 1 or bool(e["max_files_per_trigger"]) == bool(e["max_bytes_per_trigger"]):
+            raise InvalidSettings(
+                f"{where}: needs trigger_seconds >= 1 and exactly one of max_files_per_trigger, max_bytes_per_trigger"
+            )
+        if (e["format"] == "parquet") != bool(e["errors"]) or e["errors"] and not e["errors"].endswith("/"):
+            raise InvalidSettings(
+                f"{where}: errors must be the conversion errors' prefix (ending in /) for parquet, empty for json"
+            )
         if kinds.get(e["event_id"]) != "string" or kinds.get(e["event_time"]) != "timestamp":
             raise InvalidSettings(
                 f"{where}: event_id {e['event_id']!r} must be a string column and event_time "

@@ -15,11 +15,16 @@ Each micro-batch (Sink.write):
 - the rest, one row per event ID, is merged insert-only on (day, event ID) into the events
   table, so an event delivered again inside the watermark (a producer's retry, or Firehose
   writing the same records under another object name) finds its first copy and is dropped.
+  An event ID keeps its event time: producers resend an event as it was.
 
 Exactly once. The checkpoint (under the stream's state prefix) makes a restart resume with the
-files not yet committed; a batch replayed after a crash between its writes and its checkpoint
-writes nothing twice, as every write is an insert-only merge on what identifies the row, and
-the batch's watermark is kept (the progress table) so the replay splits late events the same way.
+files not yet committed. A batch replayed after a crash between its writes and its checkpoint
+writes nothing twice: the events merge is insert-only on what identifies an event, and the late,
+quarantine and progress rows are appended with Delta's idempotent writes (txnAppId = the query's
+ID and table, txnVersion = the batch), which skip a batch already written. The batch's
+watermark is kept in the progress table, so the replay splits late events the same way. Blind
+appends never conflict with each other or with a compaction; the events merges retry when a
+concurrent writer (a backfill, OPTIMIZE) changed the days they read.
 
 A Parquet stream's records that Firehose could not convert land under errors/.../
 format-conversion-failed/ as JSON documents; a second query reads them into the same quarantine.
@@ -100,7 +105,8 @@ def bronze_records(spark, bronze, stream, reader, day=None):
     """The stream's bronze records (all days, or one arrival day's folder): JSON as text lines
     (RECORD), Parquet by the declared columns."""
     path = bronze + stream.bronze + (day_folder(day) if day else "")
-    glob = "*" + stream.extension
+    # The last extension only (.gz, .parquet, .json): what Firehose's own default names end in too.
+    glob = "*" + "." + stream.extension.rsplit(".", 1)[-1]
     if stream.format == "json":
         text = T.StructType([T.StructField("value", T.StringType())])
         return file_stream(spark, stream, path, "text", text, reader, glob).withColumnRenamed("value", RECORD)
@@ -156,10 +162,21 @@ def events_schema(stream):
 QUARANTINE_SCHEMA = T.StructType([T.StructField(c, T.StringType()) for c in (RECORD, REASON, BRONZE_FILE)])
 
 
-def insert_new(table, rows, key):
-    """Inserts the rows whose key (null-safe) the Delta table does not hold yet."""
-    match = " AND ".join(f"s.`{k}` <=> t.`{k}`" for k in key)
-    table.alias("t").merge(rows.alias("s"), match).whenNotMatchedInsertAll().execute()
+def append_once(rows, path, app, version):
+    """Appends rows to the Delta table at path unless this (app, version) already did: Delta's
+    idempotent writes, so a replayed micro-batch appends nothing twice."""
+    rows.write.format("delta").mode("append").option("txnAppId", app).option("txnVersion", version).save(path)
+
+
+def retried(merge, attempts=3):
+    """Runs merge, again (it is idempotent) when a concurrent commit changed what it read."""
+    for attempt in range(attempts):
+        try:
+            return merge()
+        except Exception as e:  # delta.exceptions.ConcurrentAppendException and kin
+            if "Concurrent" not in type(e).__name__ and "DELTA_CONCURRENT" not in str(e) or attempt == attempts - 1:
+                raise
+            log.warning("merge conflicted with a concurrent commit; again (%d)", attempt + 1)
 
 
 class Sink:
@@ -174,6 +191,8 @@ class Sink:
         late = T.StructType([*events_schema(stream).fields, T.StructField(WATERMARK, T.TimestampType())])
         self.late = tables.ensure(spark, silver + stream.late, late, retention_days, day)
         self.quarantine = tables.ensure(spark, silver + stream.quarantine, QUARANTINE_SCHEMA, retention_days)
+        self.late_path = (silver + stream.late).rstrip("/")
+        self.quarantine_path = (silver + stream.quarantine).rstrip("/")
         self.progress = tables.ensure(spark, silver + stream.state + PROGRESS, PROGRESS_SCHEMA, retention_days)
         self.progress_path = (silver + stream.state + PROGRESS).rstrip("/")
         self.newest, self.replay = None, None
@@ -197,8 +216,9 @@ class Sink:
 
     def write(self, batch, batch_id=None):
         """Writes one micro-batch of bronze records. With a batch ID (the events query), events
-        behind the watermark go to the late table; without (a backfill), every event that fits
-        is merged. Safe to run again with the same batch."""
+        behind the watermark go to the late table and bad records to the quarantine; without (a
+        backfill, over records the query has judged before), every event that fits is merged.
+        Safe to run again with the same batch."""
         stream = self.stream
         watermark = self.watermark(batch_id) if batch_id is not None else None
         judged = judge(batch, stream).persist()
@@ -206,23 +226,25 @@ class Sink:
             fits, event_time = F.col(REASON).isNull(), F.col(f"`{stream.event_time}`")
             is_late = fits & (event_time < F.lit(watermark)) if watermark is not None else F.lit(False)
             # One pass over the batch says what is to be written: the days of its on-time
-            # events, its newest event, whether any is late or quarantined.
+            # events, its newest event (no later than now: a clock far ahead must not push the
+            # watermark past every real event), whether any is late or quarantined.
             days, newest, late, bad = judged.agg(
                 F.collect_set(F.when(fits & ~is_late, F.col(stream.day_column))),
-                F.max(F.when(fits, event_time)),
+                F.max(F.when(fits, F.least(event_time, F.current_timestamp()))),
                 F.count(F.when(is_late, 1)),
                 F.count(F.when(~fits, 1)),
             ).first()
             events = events_of(judged, stream)
             self.merge_events(one_per_event(events.where(~is_late), stream), sorted(days))
+            if batch_id is None:
+                return
             if late:
                 late_rows = events.where(is_late).withColumn(WATERMARK, F.lit(watermark))
-                insert_new(self.late, late_rows, [stream.event_id, BRONZE_FILE])
+                append_once(late_rows, self.late_path, self.query_id + ":late", batch_id)
             if bad:
-                insert_new(self.quarantine, quarantined(judged), [BRONZE_FILE, RECORD, REASON])
-            if batch_id is not None:
-                self.newest = max((t for t in (self.newest, newest) if t is not None), default=None)
-                self.record(batch_id, watermark)
+                append_once(quarantined(judged), self.quarantine_path, self.query_id + ":quarantine", batch_id)
+            self.newest = max((t for t in (self.newest, newest) if t is not None), default=None)
+            self.record(batch_id, watermark)
         finally:
             judged.unpersist()
 
@@ -235,19 +257,13 @@ class Sink:
         listed = ", ".join(f"DATE'{d.isoformat()}'" for d in days)
         day, event_id = f"`{stream.day_column}`", f"`{stream.event_id}`"
         match = f"t.{day} IN ({listed}) AND t.{day} = s.{day} AND t.{event_id} = s.{event_id}"
-        self.events.alias("t").merge(events.alias("s"), match).whenNotMatchedInsertAll().execute()
+        retried(lambda: self.events.alias("t").merge(events.alias("s"), match).whenNotMatchedInsertAll().execute())
 
     def record(self, batch_id, watermark):
         """Keeps the batch's watermark and the newest event time so far: one row, appended once
         per (query, batch) whatever replays it (Delta's idempotent writes: txnAppId, txnVersion)."""
         row = self.spark.createDataFrame([(self.query_id, batch_id, watermark, self.newest)], PROGRESS_SCHEMA)
-        (
-            row.write.format("delta")
-            .mode("append")
-            .option("txnAppId", self.query_id)
-            .option("txnVersion", batch_id)
-            .save(self.progress_path)
-        )
+        append_once(row, self.progress_path, self.query_id + ":progress", batch_id)
 
 
 def conversion_errors(batch):
@@ -270,9 +286,19 @@ def query_id(spark, checkpoint):
 
 
 def exists(spark, path):
-    """True once path holds anything: an S3 prefix exists from its first object on."""
-    hadoop = spark._jvm.org.apache.hadoop.fs.Path(path)
-    return hadoop.getFileSystem(spark._jsc.hadoopConfiguration()).exists(hadoop)
+    """True once the folder path holds anything (an S3 prefix exists from its first object on).
+    It lists the parent folder rather than asking for the path itself: on S3 that would be a
+    GetObject of the key without its slash, which the role's prefix grants do not cover."""
+    jvm = spark._jvm
+    folder = jvm.org.apache.hadoop.fs.Path(path.rstrip("/"))
+    fs = folder.getFileSystem(spark._jsc.hadoopConfiguration())
+    try:
+        children = fs.listStatus(folder.getParent())
+    except Exception as e:  # java.io.FileNotFoundException: not even the parent yet
+        if "FileNotFoundException" in str(e):
+            return False
+        raise
+    return any(child.getPath().getName() == folder.getName() for child in children)
 
 
 class Queries:
@@ -321,14 +347,19 @@ class Queries:
         stream, sink = self.stream, self.sink
         text = T.StructType([T.StructField("value", T.StringType())])
 
-        def errors(batch, _):
-            insert_new(sink.quarantine, conversion_errors(batch), [BRONZE_FILE, RECORD, REASON])
+        checkpoint = self.silver + stream.state + ERRORS_CHECKPOINT
+        ids = {}
+
+        def errors(batch, batch_id):
+            if "id" not in ids:
+                ids["id"] = query_id(self.spark, checkpoint)
+            append_once(conversion_errors(batch), sink.quarantine_path, ids["id"] + ":quarantine", batch_id)
 
         return (
             file_stream(self.spark, stream, self.bronze + stream.errors, "text", text, self.reader)
             .writeStream.queryName(f"{stream.name}-conversion-errors")
             .foreachBatch(errors)
-            .option("checkpointLocation", self.silver + stream.state + ERRORS_CHECKPOINT)
+            .option("checkpointLocation", checkpoint)
             .trigger(**self.trigger)
             .start()
         )
@@ -379,15 +410,17 @@ def settled_days(stream):
 
 
 def newest_event(spark, silver, stream):
-    """The newest event time the stream's query has seen, or None before its first event."""
+    """The newest event time (UTC) the stream's query has seen, or None before its first event.
+    Read as epoch microseconds: a collected timestamp would be in the Python process's zone."""
     progress = tables.existing(spark, silver + stream.state + PROGRESS)
-    return None if progress is None else progress.toDF().agg(F.max(NEWEST)).collect()[0][0]
+    if progress is None:
+        return None
+    micros = progress.toDF().agg(F.max(F.unix_micros(NEWEST))).first()[0]
+    return None if micros is None else datetime.fromtimestamp(micros / 1e6, UTC)
 
 
 def freshness(newest, now):
-    """The age, in seconds, of the newest event (a naive time is UTC, as the job's session)."""
-    if newest.tzinfo is None:
-        newest = newest.replace(tzinfo=UTC)
+    """The age, in seconds, of the newest event (never in the future: the job caps it at now)."""
     return max(0.0, (now - newest).total_seconds())
 
 
@@ -417,9 +450,9 @@ def run(spark, bronze, silver, streams, reader, retention_days, publish=None, ev
     fails the run: Databricks then restarts the continuous job and emails). Every
     every_seconds, publish (if given) receives each stream's newest-event age: {metric: s}."""
     spark.streams.resetTerminated()  # wait for these queries only
-    streams_queries = [Queries(spark, bronze, silver, s, reader, retention_days) for s in streams]
-    queries = []
+    streams_queries, queries = [], []
     try:
+        streams_queries = [Queries(spark, bronze, silver, s, reader, retention_days) for s in streams]
         while True:
             queries = [q for sq in streams_queries for q in sq.start_ready()]
             waiting = [sq.stream.name for sq in streams_queries if "events" not in sq.started]
@@ -435,7 +468,11 @@ def run(spark, bronze, silver, streams, reader, retention_days, publish=None, ev
             if publish:
                 now = datetime.now(UTC)
                 newest = {s.metric: newest_event(spark, silver, s) for s in streams}
-                publish({m: freshness(t, now) for m, t in newest.items() if t is not None})
+                try:
+                    publish({m: freshness(t, now) for m, t in newest.items() if t is not None})
+                except Exception as e:  # a metric missed is the alarm's to notice, not a reason to stop
+                    log.warning("could not publish the freshness metric: %s", e)
     finally:
-        for q in queries:
-            q.stop()
+        for sq in streams_queries:
+            for q in sq.started.values():
+                q.stop()

@@ -1,0 +1,151 @@
+package test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"dataplatform/config"
+	"dataplatform/stacks"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// unityCatalogMasterRole is Databricks' Unity Catalog master role (FACTS.md), written out here
+// rather than read from config, so a typo there fails these tests.
+const unityCatalogMasterRole = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
+
+// credentialTrust is the storage-credential role's trust statements, with CloudFormation's
+// intrinsic functions rendered as text.
+func credentialTrust(t *testing.T, d *stacks.DatabricksStack) []map[string]any {
+	t.Helper()
+	require.NotNil(t, d.StorageCredentialRole, "no storage-credential role")
+	role := resourcesOf(t, d.Stack, "AWS::IAM::Role")[logicalID(t, d.StorageCredentialRole)]
+	return documentStatements(role.Properties["AssumeRolePolicyDocument"])
+}
+
+func selfTrust(env config.Environment) map[string]any {
+	return map[string]any{
+		"Action":    "sts:AssumeRole",
+		"Effect":    "Allow",
+		"Principal": map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", env.Account)},
+		"Condition": map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": fmt.Sprintf("arn:aws:iam::%s:role/%s", env.Account, env.UnityCatalogRoleName())}},
+	}
+}
+
+// TestStorageCredentialRoleWhileThePendingPhase: the committed environments with Unity Catalog
+// on have no external ID yet, so their role trusts only itself: Databricks cannot assume it.
+func TestStorageCredentialRoleWhileThePendingPhase(t *testing.T) {
+	pending := 0
+	for _, p := range enabledDatabricks(t) {
+		if !p.Env.Databricks.UnityCatalog.Enabled {
+			assert.Nil(t, p.Databricks.StorageCredentialRole, p.Env.Name)
+			continue
+		}
+		require.Equal(t, config.UnityCatalogPending, p.Env.Databricks.UnityCatalog.ExternalID, p.Env.Name)
+		pending++
+		assert.Equal(t, []map[string]any{selfTrust(p.Env)}, credentialTrust(t, p.Databricks), p.Env.Name)
+		role := resourcesOf(t, p.Databricks.Stack, "AWS::IAM::Role")[logicalID(t, p.Databricks.StorageCredentialRole)]
+		assert.Equal(t, p.Env.UnityCatalogRoleName(), role.Properties["RoleName"], "the self-trust derives the ARN from this name")
+	}
+	require.Positive(t, pending, "no committed environment has Unity Catalog on")
+}
+
+// sortedSids orders statement IDs, the unnamed (nil) first, for slices.Compact.
+func sortedSids(sids []any) []any {
+	slices.SortFunc(sids, func(a, b any) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	return sids
+}
+
+// buildStaging synthesizes staging alone with its config changed by mutate.
+func buildStaging(t *testing.T, mutate func(*config.Environment)) *stacks.Platform {
+	t.Helper()
+	envs := config.All()
+	for i := range envs {
+		if envs[i].Name == "staging" {
+			mutate(&envs[i])
+		}
+	}
+	app, err := newApp(t.TempDir())
+	require.NoError(t, err)
+	platforms, _, err := stacks.Build(app, envs, "staging")
+	require.NoError(t, err)
+	app.Synth(nil)
+	require.Len(t, platforms, 1)
+	return platforms[0]
+}
+
+// TestStorageCredentialRoleWithItsExternalID builds staging as the second phase has it: the
+// master role is trusted with exactly the credential's external ID, and the role itself still.
+func TestStorageCredentialRoleWithItsExternalID(t *testing.T) {
+	const externalID = "5d7c36a2-9a1e-4c3b-8f0a-2b6e1d4c9f70"
+	p := buildStaging(t, func(e *config.Environment) { e.Databricks.UnityCatalog.ExternalID = externalID })
+	master := map[string]any{
+		"Action":    "sts:AssumeRole",
+		"Effect":    "Allow",
+		"Principal": map[string]any{"AWS": unityCatalogMasterRole},
+		"Condition": map[string]any{"StringEquals": map[string]any{"sts:ExternalId": externalID}},
+	}
+	assert.ElementsMatch(t, []map[string]any{master, selfTrust(p.Env)}, credentialTrust(t, p.Databricks))
+}
+
+// TestStorageCredentialRoleReachesTheLakeOnly: read bronze, read and write silver and gold, the
+// lake's key only through S3, and assume itself; nothing else.
+func TestStorageCredentialRoleReachesTheLakeOnly(t *testing.T) {
+	for _, p := range enabledDatabricks(t) {
+		if !p.Env.Databricks.UnityCatalog.Enabled {
+			continue
+		}
+		t.Run(p.Env.Name, func(t *testing.T) {
+			d, env := p.Databricks, p.Env
+			layers := map[string]string{
+				logicalID(t, p.DataLake.Bronze): config.LayerBronze,
+				logicalID(t, p.DataLake.Silver): config.LayerSilver,
+				logicalID(t, p.DataLake.Gold):   config.LayerGold,
+			}
+			// layerOf names the bucket a resource (another stack's output, joined) points into.
+			layerOf := func(r any) string {
+				text := jsonText(r)
+				for id, layer := range layers {
+					if strings.Contains(text, id) {
+						if strings.Contains(text, `"/*"`) {
+							return layer + "/*"
+						}
+						return layer
+					}
+				}
+				return text
+			}
+			read := []any{"s3:GetObject", "s3:GetObjectVersion"}
+			write := []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:ListMultipartUploadParts", "s3:PutObject"}
+			want := map[string]any{"bronze/*": read, "silver/*": write, "gold/*": write}
+			got, sids := map[string]any{}, []any{}
+			for _, s := range roleStatements(t, d.Stack, logicalID(t, d.StorageCredentialRole)) {
+				sids = append(sids, s["Sid"])
+				switch s["Sid"] {
+				case "LocateBuckets":
+					var buckets []string
+					for _, r := range list(s["Resource"]) {
+						buckets = append(buckets, layerOf(r))
+					}
+					assert.ElementsMatch(t, []string{"bronze", "silver", "gold"}, buckets)
+				case "DataLakeKeyThroughS3":
+					assert.Equal(t, map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + env.Region + ".amazonaws.com"}}, s["Condition"])
+					assert.Contains(t, jsonText(s["Resource"]), logicalID(t, p.DataLake.Key), "the data-lake key only")
+					assert.ElementsMatch(t, []any{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}, list(s["Action"]))
+				case "AssumeItself":
+					assert.Equal(t, fmt.Sprintf("arn:aws:iam::%s:role/%s", env.Account, env.UnityCatalogRoleName()), s["Resource"])
+				case nil:
+					for _, r := range list(s["Resource"]) {
+						got[layerOf(r)] = list(s["Action"])
+					}
+				}
+			}
+			assert.Equal(t, want, got)
+			// The object statements (CDK merges those with the same actions) and the three named.
+			assert.ElementsMatch(t, []any{nil, "LocateBuckets", "DataLakeKeyThroughS3", "AssumeItself"}, slices.Compact(sortedSids(sids)), "nothing else")
+		})
+	}
+}
