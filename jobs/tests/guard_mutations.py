@@ -103,6 +103,14 @@ CASES = [
         SPEED_TESTS,
     ),
     (
+        "idempotent appends",
+        SPEED,
+        '.option("txnAppId", app).option("txnVersion", version)',
+        "",
+        "test_a_batch_replayed_after_a_crash",
+        SPEED_TESTS,
+    ),
+    (
         "a replay keeps its watermark",
         SPEED,
         "        if self.replay is not None and self.replay[BATCH_ID] == batch_id:\n",
