@@ -217,6 +217,7 @@ def test_a_malformed_line_is_quarantined_and_the_rest_of_its_file_kept(spark, la
             '{"event_id": "e-late", "event_time": "yesterday"}',
             json.dumps(missing_id),
             "[1, 2]",
+            json.dumps(firehose.as_sent(event(web, 7, t0))) + json.dumps(firehose.as_sent(event(web, 8, t0))),
         ],
     )
     run(spark, lake, web)
@@ -227,6 +228,10 @@ def test_a_malformed_line_is_quarantined_and_the_rest_of_its_file_kept(spark, la
             ('{"event_id": "e-late", "event_time": "yesterday"}', f"{web.event_time}: yesterday is not a timestamp"),
             (json.dumps(missing_id), f"event ID {web.event_id} is missing or null"),
             ("[1, 2]", "not a JSON object"),
+            (
+                json.dumps(firehose.as_sent(event(web, 7, t0))) + json.dumps(firehose.as_sent(event(web, 8, t0))),
+                speed.SEVERAL_OBJECTS,
+            ),
         ]
     )
     files = {f for (f,) in rows(spark, lake, web.quarantine, speed.BRONZE_FILE)}

@@ -58,6 +58,7 @@ PROGRESS_SCHEMA = T.StructType(
     ]
 )
 READERS = ("autoloader", "files")
+SEVERAL_OBJECTS = "several JSON objects on one line: each record must end with a newline"
 
 # What Firehose writes for each record it could not convert to Parquet (AWS: "Handling errors
 # for data format conversion"); the documented ErrorCode/ErrorMessage, and the lastError*
@@ -125,6 +126,11 @@ def judge(batch, stream):
     required = {stream.event_id: "event ID", stream.event_time: "event time"}
     if stream.format == "json":
         judged = records.judged(batch, stream.columns, required)
+        # Firehose concatenates records as they come: a producer that leaves out the newline
+        # puts several objects on one line, and from_json would read the first and drop the
+        # rest. Such a line is quarantined whole (a "}{" inside a string value is too: kept, not lost).
+        several = F.col(REASON).isNull() & F.col(RECORD).rlike(r"\}\s*\{")
+        judged = judged.withColumn(REASON, F.when(several, F.lit(SEVERAL_OBJECTS)).otherwise(F.col(REASON)))
     else:
         reason = F.lit(None).cast("string")
         for name, what in reversed(required.items()):
