@@ -190,22 +190,24 @@ func suppressCrossAccountWildcards(role awsiam.Role, stack awscdk.Stack) {
 	}}, jsii.Bool(true))
 }
 
+// nagBucketArn is a bucket's ARN as cdk-nag names it in an AppliesTo: another stack's bucket
+// by its logical ID there.
+func nagBucketArn(bucket awss3.IBucket) string {
+	return "<" + *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
+}
+
 // suppressDataAccessWildcards names the wildcards that the bucket grants (bronze's per
 // prefix, silver's whole) and per-database table ARNs produce.
 func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env config.Environment, bronze, silver awss3.IBucket) {
 	applies := []any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
 		"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"}
-	// cdk-nag names another stack's bucket by its logical ID there.
-	arn := func(bucket awss3.IBucket) string {
-		return "<" + *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
-	}
 	for _, prefix := range DataAccessBronzePrefixes(env) {
-		applies = append(applies, fmt.Sprintf("Resource::%s/%s*", arn(bronze), prefix))
+		applies = append(applies, fmt.Sprintf("Resource::%s/%s*", nagBucketArn(bronze), prefix))
 	}
 	if len(env.SpeedStreams()) > 0 {
 		applies = append(applies, "Resource::*")
 	}
-	applies = append(applies, fmt.Sprintf("Resource::%s/*", arn(silver)))
+	applies = append(applies, fmt.Sprintf("Resource::%s/*", nagBucketArn(silver)))
 	for _, layer := range dataAccessLayers {
 		applies = append(applies, "Resource::"+*glueArn(stack, "table", env.DatabaseName(layer)+"/*"))
 	}

@@ -52,10 +52,6 @@ func newStorageCredentialRole(stack awscdk.Stack, env config.Environment, props 
 		bucket awss3.IBucket
 		write  bool
 	}{{props.Bronze, false}, {props.Silver, true}, {props.Gold, true}}
-	// cdk-nag names another stack's bucket by its logical ID there.
-	nagArn := func(bucket awss3.IBucket) string {
-		return "<" + *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
-	}
 	applies := []any{"Action::kms:GenerateDataKey*"}
 	var arns []*string
 	for _, b := range buckets {
@@ -68,7 +64,7 @@ func newStorageCredentialRole(stack awscdk.Stack, env config.Environment, props 
 			Actions:   jsii.Strings(actions...),
 			Resources: &[]*string{b.bucket.ArnForObjects(jsii.String("*"))},
 		}))
-		applies = append(applies, fmt.Sprintf("Resource::%s/*", nagArn(b.bucket)))
+		applies = append(applies, fmt.Sprintf("Resource::%s/*", nagBucketArn(b.bucket)))
 	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("LocateBuckets"), Actions: jsii.Strings(locate...), Resources: &arns,

@@ -406,16 +406,10 @@ func TestDatabricksOutputs(t *testing.T) {
 // committed config does not, so the destroy-removal variant (auto-deleted root bucket) is
 // proven to synthesize and pass cdk-nag too. It costs one extra synth of one environment.
 func TestDatabricksInDestroyEnvironment(t *testing.T) {
-	envs := config.All()
-	require.Equal(t, "develop", envs[0].Name)
-	require.Equal(t, config.RemovalDestroy, envs[0].Removal)
-	envs[0].Databricks.Enabled = true
-	app, err := newApp(t.TempDir())
-	require.NoError(t, err)
-	platforms, _, err := stacks.Build(app, envs, "develop")
-	require.NoError(t, err)
-	app.Synth(nil)
-	d := platforms[0].Databricks
+	d := buildOne(t, "develop", func(e *config.Environment) {
+		require.Equal(t, config.RemovalDestroy, e.Removal)
+		e.Databricks.Enabled = true
+	}).Databricks
 	require.NotNil(t, d)
 	// develop has no Unity Catalog: its clusters keep the instance profile, and no credential.
 	assert.Nil(t, d.StorageCredentialRole)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"dataplatform/config"
-	"dataplatform/stacks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -159,17 +158,12 @@ func TestNoLifecycleHidesWhatReadersRead(t *testing.T) {
 	}
 	assert.Zero(t, archivedIn(allStacks()), "no committed environment archives bronze")
 
-	envs := config.All()
-	require.Equal(t, "develop", envs[0].Name)
-	bronze := &envs[0].DataLake.Bronze
-	bronze.ArchiveAfterDays, bronze.ArchivePrefixes = 30, []string{config.BronzeErrorsPrefix}
-	if bronze.ExpireAfterDays > 0 {
-		bronze.ArchiveAfterDays = bronze.ExpireAfterDays - 1
-	}
-	app, err := newApp(t.TempDir())
-	require.NoError(t, err)
-	platforms, _, err := stacks.Build(app, envs, "develop")
-	require.NoError(t, err)
-	app.Synth(nil)
-	assert.Equal(t, 1, archivedIn(map[string]awscdk.Stack{"develop/DataLake": platforms[0].DataLake.Stack}), "the walk sees develop's errors/ rule")
+	develop := buildOne(t, "develop", func(e *config.Environment) {
+		bronze := &e.DataLake.Bronze
+		bronze.ArchiveAfterDays, bronze.ArchivePrefixes = 30, []string{config.BronzeErrorsPrefix}
+		if bronze.ExpireAfterDays > 0 {
+			bronze.ArchiveAfterDays = bronze.ExpireAfterDays - 1
+		}
+	})
+	assert.Equal(t, 1, archivedIn(map[string]awscdk.Stack{"develop/DataLake": develop.DataLake.Stack}), "the walk sees develop's errors/ rule")
 }

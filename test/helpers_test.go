@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"dataplatform/config"
+	"dataplatform/stacks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -35,6 +36,28 @@ func deletionPolicyOf(env config.Environment) string {
 		return "Delete"
 	}
 	return "Retain"
+}
+
+// buildOne synthesizes one environment alone, its committed config changed by mutate: for a
+// variant no committed environment has. It costs one synth of that environment.
+func buildOne(t *testing.T, name string, mutate func(*config.Environment)) *stacks.Platform {
+	t.Helper()
+	envs := config.All()
+	found := false
+	for i := range envs {
+		if envs[i].Name == name {
+			mutate(&envs[i])
+			found = true
+		}
+	}
+	require.True(t, found, "no environment %s", name)
+	app, err := newApp(t.TempDir())
+	require.NoError(t, err)
+	platforms, _, err := stacks.Build(app, envs, name)
+	require.NoError(t, err)
+	app.Synth(nil)
+	require.Len(t, platforms, 1)
+	return platforms[0]
 }
 
 // roleStatements is the one reader of what a role may do: the statements of its inline

@@ -59,29 +59,11 @@ func sortedSids(sids []any) []any {
 	return sids
 }
 
-// buildStaging synthesizes staging alone with its config changed by mutate.
-func buildStaging(t *testing.T, mutate func(*config.Environment)) *stacks.Platform {
-	t.Helper()
-	envs := config.All()
-	for i := range envs {
-		if envs[i].Name == "staging" {
-			mutate(&envs[i])
-		}
-	}
-	app, err := newApp(t.TempDir())
-	require.NoError(t, err)
-	platforms, _, err := stacks.Build(app, envs, "staging")
-	require.NoError(t, err)
-	app.Synth(nil)
-	require.Len(t, platforms, 1)
-	return platforms[0]
-}
-
 // TestStorageCredentialRoleWithItsExternalID builds staging as the second phase has it: the
 // master role is trusted with exactly the credential's external ID, and the role itself still.
 func TestStorageCredentialRoleWithItsExternalID(t *testing.T) {
 	const externalID = "5d7c36a2-9a1e-4c3b-8f0a-2b6e1d4c9f70"
-	p := buildStaging(t, func(e *config.Environment) { e.Databricks.UnityCatalog.ExternalID = externalID })
+	p := buildOne(t, "staging", func(e *config.Environment) { e.Databricks.UnityCatalog.ExternalID = externalID })
 	master := map[string]any{
 		"Action":    "sts:AssumeRole",
 		"Effect":    "Allow",

@@ -236,25 +236,17 @@ func Variables(e config.Environment) (map[string]any, error) {
 	}
 	var sources []apiSource
 	for _, s := range e.Silver.APISources {
-		var columns []column
-		for _, c := range s.Columns {
-			columns = append(columns, column{c.Name, c.Type})
-		}
-		sources = append(sources, apiSource{Name: s.Name, Key: s.Key, Columns: columns, Bronze: config.BronzeAPIPrefix(s.Name),
+		sources = append(sources, apiSource{Name: s.Name, Key: s.Key, Columns: columnsOf(s.Columns), Bronze: config.BronzeAPIPrefix(s.Name),
 			Current: s.Current().Prefix, Quarantine: s.Quarantine().Prefix})
 	}
 	streams := []stream{}
 	for _, s := range e.SpeedStreams() {
-		var columns []column
-		for _, c := range s.Columns {
-			columns = append(columns, column{c.Name, c.Type})
-		}
 		errors := ""
 		if s.Format == config.FormatParquet {
 			errors = config.BronzeKinesisConversionErrorsPrefix(s.Name)
 		}
 		streams = append(streams, stream{Name: s.Name, Metric: e.StreamName(s.Name), Format: string(s.Format), Extension: s.FileExtension(),
-			Columns: columns, EventID: s.EventID, EventTime: s.EventTime, DayColumn: config.SilverStreamDayColumn,
+			Columns: columnsOf(s.Columns), EventID: s.EventID, EventTime: s.EventTime, DayColumn: config.SilverStreamDayColumn,
 			Bronze: config.BronzeKinesisPrefix(s.Name), Errors: errors, Events: s.Events().Prefix, Late: s.Late().Prefix,
 			Quarantine: s.Quarantine().Prefix, State: s.StatePrefix(), Buffering: s.BufferingIntervalSeconds, Trigger: s.Speed.TriggerSeconds,
 			MaxFiles: s.Speed.MaxFilesPerTrigger, MaxBytes: s.Speed.MaxBytesPerTrigger, Watermark: s.Speed.WatermarkSeconds})
@@ -295,6 +287,15 @@ func Variables(e config.Environment) (map[string]any, error) {
 		"node_type":              e.Databricks.NodeType,
 		"workers":                e.Databricks.Workers,
 	}, nil
+}
+
+// columnsOf is what the jobs are told of config's columns.
+func columnsOf(columns []config.Column) []column {
+	out := make([]column, len(columns))
+	for i, c := range columns {
+		out[i] = column{c.Name, c.Type}
+	}
+	return out
 }
 
 // compactJSON is v as one line of JSON, with <, > and & as they are (map<string,string>).

@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 import yaml
 
 from benchmarks.merge import jvm_peak_mib
-from dataplatform_jobs import local, settings, speed
+from benchmarks.merge import session as benchmark_session
+from dataplatform_jobs import settings, speed
 from tests import conftest
 from tests.firehose import Delivery, event
 
@@ -34,22 +35,6 @@ EVENTS_PER_FILE = int(os.environ.get("BENCH_EVENTS_PER_FILE", "200"))
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "200"))
 BACKLOG_EVENTS_PER_FILE = int(os.environ.get("BENCH_BACKLOG_EVENTS_PER_FILE", "1000"))
 TRIGGER = "1 second"
-
-
-def session():
-    spark = local.session(
-        "local[2]",
-        {
-            "spark.sql.shuffle.partitions": "2",
-            "spark.databricks.delta.snapshotPartitions": "2",
-            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
-            "spark.sql.streaming.numRecentProgressUpdates": "10000",
-            "spark.driver.memory": "4g",
-            "spark.ui.enabled": "false",
-        },
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
 
 
 def batch_of_files(checkpoint):
@@ -156,7 +141,15 @@ def budget(batch_p50, batch_p95):
 
 
 def main():
-    spark = session()
+    # The merge benchmark's session, at the shuffle width the speed benchmark was measured with;
+    # the progress of every micro-batch is kept for the latencies.
+    spark = benchmark_session(
+        {
+            "spark.sql.shuffle.partitions": "2",
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+            "spark.sql.streaming.numRecentProgressUpdates": "10000",
+        }
+    )
     web = {s.name: s for s in settings.streams(conftest.target_variables()["streams"])}["web-events"]
     root = tempfile.mkdtemp(prefix="bench-speed-")
     try:

@@ -58,6 +58,8 @@ PROGRESS_SCHEMA = T.StructType(
     ]
 )
 READERS = ("autoloader", "files")
+# A text file's lines, as Spark's text source reads them.
+TEXT = T.StructType([T.StructField("value", T.StringType())])
 SEVERAL_OBJECTS = "several JSON objects on one line: each record must end with a newline"
 
 # What Firehose writes for each record it could not convert to Parquet (AWS: "Handling errors
@@ -109,8 +111,7 @@ def bronze_records(spark, bronze, stream, reader, day=None):
     # The last extension only (.gz, .parquet, .json): what Firehose's own default names end in too.
     glob = "*" + "." + stream.extension.rsplit(".", 1)[-1]
     if stream.format == "json":
-        text = T.StructType([T.StructField("value", T.StringType())])
-        return file_stream(spark, stream, path, "text", text, reader, glob).withColumnRenamed("value", RECORD)
+        return file_stream(spark, stream, path, "text", TEXT, reader, glob).withColumnRenamed("value", RECORD)
     return file_stream(spark, stream, path, "parquet", records.schema(stream.columns), reader, glob)
 
 
@@ -193,8 +194,9 @@ class Sink:
     def __init__(self, spark, silver, stream, retention_days):
         self.spark, self.stream, self.query_id = spark, stream, None
         day = [stream.day_column]
-        self.events = tables.ensure(spark, silver + stream.events, events_schema(stream), retention_days, day)
-        late = T.StructType([*events_schema(stream).fields, T.StructField(WATERMARK, T.TimestampType())])
+        events = events_schema(stream)
+        self.events = tables.ensure(spark, silver + stream.events, events, retention_days, day)
+        late = T.StructType([*events.fields, T.StructField(WATERMARK, T.TimestampType())])
         self.late = tables.ensure(spark, silver + stream.late, late, retention_days, day)
         self.quarantine = tables.ensure(spark, silver + stream.quarantine, QUARANTINE_SCHEMA, retention_days)
         self.late_path = (silver + stream.late).rstrip("/")
@@ -351,7 +353,6 @@ class Queries:
 
     def start_errors(self):
         stream, sink = self.stream, self.sink
-        text = T.StructType([T.StructField("value", T.StringType())])
 
         checkpoint = self.silver + stream.state + ERRORS_CHECKPOINT
         ids = {}
@@ -362,7 +363,7 @@ class Queries:
             append_once(conversion_errors(batch), sink.quarantine_path, ids["id"] + ":quarantine", batch_id)
 
         return (
-            file_stream(self.spark, stream, self.bronze + stream.errors, "text", text, self.reader)
+            file_stream(self.spark, stream, self.bronze + stream.errors, "text", TEXT, self.reader)
             .writeStream.queryName(f"{stream.name}-conversion-errors")
             .foreachBatch(errors)
             .option("checkpointLocation", checkpoint)
