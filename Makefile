@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# Python: one uv project per component (tools/, dags/, rehearsal/, jobs/), each with its own
+# Python: one uv project per component (tools/, dags/, rehearsal/, jobs/, unitycatalog/), each with its own
 # uv.lock and .venv, because Airflow, moto, Spark and the linters pin different versions of
 # shared libraries.
 # uv comes from PyPI into .uv/; it uses the machine's Python (.python-version) and never
@@ -16,7 +16,7 @@ UV := $(CURDIR)/.uv/bin/uv
 UV_STAMP := .uv/.version-$(UV_VERSION)
 export UV_PYTHON := $(shell cat .python-version)
 export UV_PYTHON_DOWNLOADS := never
-PY_PROJECTS := tools dags rehearsal jobs
+PY_PROJECTS := tools dags rehearsal jobs unitycatalog
 # The rehearsal's interpreter: it runs moto's server for the rehearsal and the DAG tests.
 REHEARSAL_PY := rehearsal/.venv/bin/python
 
@@ -39,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test uc-test jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -88,9 +88,10 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
 # The DAG tests are mostly Python and the jobs' mostly the JVM: side by side they share two
-# cores better than one after the other. Each prints its output when done, and its time.
-py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs' and the jobs', side by side)
-	$(MAKE) --no-print-directory -j2 --output-sync=target dag-test jobs-test
+# cores better than one after the other; the Unity Catalog set-up's short tests take the DAGs'
+# slot when they finish, before the longer jobs' do. Each prints its output when done, and its time.
+py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycatalog/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs', the jobs' and the Unity Catalog set-up's)
+	$(MAKE) --no-print-directory -j2 --output-sync=target jobs-test dag-test uc-test
 
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
 	cd dags && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q && \
@@ -102,6 +103,10 @@ dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airfl
 jobs-test: jobs/.venv/.synced | $(UV) ## the Spark jobs' tests on local Spark with Delta, and the bundle's job definitions
 	cd jobs && start=$$(date +%s) && rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q && \
 	  echo "jobs-test: $$(( $$(date +%s) - start )) s"
+
+uc-test: unitycatalog/.venv/.synced ## the Unity Catalog set-up command against a loopback stub of the Databricks REST API
+	cd unitycatalog && start=$$(date +%s) && .venv/bin/python -m pytest -q && \
+	  echo "uc-test: $$(( $$(date +%s) - start )) s"
 
 jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge and the speed layer in turn and see its test fail (slow)
 	cd jobs && .venv/bin/python -m tests.guard_mutations

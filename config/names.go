@@ -419,3 +419,30 @@ func (e Environment) UnityCatalogName() string {
 // UnityCatalogCredentialName is the storage credential, and the prefix of its external
 // locations (<credential>-bronze, ...): <prefix>-<env>-lake.
 func (e Environment) UnityCatalogCredentialName() string { return e.ResourceName("lake") }
+
+// UnityCatalogLocationName is the external location of one layer's bucket:
+// <prefix>-<env>-lake-<layer>.
+func (e Environment) UnityCatalogLocationName(layer string) string {
+	return e.UnityCatalogCredentialName() + "-" + layer
+}
+
+// DatabricksStackID is the Databricks stack's construct ID in each environment's stage.
+const DatabricksStackID = "Databricks"
+
+// StackName is the CloudFormation name of the environment's stack of construct ID id: the
+// stage's name, a hyphen, the ID (what CDK names a stage's stacks, and `cdk deploy
+// --outputs-file` keys their outputs by).
+func (e Environment) StackName(id string) string { return e.Name + "-" + id }
+
+// UnityCatalogRoleOutput is the Databricks stack's output holding the storage credential's role
+// ARN, which the Unity Catalog set-up reads.
+const UnityCatalogRoleOutput = "StorageCredentialRoleArn"
+
+// UnityCatalogLayers are the layers Unity Catalog reaches: one external location and one
+// schema of the catalog each, named after the layer.
+var UnityCatalogLayers = []string{LayerBronze, LayerSilver, LayerGold}
+
+// UnityCatalogManagedRoot is the catalog's managed storage under silver. A metastore made since
+// late 2023 has no root storage, so a catalog needs its own; the platform's tables are external
+// (they stay where Athena reads them), and only what someone creates as managed lands here.
+const UnityCatalogManagedRoot = "_unity_catalog/"

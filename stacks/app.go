@@ -89,7 +89,7 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 	p.Network = NewNetworkStack(stage, "Network", &NetworkStackProps{Env: env})
 	p.DataLake = NewDataLakeStack(stage, "DataLake", &DataLakeStackProps{Env: env})
 	if env.Databricks.Enabled {
-		p.Databricks = NewDatabricksStack(stage, "Databricks", &DatabricksStackProps{
+		p.Databricks = NewDatabricksStack(stage, config.DatabricksStackID, &DatabricksStackProps{
 			Env: env, Bronze: p.DataLake.Bronze, Silver: p.DataLake.Silver, Gold: p.DataLake.Gold, DataKey: p.DataLake.Key,
 			AccessLogs: p.DataLake.AccessLogs,
 		})

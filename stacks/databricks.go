@@ -204,7 +204,7 @@ func (s *DatabricksStack) addOutputs() {
 	}
 	if s.StorageCredentialRole != nil {
 		outputs = append(outputs, struct{ id, value, description string }{
-			"StorageCredentialRoleArn", *s.StorageCredentialRole.RoleArn(), "Unity Catalog: the storage credential's IAM role (the set-up command reads it)",
+			config.UnityCatalogRoleOutput, *s.StorageCredentialRole.RoleArn(), "Unity Catalog: the storage credential's IAM role (the set-up command reads it)",
 		})
 	}
 	for _, o := range outputs {

@@ -14,28 +14,29 @@ import (
 )
 
 // newDataAccessRole creates the role clusters run as, and its instance profile of the same
-// name (Databricks then needs only the profile ARN): what the jobs need and no more. They read
-// the bronze prefixes they process (DMS's, the API DAG's and, with the speed layer, each
-// stream's and its conversion errors), read and write silver (its tables, and the checkpoints
-// and delete markers under its state prefix), read the Glue catalog of the bronze and silver
-// databases and, with the speed layer, publish its freshness metric. They create no Glue
-// table: the Catalog stack registers them.
+// name (Databricks then needs only the profile ARN): what the jobs need and no more. With the
+// speed layer they publish its freshness metric. Without Unity Catalog they also reach the lake
+// through it: they read the bronze prefixes they process (DMS's, the API DAG's and, with the
+// speed layer, each stream's and its conversion errors), read and write silver (its tables, and
+// the checkpoints and delete markers under its state prefix), and read the Glue catalog of the
+// bronze and silver databases; they create no Glue table (the Catalog stack registers them).
+// With Unity Catalog the lake is the storage credential's (newStorageCredentialRole), reached
+// through the external locations, so the profile holds no S3, KMS or Glue right.
 func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *DatabricksStackProps) (awsiam.Role, awsiam.InstanceProfile) {
 	name := env.DatabricksDataAccessRoleName()
+	description := "Databricks clusters of " + env.Name + ": read the bronze prefixes the jobs process, write silver"
+	if env.Databricks.UnityCatalog.Enabled {
+		description = "Databricks clusters of " + env.Name + ": the lake is Unity Catalog's; publish the speed layer's metric"
+	}
 	role := awsiam.NewRole(stack, jsii.String("DataAccessRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(name),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		Description: jsii.String("Databricks clusters of " + env.Name + ": read the bronze prefixes the jobs process, write silver"),
+		Description: jsii.String(description),
 	})
 	profile := awsiam.NewInstanceProfile(stack, jsii.String("InstanceProfile"), &awsiam.InstanceProfileProps{
 		InstanceProfileName: jsii.String(name),
 		Role:                role,
 	})
-	// The grants also cover the data-lake key the buckets are encrypted with.
-	for _, prefix := range DataAccessBronzePrefixes(env) {
-		props.Bronze.GrantRead(role, jsii.String(prefix+"*"))
-	}
-	props.Silver.GrantReadWrite(role, nil)
 	if len(env.SpeedStreams()) > 0 {
 		// PutMetricData has no resource to scope to; the namespace condition is its scope.
 		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -44,8 +45,26 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": config.SpeedMetricNamespace}},
 		}))
+		cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String("Clusters publish metrics in the speed layer's namespace only: PutMetricData has no resource, the cloudwatch:namespace condition scopes it."),
+			AppliesTo: &[]any{"Resource::*"},
+		}}, jsii.Bool(true))
 	}
+	if !env.Databricks.UnityCatalog.Enabled {
+		grantLakeAccess(stack, role, env, props)
+	}
+	return role, profile
+}
 
+// grantLakeAccess gives the data-access role the lake, where Unity Catalog does not: the bronze
+// prefixes the jobs read, silver, and the two layers' Glue catalog.
+func grantLakeAccess(stack awscdk.Stack, role awsiam.Role, env config.Environment, props *DatabricksStackProps) {
+	// The grants also cover the data-lake key the buckets are encrypted with.
+	for _, prefix := range DataAccessBronzePrefixes(env) {
+		props.Bronze.GrantRead(role, jsii.String(prefix+"*"))
+	}
+	props.Silver.GrantReadWrite(role, nil)
 	catalog := glueArn(stack, "catalog", "")
 	read := []*string{catalog}
 	for _, layer := range dataAccessLayers {
@@ -59,7 +78,6 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 		Resources: &read,
 	}))
 	suppressDataAccessWildcards(stack, role, env, props.Bronze, props.Silver)
-	return role, profile
 }
 
 // DataAccessBronzePrefixes are the bronze prefixes the jobs read: DMS's and the API DAG's for
@@ -204,9 +222,6 @@ func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env confi
 	for _, prefix := range DataAccessBronzePrefixes(env) {
 		applies = append(applies, fmt.Sprintf("Resource::%s/%s*", nagBucketArn(bronze), prefix))
 	}
-	if len(env.SpeedStreams()) > 0 {
-		applies = append(applies, "Resource::*")
-	}
 	applies = append(applies, fmt.Sprintf("Resource::%s/*", nagBucketArn(silver)))
 	for _, layer := range dataAccessLayers {
 		applies = append(applies, "Resource::"+*glueArn(stack, "table", env.DatabaseName(layer)+"/*"))
@@ -214,8 +229,7 @@ func suppressDataAccessWildcards(stack awscdk.Stack, role awsiam.Role, env confi
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("Clusters read any object under the bronze prefixes the jobs process, read and write any object of silver " +
-			"(its tables and the jobs' state; CDK's bucket and key grants), read any table of the bronze and silver Glue databases, " +
-			"and publish metrics in the speed layer's namespace only (PutMetricData has no resource; the cloudwatch:namespace condition scopes it)."),
+			"(its tables and the jobs' state; CDK's bucket and key grants), and read any table of the bronze and silver Glue databases."),
 		AppliesTo: &applies,
 	}}, jsii.Bool(true))
 }

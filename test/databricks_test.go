@@ -286,87 +286,123 @@ func TestDatabricksRootBucket(t *testing.T) {
 	}
 }
 
+// TestDatabricksDataAccessRole: the role of the clusters' instance profile. Where Unity Catalog
+// is on (every committed environment with Databricks) it may publish the speed layer's metric
+// and nothing else; the instance-profile path, where the role reaches the lake itself, is
+// checked on staging built with Unity Catalog off, which no committed environment is.
 func TestDatabricksDataAccessRole(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
+		require.True(t, p.Env.Databricks.UnityCatalog.Enabled, "%s: check its instance-profile path below", p.Env.Name)
 		t.Run(p.Env.Name, func(t *testing.T) {
-			stack, env := p.Databricks.Stack, p.Env
 			roleID := logicalID(t, p.Databricks.DataAccessRole)
-			role := resourcesOf(t, stack, "AWS::IAM::Role")[roleID]
-			assert.Equal(t, []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
-				"Principal": map[string]any{"Service": "ec2.amazonaws.com"}}},
-				role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
-			profile := resourcesOf(t, stack, "AWS::IAM::InstanceProfile")[logicalID(t, p.Databricks.InstanceProfile)]
-			assert.Equal(t, []any{ref(roleID)}, profile.Properties["Roles"])
-			assert.Equal(t, role.Properties["RoleName"], profile.Properties["InstanceProfileName"])
-
-			bronze, silver, gold := logicalID(t, p.DataLake.Bronze), logicalID(t, p.DataLake.Silver), logicalID(t, p.DataLake.Gold)
-			reads, writes := map[string]bool{}, map[string]bool{}
-			glue := map[string][]any{}
-			var decrypts bool
-			var bronzeObjects []string
-			var metrics []any
-			for _, s := range roleStatements(t, stack, roleID) {
-				actions := jsonText(s["Action"])
-				if strings.Contains(actions, "cloudwatch:") {
-					metrics = append(metrics, s)
-					continue
-				}
-				// The nag suppression admits Resource::* for PutMetricData; nothing else may use it.
-				assert.NotEqual(t, "*", s["Resource"], "only PutMetricData has no resource: %v", s)
-				if sid, ok := s["Sid"].(string); ok && strings.Contains(actions, "glue:") {
-					glue[sid] = s["Resource"].([]any)
-					continue
-				}
-				resources := jsonText(s["Resource"])
-				for _, layer := range []string{bronze, silver, gold} {
-					if strings.Contains(resources, layer) && strings.Contains(actions, "s3:GetObject") {
-						reads[layer] = true
-					}
-					if strings.Contains(resources, layer) && strings.Contains(actions, "s3:PutObject") {
-						writes[layer] = true
-					}
-				}
-				if strings.Contains(resources, bronze) && strings.Contains(actions, "s3:GetObject") {
-					for _, r := range list(s["Resource"]) {
-						if join, ok := r.(map[string]any)["Fn::Join"]; ok {
-							bronzeObjects = append(bronzeObjects, fmt.Sprint(join.([]any)[1].([]any)[1]))
-						}
-					}
-				}
-				if strings.Contains(resources, "DataKey") && strings.Contains(actions, `"kms:Decrypt"`) {
-					decrypts = true
-				}
+			checkDataAccessTrust(t, p)
+			var want []map[string]any
+			if len(p.Env.SpeedStreams()) > 0 {
+				want = append(want, publishFreshness)
 			}
-			assert.Equal(t, map[string]bool{bronze: true, silver: true}, reads, "clusters read bronze and silver, not gold (dbt builds it on Athena)")
-			assert.Equal(t, map[string]bool{silver: true}, writes, "clusters write silver only")
-			want := []string{"/" + config.BronzeRDSPrefix + "*", "/" + config.BronzeAPIRoot + "*"}
-			for _, s := range env.SpeedStreams() {
-				want = append(want, "/"+config.BronzeKinesisPrefix(s.Name)+"*")
-				if s.Format == config.FormatParquet {
-					want = append(want, "/"+config.BronzeKinesisConversionErrorsPrefix(s.Name)+"*")
-				}
-			}
-			assert.ElementsMatch(t, want, bronzeObjects, "clusters read only the bronze prefixes the jobs process")
-			assert.True(t, decrypts, "clusters must decrypt with the data-lake key")
-			var wantMetrics []any
-			if len(env.SpeedStreams()) > 0 {
-				wantMetrics = []any{map[string]any{"Sid": "PublishSpeedFreshness", "Action": "cloudwatch:PutMetricData", "Effect": "Allow", "Resource": "*",
-					"Condition": map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": config.SpeedMetricNamespace}}}}
-			}
-			assert.Equal(t, wantMetrics, metrics, "clusters publish the speed layer's freshness, in its namespace only")
-
-			arn := func(resource string) any {
-				return fmt.Sprintf("arn:aws:glue:%s:%s:%s", env.Region, env.Account, resource)
-			}
-			read := []any{arn("catalog")}
-			for _, layer := range []string{config.LayerBronze, config.LayerSilver} {
-				db := env.DatabaseName(layer)
-				read = append(read, arn("database/"+db), arn("table/"+db+"/*"))
-			}
-			assert.ElementsMatch(t, read, glue["ReadCatalog"])
-			assert.Len(t, glue, 1, "clusters create no Glue table: the Catalog stack registers silver")
+			assert.Equal(t, want, roleStatements(t, p.Databricks.Stack, roleID), "no S3, KMS or Glue right: the lake is Unity Catalog's")
 		})
 	}
+	t.Run("staging without Unity Catalog", func(t *testing.T) {
+		p := buildOne(t, "staging", func(e *config.Environment) {
+			e.Databricks.UnityCatalog = config.UnityCatalog{}
+		})
+		require.Nil(t, p.Databricks.StorageCredentialRole)
+		checkInstanceProfileLakeAccess(t, p)
+		annotations := assertions.Annotations_FromStack(p.Databricks.Stack)
+		assert.Empty(t, *annotations.FindError(jsii.String("*"), awsSolutions))
+	})
+}
+
+// publishFreshness is the statement that lets clusters publish the speed layer's freshness.
+var publishFreshness = map[string]any{"Sid": "PublishSpeedFreshness", "Action": "cloudwatch:PutMetricData", "Effect": "Allow", "Resource": "*",
+	"Condition": map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": config.SpeedMetricNamespace}}}
+
+// checkDataAccessTrust: the role is EC2's, behind an instance profile of its name.
+func checkDataAccessTrust(t *testing.T, p *stacks.Platform) {
+	stack := p.Databricks.Stack
+	roleID := logicalID(t, p.Databricks.DataAccessRole)
+	role := resourcesOf(t, stack, "AWS::IAM::Role")[roleID]
+	assert.Equal(t, []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
+		"Principal": map[string]any{"Service": "ec2.amazonaws.com"}}},
+		role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
+	profile := resourcesOf(t, stack, "AWS::IAM::InstanceProfile")[logicalID(t, p.Databricks.InstanceProfile)]
+	assert.Equal(t, []any{ref(roleID)}, profile.Properties["Roles"])
+	assert.Equal(t, role.Properties["RoleName"], profile.Properties["InstanceProfileName"])
+}
+
+// checkInstanceProfileLakeAccess: without Unity Catalog the role reads the bronze prefixes the
+// jobs process, reads and writes silver, reads two layers' Glue catalog, and publishes the
+// speed layer's metric.
+func checkInstanceProfileLakeAccess(t *testing.T, p *stacks.Platform) {
+	stack, env := p.Databricks.Stack, p.Env
+	roleID := logicalID(t, p.Databricks.DataAccessRole)
+	checkDataAccessTrust(t, p)
+	bronze, silver, gold := logicalID(t, p.DataLake.Bronze), logicalID(t, p.DataLake.Silver), logicalID(t, p.DataLake.Gold)
+	reads, writes := map[string]bool{}, map[string]bool{}
+	glue := map[string][]any{}
+	var decrypts bool
+	var bronzeObjects []string
+	var metrics []any
+	for _, s := range roleStatements(t, stack, roleID) {
+		actions := jsonText(s["Action"])
+		if strings.Contains(actions, "cloudwatch:") {
+			metrics = append(metrics, s)
+			continue
+		}
+		// The nag suppression admits Resource::* for PutMetricData; nothing else may use it.
+		assert.NotEqual(t, "*", s["Resource"], "only PutMetricData has no resource: %v", s)
+		if sid, ok := s["Sid"].(string); ok && strings.Contains(actions, "glue:") {
+			glue[sid] = s["Resource"].([]any)
+			continue
+		}
+		resources := jsonText(s["Resource"])
+		for _, layer := range []string{bronze, silver, gold} {
+			if strings.Contains(resources, layer) && strings.Contains(actions, "s3:GetObject") {
+				reads[layer] = true
+			}
+			if strings.Contains(resources, layer) && strings.Contains(actions, "s3:PutObject") {
+				writes[layer] = true
+			}
+		}
+		if strings.Contains(resources, bronze) && strings.Contains(actions, "s3:GetObject") {
+			for _, r := range list(s["Resource"]) {
+				if join, ok := r.(map[string]any)["Fn::Join"]; ok {
+					bronzeObjects = append(bronzeObjects, fmt.Sprint(join.([]any)[1].([]any)[1]))
+				}
+			}
+		}
+		if strings.Contains(resources, "DataKey") && strings.Contains(actions, `"kms:Decrypt"`) {
+			decrypts = true
+		}
+	}
+	assert.Equal(t, map[string]bool{bronze: true, silver: true}, reads, "clusters read bronze and silver, not gold (dbt builds it on Athena)")
+	assert.Equal(t, map[string]bool{silver: true}, writes, "clusters write silver only")
+	want := []string{"/" + config.BronzeRDSPrefix + "*", "/" + config.BronzeAPIRoot + "*"}
+	for _, s := range env.SpeedStreams() {
+		want = append(want, "/"+config.BronzeKinesisPrefix(s.Name)+"*")
+		if s.Format == config.FormatParquet {
+			want = append(want, "/"+config.BronzeKinesisConversionErrorsPrefix(s.Name)+"*")
+		}
+	}
+	assert.ElementsMatch(t, want, bronzeObjects, "clusters read only the bronze prefixes the jobs process")
+	assert.True(t, decrypts, "clusters must decrypt with the data-lake key")
+	var wantMetrics []any
+	if len(env.SpeedStreams()) > 0 {
+		wantMetrics = []any{publishFreshness}
+	}
+	assert.Equal(t, wantMetrics, metrics, "clusters publish the speed layer's freshness, in its namespace only")
+
+	arn := func(resource string) any {
+		return fmt.Sprintf("arn:aws:glue:%s:%s:%s", env.Region, env.Account, resource)
+	}
+	read := []any{arn("catalog")}
+	for _, layer := range []string{config.LayerBronze, config.LayerSilver} {
+		db := env.DatabaseName(layer)
+		read = append(read, arn("database/"+db), arn("table/"+db+"/*"))
+	}
+	assert.ElementsMatch(t, read, glue["ReadCatalog"])
+	assert.Len(t, glue, 1, "clusters create no Glue table: the Catalog stack registers silver")
 }
 
 func TestDatabricksOutputs(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dataplatform/config"
+	"dataplatform/internal/unitycatalog"
 	"dataplatform/stacks"
 
 	"github.com/stretchr/testify/assert"
@@ -130,4 +131,48 @@ func TestStorageCredentialRoleReachesTheLakeOnly(t *testing.T) {
 			assert.ElementsMatch(t, []any{nil, "LocateBuckets", "DataLakeKeyThroughS3", "AssumeItself"}, slices.Compact(sortedSids(sids)), "nothing else")
 		})
 	}
+}
+
+// TestUnityCatalogPlanMatchesTheStacks: the set-up command's plan (cmd/unitycatalog) finds the
+// credential's role where the Databricks stack outputs it, names that role, and puts each
+// layer's external location on the bucket the DataLake stack creates, read-only where the
+// credential's role may only read; the catalog's managed root lies in a writable location.
+func TestUnityCatalogPlanMatchesTheStacks(t *testing.T) {
+	checked := 0
+	for _, p := range enabledDatabricks(t) {
+		if !p.Env.Databricks.UnityCatalog.Enabled {
+			continue
+		}
+		checked++
+		plan := unitycatalog.NewPlan(p.Env)
+		d := p.Databricks
+		assert.Equal(t, *d.Stack.StackName(), plan.Stack, p.Env.Name)
+		require.Contains(t, outputsOf(t, d.Stack), plan.RoleOutput, p.Env.Name)
+		assert.Contains(t, jsonText(outputsOf(t, d.Stack)[plan.RoleOutput]["Value"]), logicalID(t, d.StorageCredentialRole))
+		role := resourcesOf(t, d.Stack, "AWS::IAM::Role")[logicalID(t, d.StorageCredentialRole)]
+		assert.Equal(t, fmt.Sprintf("arn:aws:iam::%s:role/%s", p.Env.Account, role.Properties["RoleName"]), plan.RoleArn)
+
+		buckets := resourcesOf(t, p.DataLake.Stack, "AWS::S3::Bucket")
+		bucketOf := map[string]any{
+			config.LayerBronze: buckets[logicalID(t, p.DataLake.Bronze)].Properties["BucketName"],
+			config.LayerSilver: buckets[logicalID(t, p.DataLake.Silver)].Properties["BucketName"],
+			config.LayerGold:   buckets[logicalID(t, p.DataLake.Gold)].Properties["BucketName"],
+		}
+		var layers []string
+		writable := map[string]bool{}
+		for _, l := range plan.Locations {
+			layers = append(layers, l.Layer)
+			assert.Equal(t, fmt.Sprintf("s3://%s/", bucketOf[l.Layer]), l.URL, "%s %s", p.Env.Name, l.Name)
+			// The credential's role writes silver and gold only (TestStorageCredentialRoleReachesTheLakeOnly).
+			assert.Equal(t, l.Layer == config.LayerBronze, l.ReadOnly, "%s %s", p.Env.Name, l.Name)
+			if !l.ReadOnly {
+				writable[l.URL] = true
+			}
+		}
+		assert.ElementsMatch(t, []string{config.LayerBronze, config.LayerSilver, config.LayerGold}, layers, p.Env.Name)
+		root := plan.Catalog.StorageRoot
+		assert.True(t, writable[root[:strings.Index(root[len("s3://"):], "/")+len("s3://")+1]], "%s: catalog root %s", p.Env.Name, root)
+		assert.Equal(t, p.Env.Databricks.DeployServicePrincipal, plan.Principal, "the bundle's run_as")
+	}
+	require.Positive(t, checked)
 }

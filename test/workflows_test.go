@@ -199,6 +199,36 @@ func TestBundleDeployFollowsCdkDeploy(t *testing.T) {
 	assert.Contains(t, string(raw), "DATABRICKS_AUTH_TYPE: github-oidc")
 }
 
+// TestUnityCatalogSetUpBeforeTheBundle: where the target has Unity Catalog, the bundle job runs
+// the set-up on the stacks' outputs, which the deploy job wrote and passed on, before it deploys
+// the jobs whose clusters need the external locations.
+func TestUnityCatalogSetUpBeforeTheBundle(t *testing.T) {
+	deploy := readWorkflow(t, "deploy.yml")
+	var written, uploaded bool
+	for _, s := range deploy.Jobs["deploy"].Steps {
+		written = written || strings.Contains(s.Run, "cdk deploy") && strings.Contains(s.Run, "--outputs-file cdk-outputs.json")
+		uploaded = uploaded || strings.HasPrefix(s.Uses, "actions/upload-artifact@") && s.With["name"] == "cdk-outputs" && s.With["path"] == "cdk-outputs.json"
+	}
+	assert.True(t, written && uploaded, "the deploy job keeps its stacks' outputs for the bundle job")
+	setUp, downloaded, deployed := -1, -1, -1
+	for i, s := range deploy.Jobs["bundle"].Steps {
+		if strings.HasPrefix(s.Uses, "actions/download-artifact@") && s.With["name"] == "cdk-outputs" {
+			downloaded = i
+		}
+		if strings.Contains(s.Run, "unity-catalog-setup --plan") {
+			setUp = i
+			assert.Contains(t, s.Run, `go run ./cmd/unitycatalog -env "$ENVIRONMENT"`)
+			assert.Contains(t, s.If, "env.UNITY_CATALOG == 'true'")
+		}
+		if strings.Contains(s.Run, `databricks bundle deploy -t "$TARGET"`) {
+			deployed = i
+		}
+	}
+	require.True(t, downloaded >= 0 && setUp >= 0 && deployed >= 0, "download %d, set-up %d, deploy %d", downloaded, setUp, deployed)
+	assert.Less(t, downloaded, setUp)
+	assert.Less(t, setUp, deployed, "the external locations exist before the jobs that read through them")
+}
+
 // TestPullRequestsValidateOnlyStagingsBundle: a pull request validates the staging target and
 // nothing else; production's is validated only by its own deploy.
 func TestPullRequestsValidateOnlyStagingsBundle(t *testing.T) {

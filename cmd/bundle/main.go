@@ -6,11 +6,12 @@
 // gives their values.
 //
 //	go run ./cmd/bundle -o jobs/targets.yml   # make bundle-config
-//	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=
+//	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=, ...
 //
 // With -env it prints, as shell-readable KEY=value lines, what a workflow needs to deploy that
-// environment's target (and whether it has the speed layer, whose continuous job a deploy
-// restarts); nothing when the environment's Databricks is off.
+// environment's target (whether it has the speed layer, whose continuous job a deploy restarts,
+// and Unity Catalog, which a deploy sets up first); nothing when the environment's Databricks
+// is off.
 package main
 
 import (
@@ -51,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if d := e.Databricks; d.Enabled {
 			err = cli.PrintSettings(stdout, [][2]string{
 				{"TARGET", e.Name}, {"DATABRICKS_HOST", d.WorkspaceHost}, {"DATABRICKS_CLIENT_ID", d.DeployServicePrincipal},
-				{"SPEED_LAYER", fmt.Sprint(e.Streaming.SpeedLayer)},
+				{"SPEED_LAYER", fmt.Sprint(e.Streaming.SpeedLayer)}, {"UNITY_CATALOG", fmt.Sprint(d.UnityCatalog.Enabled)},
 			})
 		}
 		if err != nil {
@@ -158,6 +159,8 @@ func Generate(envs []config.Environment, speed map[string]any) ([]byte, error) {
 			// prefix of their own, never over the environment's tables.
 			dev := maps.Clone(vars)
 			dev["silver_uri"] = vars["silver_uri"].(string) + DevSilverRoot + "${workspace.current_user.short_name}/"
+			// Development mode runs jobs as the deploying engineer, so their clusters are theirs.
+			dev["job_cluster"] = JobCluster(e, DevUser)
 			// Not the speed layer's jobs: development mode pauses no job that sets its own pause
 			// status, so each engineer's deploy would run a cluster around the clock, publishing
 			// into the environment's freshness metric.
@@ -282,11 +285,36 @@ func Variables(e config.Environment) (map[string]any, error) {
 		"speed_metric_namespace": config.SpeedMetricNamespace,
 		"region":                 e.Region,
 		"alert_emails":           e.Monitoring.AlertEmails,
-		"instance_profile_arn":   fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
-		"spark_version":          e.Databricks.Runtime,
-		"node_type":              e.Databricks.NodeType,
-		"workers":                e.Databricks.Workers,
+		"job_cluster":            JobCluster(e, e.Databricks.DeployServicePrincipal),
 	}, nil
+}
+
+// DevUser is who the dev target's clusters run as: the engineer deploying it.
+const DevUser = "${workspace.current_user.userName}"
+
+// JobCluster is the jobs' cluster for environment e whose runs are runAs's. Where Unity Catalog is
+// on it is a Unity Catalog cluster in dedicated (single-user) access mode, which must name the
+// identity the job runs as; its instance profile then only publishes the speed layer's metric
+// (the lake is reached through the external locations). Elsewhere it is a cluster without
+// access mode, reaching the lake through the instance profile.
+func JobCluster(e config.Environment, runAs string) map[string]any {
+	cluster := map[string]any{
+		"spark_version": e.Databricks.Runtime,
+		"node_type_id":  e.Databricks.NodeType,
+		"num_workers":   e.Databricks.Workers,
+		"aws_attributes": map[string]any{
+			"availability":         "ON_DEMAND",
+			"instance_profile_arn": fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
+		},
+		// Databricks turns deletion vectors on for new tables; Athena and the deltalake
+		// package read silver only without them (docs/jobs.md).
+		"spark_conf": map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "false"},
+	}
+	if e.Databricks.UnityCatalog.Enabled {
+		cluster["data_security_mode"] = "SINGLE_USER"
+		cluster["single_user_name"] = runAs
+	}
+	return cluster
 }
 
 // columnsOf is what the jobs are told of config's columns.

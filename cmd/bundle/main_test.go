@@ -92,7 +92,7 @@ func TestPrintsTheDeploySettingsOfOneEnvironment(t *testing.T) {
 			continue
 		}
 		assert.Equal(t, "TARGET="+e.Name+"\nDATABRICKS_HOST="+e.Databricks.WorkspaceHost+"\nDATABRICKS_CLIENT_ID="+e.Databricks.DeployServicePrincipal+
-			"\nSPEED_LAYER="+fmt.Sprint(e.Streaming.SpeedLayer)+"\n", out.String())
+			"\nSPEED_LAYER="+fmt.Sprint(e.Streaming.SpeedLayer)+"\nUNITY_CATALOG="+fmt.Sprint(e.Databricks.UnityCatalog.Enabled)+"\n", out.String())
 	}
 	var out, errs bytes.Buffer
 	assert.Equal(t, 2, run([]string{"-env", "nowhere"}, &out, &errs))
@@ -130,4 +130,41 @@ func TestSpeedJobsOnlyWhereTheSpeedLayerIsOn(t *testing.T) {
 	assert.Empty(t, doc.Targets[DevTarget].Resources.Jobs, "no engineer's deploy runs a continuous job")
 	assert.Empty(t, doc.Targets["production"].Resources.Jobs, "production's speed layer is off here")
 	assert.Equal(t, "[]", doc.Targets["production"].Variables["streams"], "no streams where the speed layer is off")
+}
+
+// TestClustersFollowTheUnityCatalogSwitch: where databricks.unityCatalog is on the clusters are
+// dedicated Unity Catalog clusters of the identity the target runs as (the service principal,
+// or the deploying engineer in dev); where it is off (no committed environment: production
+// switched off here) they have no access mode and reach the lake through the instance profile.
+func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
+	envs := config.All()
+	for i := range envs {
+		if envs[i].Name == "production" {
+			envs[i].Databricks.UnityCatalog = config.UnityCatalog{}
+		}
+	}
+	raw, err := Generate(envs, speedJobs(t))
+	require.NoError(t, err)
+	var doc struct {
+		Targets map[string]struct {
+			Variables struct {
+				JobCluster map[string]any `yaml:"job_cluster"`
+			}
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	staging, _ := config.Select(envs, "staging")
+	require.True(t, staging[0].Databricks.UnityCatalog.Enabled)
+	for target, runAs := range map[string]string{"staging": staging[0].Databricks.DeployServicePrincipal, DevTarget: DevUser} {
+		cluster := doc.Targets[target].Variables.JobCluster
+		assert.Equal(t, "SINGLE_USER", cluster["data_security_mode"], target)
+		assert.Equal(t, runAs, cluster["single_user_name"], target)
+	}
+	legacy := doc.Targets["production"].Variables.JobCluster
+	assert.NotContains(t, legacy, "data_security_mode")
+	assert.NotContains(t, legacy, "single_user_name")
+	for target, v := range doc.Targets {
+		profile := v.Variables.JobCluster["aws_attributes"].(map[string]any)["instance_profile_arn"]
+		assert.Regexp(t, `^arn:aws:iam::\d{12}:instance-profile/[\w-]+-databricks-data-access$`, profile, target)
+	}
 }

@@ -100,6 +100,15 @@ def test_jobs_pass_the_bundle_types(target, job):
             r"arn:aws:iam::\d{12}:instance-profile/[\w+=,.@-]+", new["aws_attributes"]["instance_profile_arn"]
         )
         assert new["spark_conf"]["spark.databricks.delta.properties.defaults.enableDeletionVectors"] == "false"
+        if "data_security_mode" in new:
+            # A Unity Catalog cluster in dedicated access mode belongs to whom the job runs as.
+            assert new["data_security_mode"] == "SINGLE_USER"
+            run_as = (
+                TARGETS[target].get("run_as", {}).get("service_principal_name", "${workspace.current_user.userName}")
+            )
+            assert new["single_user_name"] == run_as
+        else:
+            assert "single_user_name" not in new
     for task in typed.tasks:
         assert task.job_cluster_key in {c["job_cluster_key"] for c in resolved["job_clusters"]}
         for value in resolved_task(resolved, task.task_key)["python_wheel_task"]["named_parameters"].values():

@@ -1,0 +1,1 @@
+"""The Unity Catalog set-up command (setup.py)."""

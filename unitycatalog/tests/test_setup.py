@@ -1,0 +1,240 @@
+"""The set-up command against the loopback stub (tests/stub.py), with staging's plan as
+`go run ./cmd/unitycatalog` prints it from config, and the outputs file as `cdk deploy
+--outputs-file` writes it."""
+
+import json
+import os
+import subprocess
+
+import pytest
+from unity_catalog import setup
+
+from tests.stub import WORKSPACE_ID, Stub
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENVIRONMENT = "staging"
+
+
+@pytest.fixture(scope="session")
+def config_plan():
+    printed = subprocess.run(
+        ["go", "run", "./cmd/unitycatalog", "-env", ENVIRONMENT], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(printed)
+
+
+@pytest.fixture
+def stub(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("DATABRICKS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_AUTH_TYPE", "pat")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-stub")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", os.devnull)
+    with Stub() as s:
+        yield s
+
+
+def outputs_of(plan):
+    """What cdk deploy --outputs-file writes for the environment: its stacks' outputs by stack
+    name (a few of them; the set-up reads one)."""
+    return {
+        f"{ENVIRONMENT}-Network": {"VpcId": "vpc-0abc"},
+        plan["stack"]: {
+            "CrossAccountRoleArn": plan["role_arn"].replace("uc-storage", "cross-account"),
+            plan["role_output"]: plan["role_arn"],
+        },
+    }
+
+
+class Run:
+    """One environment's set-up files and its runs of the command against the stub."""
+
+    def __init__(self, stub, plan, tmp_path):
+        self.stub, self.plan, self.tmp = stub, dict(plan, workspace_host=stub.url), tmp_path
+        self.outputs = outputs_of(plan)
+
+    def __call__(self, capsys, **plan):
+        (self.tmp / "plan.json").write_text(json.dumps({**self.plan, **plan}))
+        (self.tmp / "outputs.json").write_text(json.dumps(self.outputs))
+        before = len(self.stub.workspace.changes)
+        code = setup.main(["--plan", str(self.tmp / "plan.json"), "--outputs", str(self.tmp / "outputs.json")])
+        printed = capsys.readouterr()
+        return code, printed.out, printed.err, self.stub.workspace.changes[before:]
+
+    def through_phase_one(self, capsys):
+        code, _, _, _ = self(capsys)
+        assert code == setup.PENDING
+        return self.stub.workspace.credentials[self.plan["credential"]]["aws_iam_role"]["external_id"]
+
+
+@pytest.fixture
+def run(stub, config_plan, tmp_path):
+    return Run(stub, config_plan, tmp_path)
+
+
+def test_the_plan_is_pending_in_staging_as_committed(config_plan):
+    assert config_plan["external_id"] == config_plan["pending"] == "pending"
+
+
+def test_phase_one_creates_only_the_credential_and_prints_its_external_id(run, capsys):
+    code, out, _, changes = run(capsys)
+    assert code == setup.PENDING
+    assert [(m, p) for m, p, _ in changes] == [("POST", "/api/2.1/unity-catalog/storage-credentials")]
+    body = changes[0][2]
+    assert body["name"] == run.plan["credential"]
+    assert body["aws_iam_role"] == {"role_arn": run.plan["role_arn"]}
+    assert body["skip_validation"] is True  # the role trusts no external ID yet
+    external_id = run.stub.workspace.credentials[run.plan["credential"]]["aws_iam_role"]["external_id"]
+    assert f"external ID {external_id}" in out and "databricks.unityCatalog.externalId" in out
+
+
+def test_phase_one_again_changes_nothing(run, capsys):
+    first = run.through_phase_one(capsys)
+    code, out, _, changes = run(capsys)
+    assert (code, changes) == (setup.PENDING, [])
+    assert first in out
+
+
+def test_phase_two_sets_up_the_locations_catalog_schemas_and_grants(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    code, _, err, changes = run(capsys, external_id=external_id)
+    assert code == 0, err
+    ws, plan = run.stub.workspace, run.plan
+    assert {n: (loc["url"], loc["credential_name"], loc["read_only"]) for n, loc in ws.locations.items()} == {
+        loc["name"]: (loc["url"], plan["credential"], loc["read_only"]) for loc in plan["locations"]
+    }
+    assert ws.locations[f"{plan['credential']}-bronze"]["read_only"] is True
+    catalog = ws.catalogs[plan["catalog"]["name"]]
+    assert catalog["storage_root"] == plan["catalog"]["storage_root"]
+    assert catalog["isolation_mode"] == "ISOLATED"
+    assert ws.bindings[plan["catalog"]["name"]] == {WORKSPACE_ID: "BINDING_TYPE_READ_WRITE"}
+    assert set(ws.schemas) == {f"{plan['catalog']['name']}.{s}" for s in ("bronze", "silver", "gold")}
+    assert {k: v for k, v in ws.grants.items() if v} == {
+        (g["securable_type"], g["full_name"]): {plan["principal"]: set(g["privileges"])} for g in plan["grants"]
+    }
+    # Bound before isolated: isolating an unbound catalog would cut the workspace off from it.
+    paths = [p for _, p, _ in changes]
+    assert paths.index(f"/api/2.1/unity-catalog/bindings/catalog/{plan['catalog']['name']}") < paths.index(
+        f"/api/2.1/unity-catalog/catalogs/{plan['catalog']['name']}"
+    )
+
+
+def test_a_second_run_changes_nothing(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    assert run(capsys, external_id=external_id)[0] == 0
+    code, out, _, changes = run(capsys, external_id=external_id)
+    assert (code, changes) == (0, [])
+    assert "nothing to change" in out
+
+
+def test_drift_is_put_right_and_only_the_drift(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    assert run(capsys, external_id=external_id)[0] == 0
+    ws, plan = run.stub.workspace, run.plan
+    silver = f"{plan['credential']}-silver"
+    ws.locations[silver]["url"] = "s3://someone-elses-bucket/"
+    ws.locations[f"{plan['credential']}-bronze"]["read_only"] = False
+    ws.catalogs[plan["catalog"]["name"]]["isolation_mode"] = "OPEN"
+    ws.grants[("external_location", silver)][plan["principal"]] |= {"MANAGE"}
+    ws.grants[("external_location", silver)][plan["principal"]] -= {"WRITE_FILES"}
+    ws.grants[("external_location", silver)]["data-engineers"] = {"READ_FILES"}
+    code, out, _, changes = run(capsys, external_id=external_id)
+    assert code == 0
+    assert sorted((m, p) for m, p, _ in changes) == sorted(
+        [
+            ("PATCH", f"/api/2.1/unity-catalog/external-locations/{silver}"),
+            ("PATCH", f"/api/2.1/unity-catalog/external-locations/{plan['credential']}-bronze"),
+            ("PATCH", f"/api/2.1/unity-catalog/catalogs/{plan['catalog']['name']}"),
+            ("PATCH", f"/api/2.1/unity-catalog/permissions/external_location/{silver}"),
+        ]
+    )
+    assert ws.locations[silver]["url"] == next(loc["url"] for loc in plan["locations"] if loc["name"] == silver)
+    assert ws.grants[("external_location", silver)] == {
+        plan["principal"]: {"READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE"},
+        "data-engineers": {"READ_FILES"},  # another principal's grant is not the set-up's
+    }
+    assert "added WRITE_FILES; revoked MANAGE" in out
+    assert run(capsys, external_id=external_id)[3] == []
+
+
+def test_a_credential_on_another_role_is_moved_to_the_stack_role_keeping_its_external_id(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    role = run.stub.workspace.credentials[run.plan["credential"]]["aws_iam_role"]
+    role["role_arn"] = "arn:aws:iam::222222222222:role/an-old-role"
+    code, _, _, changes = run(capsys, external_id=external_id)
+    assert code == 0
+    assert changes[0][:2] == ("PATCH", f"/api/2.1/unity-catalog/storage-credentials/{run.plan['credential']}")
+    assert role == {**role, "role_arn": run.plan["role_arn"], "external_id": external_id}
+
+
+def test_an_external_id_that_is_not_the_credentials_is_refused(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    other = "0b9c6f5e-3a1d-4e2b-9f8a-7c6d5e4f3a2b"
+    code, _, err, changes = run(capsys, external_id=other)
+    assert (code, changes) == (setup.BAD_INPUT, [])
+    assert f"externalId of {ENVIRONMENT} is {other}" in err and f"has external ID {external_id}" in err
+    assert err.count("\n") == 1
+
+
+def without(outputs, stack, key=None):
+    if key is None:
+        return {k: v for k, v in outputs.items() if k != stack}
+    return {**outputs, stack: {k: v for k, v in outputs[stack].items() if k != key}}
+
+
+BAD_OUTPUTS = {
+    "no stack": (
+        lambda o, p: without(o, p["stack"]),
+        "the outputs have no stack staging-Databricks (they have: staging-Network)",
+    ),
+    "no output": (
+        lambda o, p: without(o, p["stack"], p["role_output"]),
+        "stack staging-Databricks has no output StorageCredentialRoleArn",
+    ),
+    "another account": (
+        lambda o, p: {**o, p["stack"]: {p["role_output"]: p["role_arn"].replace("222222222222", "999999999999")}},
+        "output StorageCredentialRoleArn is 'arn:aws:iam::999999999999:role/dataplatform-staging-databricks-uc-storage': "
+        "config expects arn:aws:iam::222222222222:role/dataplatform-staging-databricks-uc-storage",
+    ),
+    "not an ARN": (
+        lambda o, p: {**o, p["stack"]: {p["role_output"]: ""}},
+        "output StorageCredentialRoleArn is '': config expects",
+    ),
+    "not stacks": (
+        lambda o, p: [],
+        "the outputs have no stack staging-Databricks (they have: not an object of stacks)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_OUTPUTS))
+def test_a_missing_or_bad_stack_output_is_one_clear_error_before_any_change(run, capsys, case):
+    spoil, message = BAD_OUTPUTS[case]
+    run.outputs = spoil(run.outputs, run.plan)
+    code, _, err, changes = run(capsys)
+    assert (code, changes) == (setup.BAD_INPUT, [])
+    assert message in err
+    assert err.startswith("unity-catalog-setup: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "spoil, message",
+    [
+        (lambda path: path.unlink(), "outputs file {path}: No such file or directory"),
+        (lambda path: path.write_text("{"), "outputs file {path}: not JSON"),
+    ],
+)
+def test_an_unreadable_outputs_file_is_one_clear_error(run, capsys, tmp_path, monkeypatch, spoil, message):
+    path = tmp_path / "outputs.json"
+    real = setup.read_json
+
+    def read_spoilt(p, what):
+        if p == str(path):
+            spoil(path)
+        return real(p, what)
+
+    monkeypatch.setattr(setup, "read_json", read_spoilt)
+    code, _, err, changes = run(capsys)
+    assert (code, changes) == (setup.BAD_INPUT, [])
+    assert message.format(path=path) in err
