@@ -159,6 +159,8 @@ func Generate(envs []config.Environment, speed map[string]any) ([]byte, error) {
 			// prefix of their own, never over the environment's tables.
 			dev := maps.Clone(vars)
 			dev["silver_uri"] = vars["silver_uri"].(string) + DevSilverRoot + "${workspace.current_user.short_name}/"
+			// An engineer's silver is theirs alone: it is registered in no catalog.
+			dev["silver_schema"] = ""
 			// Development mode runs jobs as the deploying engineer, so their clusters are theirs.
 			dev["job_cluster"] = JobCluster(e, DevUser)
 			// Not the speed layer's jobs: development mode pauses no job that sets its own pause
@@ -223,6 +225,12 @@ type stream struct {
 	Watermark  int      `json:"watermark_seconds"`
 }
 
+// silverTable is one table of silver, which the batch job registers in Unity Catalog.
+type silverTable struct {
+	Name   string `json:"name"`
+	Prefix string `json:"prefix"`
+}
+
 // column is one typed column of an API source or a stream.
 type column struct {
 	Name string `json:"name"`
@@ -254,6 +262,18 @@ func Variables(e config.Environment) (map[string]any, error) {
 			Quarantine: s.Quarantine().Prefix, State: s.StatePrefix(), Buffering: s.BufferingIntervalSeconds, Trigger: s.Speed.TriggerSeconds,
 			MaxFiles: s.Speed.MaxFilesPerTrigger, MaxBytes: s.Speed.MaxBytesPerTrigger, Watermark: s.Speed.WatermarkSeconds})
 	}
+	var silverTables []silverTable
+	for _, t := range e.SilverTables() {
+		silverTables = append(silverTables, silverTable{t.Name, t.Prefix})
+	}
+	silverJSON, err := compactJSON(silverTables)
+	if err != nil {
+		return nil, err
+	}
+	schema := ""
+	if e.Databricks.UnityCatalog.Enabled {
+		schema = e.UnityCatalogName() + "." + config.LayerSilver
+	}
 	streamsJSON, err := compactJSON(streams)
 	if err != nil {
 		return nil, err
@@ -273,6 +293,8 @@ func Variables(e config.Environment) (map[string]any, error) {
 		"rds_tables":             tablesJSON,
 		"api_sources":            sourcesJSON,
 		"streams":                streamsJSON,
+		"silver_tables":          silverJSON,
+		"silver_schema":          schema,
 		"op_column":              config.BronzeCDCOpColumn,
 		"timestamp_column":       e.Cdc.TimestampColumnName,
 		"sequence_column":        config.BronzeCDCSequenceColumn,

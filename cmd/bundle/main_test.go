@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"dataplatform/config"
+	"dataplatform/internal/unitycatalog"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -167,4 +169,45 @@ func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
 		profile := v.Variables.JobCluster["aws_attributes"].(map[string]any)["instance_profile_arn"]
 		assert.Regexp(t, `^arn:aws:iam::\d{12}:instance-profile/[\w-]+-databricks-data-access$`, profile, target)
 	}
+}
+
+// TestSilverIsRegisteredInTheSchemaTheSetUpGrants: where Unity Catalog is on the batch job
+// registers every silver table (config's, as the Glue catalog has them) in the silver schema the
+// set-up creates and lets the jobs create tables in; nowhere else, and never from dev.
+func TestSilverIsRegisteredInTheSchemaTheSetUpGrants(t *testing.T) {
+	for _, e := range config.All() {
+		if !e.Databricks.Enabled {
+			continue
+		}
+		vars, err := Variables(e)
+		require.NoError(t, err)
+		var tables []silverTable
+		require.NoError(t, json.Unmarshal([]byte(vars["silver_tables"].(string)), &tables))
+		require.Len(t, tables, len(e.SilverTables()), e.Name)
+		for i, st := range e.SilverTables() {
+			assert.Equal(t, silverTable{st.Name, st.Prefix}, tables[i], e.Name)
+		}
+		if !e.Databricks.UnityCatalog.Enabled {
+			assert.Empty(t, vars["silver_schema"], e.Name)
+			continue
+		}
+		plan := unitycatalog.NewPlan(e)
+		assert.Contains(t, plan.Catalog.Schemas, config.LayerSilver)
+		schema := plan.Catalog.Name + "." + config.LayerSilver
+		assert.Equal(t, schema, vars["silver_schema"], e.Name)
+		var privileges []string
+		for _, g := range plan.Grants {
+			if g.SecurableType == "schema" && g.FullName == schema {
+				privileges = g.Privileges
+			}
+		}
+		assert.Subset(t, privileges, []string{"USE_SCHEMA", "CREATE_TABLE", "MODIFY"}, e.Name)
+	}
+	raw, err := Generate(config.All(), speedJobs(t))
+	require.NoError(t, err)
+	var doc struct {
+		Targets map[string]struct{ Variables map[string]any }
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	assert.Empty(t, doc.Targets[DevTarget].Variables["silver_schema"], "an engineer's silver is registered nowhere")
 }

@@ -11,7 +11,7 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from . import api, cdc, maintenance, settings, speed
+from . import api, cdc, maintenance, register, settings, speed
 from . import local as spark_here
 from . import reconcile as reconciliation
 
@@ -31,7 +31,7 @@ def session(local):
 # Databricks pushes a job's parameters down to every wheel task with named parameters: each
 # task of the batch job gets --day, whether it uses it or not.
 JOB_PARAMETERS = ("day",)
-OPTIONAL = ("day", "retention-days", "metric-namespace", "region", "streams")
+OPTIONAL = ("day", "retention-days", "metric-namespace", "region", "streams", "schema")
 
 
 def parser(description, *names):
@@ -68,6 +68,7 @@ PARAMETERS = {
     "reconcile": CDC_ARGS,
     "maintain": ("silver", "tables", "sources", "streams", "retention-days"),
     "erase": ("silver", "tables", "table", "key", "retention-days"),
+    "register_tables": ("silver", "schema", "tables"),
     "speed_layer": ("bronze", "silver", "streams", "reader", "retention-days", "metric-namespace", "region"),
     "backfill_stream": ("bronze", "silver", "streams", "stream", "from", "to", "reader", "retention-days"),
 }
@@ -132,6 +133,18 @@ def reconcile(argv):
         dms_columns(args),
     )
     log.info("reconciled: %s", json.dumps(report, sort_keys=True))
+
+
+@main
+def register_tables(argv):
+    """Registers silver's tables in the environment's Unity Catalog schema (none: nothing to do)."""
+    args = arguments(register_tables).parse_args(argv)
+    silver, schema = location(args.silver, "silver"), settings.schema(args.schema or "")
+    tables = settings.silver_tables(args.tables)
+    if not schema:
+        log.info("no Unity Catalog schema: silver's tables are the Glue catalog's only")
+        return
+    register.register(session(args.local), silver, schema, tables)
 
 
 @main

@@ -2,6 +2,7 @@
 (generated from config/ by cmd/bundle), parsed and checked before any data is touched."""
 
 import json
+import re
 from dataclasses import dataclass
 
 
@@ -81,6 +82,28 @@ def api_sources(text):
         columns = tuple((c["name"], c["type"]) for c in e["columns"])
         out.append(ApiSource(e["name"], tuple(e["key"]), columns, e["bronze"], e["current"], e["quarantine"]))
     return out
+
+
+# A Unity Catalog table or schema name part, as config makes them.
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def silver_tables(text):
+    """Parses --tables of register_tables: silver's tables by name and prefix."""
+    entries = _entries(text, "tables", ("name", "prefix"))
+    for i, e in enumerate(entries):
+        if not isinstance(e["name"], str) or not NAME.match(e["name"]):
+            raise InvalidSettings(f"--tables[{i}]: name {e['name']!r} must be lowercase letters, digits and _")
+    return [(e["name"], e["prefix"]) for e in entries]
+
+
+def schema(text):
+    """Parses --schema: a Unity Catalog schema, <catalog>.<schema>, or "" for none."""
+    if text and (text.count(".") != 1 or not all(NAME.match(part) for part in text.split("."))):
+        raise InvalidSettings(
+            f"--schema {text!r} must be <catalog>.<schema> (lowercase letters, digits and _), or empty"
+        )
+    return text
 
 
 def join(root, prefix):
