@@ -36,6 +36,10 @@ type Databricks struct {
 	// DeployServicePrincipal is the application ID (a UUID) of the service principal deploy.yml
 	// deploys the jobs bundle as, through GitHub OIDC (a federation policy on the principal).
 	DeployServicePrincipal string
+	// JobsServicePrincipal is the application ID (a UUID) of the service principal the jobs run
+	// as (the bundle's run_as). It is not the deploy principal: that one creates and so owns the
+	// Unity Catalog objects, and an owner holds every privilege on them.
+	JobsServicePrincipal string
 	// Runtime is the Databricks Runtime the jobs' clusters pin, one of DatabricksRuntimes.
 	Runtime string
 	// NodeType is the jobs' cluster node type, e.g. m5d.large.
@@ -57,7 +61,17 @@ type UnityCatalog struct {
 	// credential is created: UnityCatalogPending until then (the role cannot be assumed), then
 	// the UUID the set-up command prints.
 	ExternalID string `config:"externalId"`
+	// Engineers is the workspace group whose members deploy the personal dev target (staging's
+	// workspace): the set-up grants it what dev runs need, the reach the instance profile gave
+	// before (read bronze, read and write silver, where dev runs write under _dev/). Empty:
+	// nobody runs dev jobs against this environment.
+	Engineers string
 }
+
+// Ready is whether the jobs reach the lake through Unity Catalog: the switch is on and the
+// storage credential's external ID is in the role's trust. While it is pending, the clusters
+// keep the instance profile's access, so jobs deployed before keep running.
+func (u UnityCatalog) Ready() bool { return u.Enabled && u.ExternalID != UnityCatalogPending }
 
 // UnityCatalogPending is the storage credential's external ID before the credential exists:
 // the role then trusts only itself, so Databricks cannot assume it yet.
@@ -74,6 +88,9 @@ var DatabricksRuntimes = map[string]string{"17.3.x-scala2.13": "4.0.0"}
 // DatabricksPrincipalPlaceholder is the committed stand-in for a service principal's application ID.
 const DatabricksPrincipalPlaceholder = "00000000-0000-0000-0000-000000000000"
 
+// DatabricksJobsPrincipalPlaceholder is the committed stand-in for the jobs' service principal.
+const DatabricksJobsPrincipalPlaceholder = "00000000-0000-0000-0000-000000000001"
+
 // DatabricksHostPlaceholder is the committed stand-in for a real workspace URL.
 const DatabricksHostPlaceholder = "https://example.cloud.databricks.com"
 
@@ -86,6 +103,9 @@ var (
 const DatabricksAccountPlaceholder = "00000000-0000-0000-0000-000000000000"
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// groupPattern is a workspace group's display name as the set-up accepts it.
+var groupPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$`)
 
 // databricksRules check nothing while Databricks is off: its settings are not read then.
 var databricksRules = rules[Environment]{
@@ -103,6 +123,11 @@ var databricksRules = rules[Environment]{
 			{Field: "databricks.deployServicePrincipal", Allowed: "must be a service principal's application ID, a lowercase UUID", check: func(f field, e Environment) {
 				f.check(uuidPattern.MatchString(e.Databricks.DeployServicePrincipal), e.Databricks.DeployServicePrincipal)
 			}},
+			{Field: "databricks.jobsServicePrincipal", Allowed: "must be a service principal's application ID, a lowercase UUID, other than databricks.deployServicePrincipal (which owns what the Unity Catalog set-up creates)",
+				check: func(f field, e Environment) {
+					d := e.Databricks
+					f.check(uuidPattern.MatchString(d.JobsServicePrincipal) && d.JobsServicePrincipal != d.DeployServicePrincipal, d.JobsServicePrincipal)
+				}},
 			{Field: "databricks.runtime", Allowed: fmt.Sprintf("must be one of %v", slices.Sorted(maps.Keys(DatabricksRuntimes))), check: func(f field, e Environment) {
 				_, ok := DatabricksRuntimes[e.Databricks.Runtime]
 				f.check(ok, e.Databricks.Runtime)
@@ -121,6 +146,11 @@ var databricksRules = rules[Environment]{
 						return
 					}
 					f.check(uc.ExternalID == UnityCatalogPending || uuidPattern.MatchString(uc.ExternalID), uc.ExternalID)
+				}},
+			{Field: "databricks.unityCatalog.engineers", Allowed: "must be a workspace group's name (letters, digits, spaces, . _ -) or empty, and empty with unityCatalog off",
+				check: func(f field, e Environment) {
+					uc := e.Databricks.UnityCatalog
+					f.check(uc.Engineers == "" || uc.Enabled && groupPattern.MatchString(uc.Engineers), uc.Engineers)
 				}},
 		},
 		zoneRules("databricks.availabilityZones", func(e Environment) []string { return e.Databricks.AvailabilityZones }),

@@ -57,8 +57,9 @@ func develop() Environment {
 			SubnetMask:             22,
 			PublicSubnetMask:       28,
 			NATGateways:            1,
-			WorkspaceHost:          DatabricksHostPlaceholder,      // placeholder: set your workspace URL
-			DeployServicePrincipal: DatabricksPrincipalPlaceholder, // placeholder: set the deploying service principal's application ID
+			WorkspaceHost:          DatabricksHostPlaceholder,          // placeholder: set your workspace URL
+			DeployServicePrincipal: DatabricksPrincipalPlaceholder,     // placeholder: set the deploying service principal's application ID
+			JobsServicePrincipal:   DatabricksJobsPrincipalPlaceholder, // placeholder: set the jobs' service principal's application ID
 			Runtime:                "17.3.x-scala2.13",
 			NodeType:               "m5d.large",
 			Workers:                1,

@@ -60,8 +60,9 @@ func production() Environment {
 			SubnetMask:             18,
 			PublicSubnetMask:       28,
 			NATGateways:            3,
-			WorkspaceHost:          DatabricksHostPlaceholder,      // placeholder: set your workspace URL
-			DeployServicePrincipal: DatabricksPrincipalPlaceholder, // placeholder: set the deploying service principal's application ID
+			WorkspaceHost:          DatabricksHostPlaceholder,          // placeholder: set your workspace URL
+			DeployServicePrincipal: DatabricksPrincipalPlaceholder,     // placeholder: set the deploying service principal's application ID
+			JobsServicePrincipal:   DatabricksJobsPrincipalPlaceholder, // placeholder: set the jobs' service principal's application ID
 			Runtime:                "17.3.x-scala2.13",
 			NodeType:               "m5d.large",
 			Workers:                2,

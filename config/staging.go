@@ -58,13 +58,15 @@ func staging() Environment {
 			SubnetMask:             20,
 			PublicSubnetMask:       28,
 			NATGateways:            1,
-			WorkspaceHost:          DatabricksHostPlaceholder,      // placeholder: set your workspace URL
-			DeployServicePrincipal: DatabricksPrincipalPlaceholder, // placeholder: set the deploying service principal's application ID
+			WorkspaceHost:          DatabricksHostPlaceholder,          // placeholder: set your workspace URL
+			DeployServicePrincipal: DatabricksPrincipalPlaceholder,     // placeholder: set the deploying service principal's application ID
+			JobsServicePrincipal:   DatabricksJobsPrincipalPlaceholder, // placeholder: set the jobs' service principal's application ID
 			Runtime:                "17.3.x-scala2.13",
 			NodeType:               "m5d.large",
 			Workers:                1,
 			// On: the storage credential's external ID comes from the set-up (docs/unity-catalog.md).
-			UnityCatalog: UnityCatalog{Enabled: true, ExternalID: UnityCatalogPending},
+			// Engineers deploy the personal dev target to this workspace.
+			UnityCatalog: UnityCatalog{Enabled: true, ExternalID: UnityCatalogPending, Engineers: "data-engineers"},
 		},
 		// Production's shape (orders-events as Parquet) at provisioned, smaller capacity.
 		Streaming: Streaming{

@@ -20,12 +20,14 @@ import (
 // speed layer, each stream's and its conversion errors), read and write silver (its tables, and
 // the checkpoints and delete markers under its state prefix), and read the Glue catalog of the
 // bronze and silver databases; they create no Glue table (the Catalog stack registers them).
-// With Unity Catalog the lake is the storage credential's (newStorageCredentialRole), reached
-// through the external locations, so the profile holds no S3, KMS or Glue right.
+// Once Unity Catalog is ready (its credential's external ID in config) the lake is the storage
+// credential's (newStorageCredentialRole), reached through the external locations, so the
+// profile holds no S3, KMS or Glue right; while the ID is pending, jobs deployed before keep
+// the profile's access.
 func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *DatabricksStackProps) (awsiam.Role, awsiam.InstanceProfile) {
 	name := env.DatabricksDataAccessRoleName()
 	description := "Databricks clusters of " + env.Name + ": read the bronze prefixes the jobs process, write silver"
-	if env.Databricks.UnityCatalog.Enabled {
+	if env.Databricks.UnityCatalog.Ready() {
 		description = "Databricks clusters of " + env.Name + ": the lake is Unity Catalog's; publish the speed layer's metric"
 	}
 	role := awsiam.NewRole(stack, jsii.String("DataAccessRole"), &awsiam.RoleProps{
@@ -51,7 +53,7 @@ func newDataAccessRole(stack awscdk.Stack, env config.Environment, props *Databr
 			AppliesTo: &[]any{"Resource::*"},
 		}}, jsii.Bool(true))
 	}
-	if !env.Databricks.UnityCatalog.Enabled {
+	if !env.Databricks.UnityCatalog.Ready() {
 		grantLakeAccess(stack, role, env, props)
 	}
 	return role, profile

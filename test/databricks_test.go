@@ -286,29 +286,26 @@ func TestDatabricksRootBucket(t *testing.T) {
 	}
 }
 
-// TestDatabricksDataAccessRole: the role of the clusters' instance profile. Where Unity Catalog
-// is on (every committed environment with Databricks) it may publish the speed layer's metric
-// and nothing else; the instance-profile path, where the role reaches the lake itself, is
-// checked on staging built with Unity Catalog off, which no committed environment is.
+// TestDatabricksDataAccessRole: the role of the clusters' instance profile. While the
+// committed environments' Unity Catalog is pending (no external ID yet) it reaches the lake
+// itself, so jobs deployed before keep running; once Unity Catalog is ready (staging built with
+// an external ID) it may publish the speed layer's metric and nothing else.
 func TestDatabricksDataAccessRole(t *testing.T) {
 	for _, p := range enabledDatabricks(t) {
-		require.True(t, p.Env.Databricks.UnityCatalog.Enabled, "%s: check its instance-profile path below", p.Env.Name)
-		t.Run(p.Env.Name, func(t *testing.T) {
-			roleID := logicalID(t, p.Databricks.DataAccessRole)
-			checkDataAccessTrust(t, p)
-			var want []map[string]any
-			if len(p.Env.SpeedStreams()) > 0 {
-				want = append(want, publishFreshness)
-			}
-			assert.Equal(t, want, roleStatements(t, p.Databricks.Stack, roleID), "no S3, KMS or Glue right: the lake is Unity Catalog's")
-		})
+		require.False(t, p.Env.Databricks.UnityCatalog.Ready(), "%s: check its Unity Catalog path below", p.Env.Name)
+		t.Run(p.Env.Name, func(t *testing.T) { checkInstanceProfileLakeAccess(t, p) })
 	}
-	t.Run("staging without Unity Catalog", func(t *testing.T) {
+	t.Run("staging with Unity Catalog ready", func(t *testing.T) {
 		p := buildOne(t, "staging", func(e *config.Environment) {
-			e.Databricks.UnityCatalog = config.UnityCatalog{}
+			e.Databricks.UnityCatalog.ExternalID = "5d7c36a2-9a1e-4c3b-8f0a-2b6e1d4c9f70"
 		})
-		require.Nil(t, p.Databricks.StorageCredentialRole)
-		checkInstanceProfileLakeAccess(t, p)
+		checkDataAccessTrust(t, p)
+		var want []map[string]any
+		if len(p.Env.SpeedStreams()) > 0 {
+			want = append(want, publishFreshness)
+		}
+		assert.Equal(t, want, roleStatements(t, p.Databricks.Stack, logicalID(t, p.Databricks.DataAccessRole)),
+			"no S3, KMS or Glue right: the lake is Unity Catalog's")
 		annotations := assertions.Annotations_FromStack(p.Databricks.Stack)
 		assert.Empty(t, *annotations.FindError(jsii.String("*"), awsSolutions))
 	})

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,12 +212,16 @@ func TestUnityCatalogSetUpBeforeTheBundle(t *testing.T) {
 	}
 	assert.True(t, written && uploaded, "the deploy job keeps its stacks' outputs for the bundle job")
 	setUp, downloaded, deployed := -1, -1, -1
+	var into string
 	for i, s := range deploy.Jobs["bundle"].Steps {
 		if strings.HasPrefix(s.Uses, "actions/download-artifact@") && s.With["name"] == "cdk-outputs" {
-			downloaded = i
+			downloaded, into = i, fmt.Sprint(s.With["path"])
 		}
 		if strings.Contains(s.Run, "unity-catalog-setup --plan") {
 			setUp = i
+			// The set-up reads the file where the download put it.
+			assert.Equal(t, "${{ runner.temp }}/outputs", into)
+			assert.Contains(t, s.Run, `--outputs "$RUNNER_TEMP/outputs/cdk-outputs.json"`)
 			assert.Contains(t, s.Run, `go run ./cmd/unitycatalog -env "$ENVIRONMENT"`)
 			assert.Contains(t, s.If, "env.UNITY_CATALOG == 'true'")
 		}

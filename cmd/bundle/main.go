@@ -150,7 +150,7 @@ func Generate(envs []config.Environment, speed map[string]any) ([]byte, error) {
 				// Production mode needs a path outside any user's home: one per environment.
 				RootPath: "/Workspace/Shared/.bundle/${bundle.name}/" + e.Name,
 			},
-			RunAs:     &runAs{ServicePrincipalName: e.Databricks.DeployServicePrincipal},
+			RunAs:     &runAs{ServicePrincipalName: e.Databricks.JobsServicePrincipal},
 			Variables: vars,
 			Resources: resources,
 		}
@@ -271,7 +271,7 @@ func Variables(e config.Environment) (map[string]any, error) {
 		return nil, err
 	}
 	schema := ""
-	if e.Databricks.UnityCatalog.Enabled {
+	if e.Databricks.UnityCatalog.Ready() {
 		schema = e.UnityCatalogName() + "." + config.LayerSilver
 	}
 	streamsJSON, err := compactJSON(streams)
@@ -307,7 +307,7 @@ func Variables(e config.Environment) (map[string]any, error) {
 		"speed_metric_namespace": config.SpeedMetricNamespace,
 		"region":                 e.Region,
 		"alert_emails":           e.Monitoring.AlertEmails,
-		"job_cluster":            JobCluster(e, e.Databricks.DeployServicePrincipal),
+		"job_cluster":            JobCluster(e, e.Databricks.JobsServicePrincipal),
 	}, nil
 }
 
@@ -315,7 +315,7 @@ func Variables(e config.Environment) (map[string]any, error) {
 const DevUser = "${workspace.current_user.userName}"
 
 // JobCluster is the jobs' cluster for environment e whose runs are runAs's. Where Unity Catalog is
-// on it is a Unity Catalog cluster in dedicated (single-user) access mode, which must name the
+// ready (config.UnityCatalog.Ready) it is a Unity Catalog cluster in dedicated (single-user) access mode, which must name the
 // identity the job runs as; its instance profile then only publishes the speed layer's metric
 // (the lake is reached through the external locations). Elsewhere it is a cluster without
 // access mode, reaching the lake through the instance profile.
@@ -332,7 +332,7 @@ func JobCluster(e config.Environment, runAs string) map[string]any {
 		// package read silver only without them (docs/jobs.md).
 		"spark_conf": map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "false"},
 	}
-	if e.Databricks.UnityCatalog.Enabled {
+	if e.Databricks.UnityCatalog.Ready() {
 		cluster["data_security_mode"] = "SINGLE_USER"
 		cluster["single_user_name"] = runAs
 	}

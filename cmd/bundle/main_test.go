@@ -49,7 +49,7 @@ func TestOneProductionTargetPerDatabricksEnvironment(t *testing.T) {
 			continue
 		}
 		assert.Equal(t, "production", target.Mode, e.Name)
-		assert.Equal(t, e.Databricks.DeployServicePrincipal, target.RunAs["service_principal_name"], e.Name)
+		assert.Equal(t, e.Databricks.JobsServicePrincipal, target.RunAs["service_principal_name"], e.Name, "the jobs run as their own principal")
 		assert.Equal(t, e.DatabricksJobName(config.DatabricksBatchJob), target.Variables["batch_job_name"], e.Name)
 		assert.Equal(t, "s3://"+e.BucketName(config.BucketSilver)+"/", target.Variables["silver_uri"], e.Name)
 	}
@@ -134,15 +134,16 @@ func TestSpeedJobsOnlyWhereTheSpeedLayerIsOn(t *testing.T) {
 	assert.Equal(t, "[]", doc.Targets["production"].Variables["streams"], "no streams where the speed layer is off")
 }
 
-// TestClustersFollowTheUnityCatalogSwitch: where databricks.unityCatalog is on the clusters are
-// dedicated Unity Catalog clusters of the identity the target runs as (the service principal,
-// or the deploying engineer in dev); where it is off (no committed environment: production
-// switched off here) they have no access mode and reach the lake through the instance profile.
+// TestClustersFollowTheUnityCatalogSwitch: where Unity Catalog is ready (staging given an
+// external ID here) the clusters are dedicated Unity Catalog clusters of the identity the
+// target runs as (the jobs' service principal, or the deploying engineer in dev); elsewhere
+// (production, pending as committed) they have no access mode and reach the lake through the
+// instance profile.
 func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
 	envs := config.All()
 	for i := range envs {
-		if envs[i].Name == "production" {
-			envs[i].Databricks.UnityCatalog = config.UnityCatalog{}
+		if envs[i].Name == "staging" {
+			envs[i].Databricks.UnityCatalog.ExternalID = "5d7c36a2-9a1e-4c3b-8f0a-2b6e1d4c9f70"
 		}
 	}
 	raw, err := Generate(envs, speedJobs(t))
@@ -156,12 +157,13 @@ func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &doc))
 	staging, _ := config.Select(envs, "staging")
-	require.True(t, staging[0].Databricks.UnityCatalog.Enabled)
-	for target, runAs := range map[string]string{"staging": staging[0].Databricks.DeployServicePrincipal, DevTarget: DevUser} {
+	require.True(t, staging[0].Databricks.UnityCatalog.Ready())
+	for target, runAs := range map[string]string{"staging": staging[0].Databricks.JobsServicePrincipal, DevTarget: DevUser} {
 		cluster := doc.Targets[target].Variables.JobCluster
 		assert.Equal(t, "SINGLE_USER", cluster["data_security_mode"], target)
 		assert.Equal(t, runAs, cluster["single_user_name"], target)
 	}
+	require.False(t, config.All()[2].Databricks.UnityCatalog.Ready(), "production as committed")
 	legacy := doc.Targets["production"].Variables.JobCluster
 	assert.NotContains(t, legacy, "data_security_mode")
 	assert.NotContains(t, legacy, "single_user_name")
@@ -171,7 +173,7 @@ func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
 	}
 }
 
-// TestSilverIsRegisteredInTheSchemaTheSetUpGrants: where Unity Catalog is on the batch job
+// TestSilverIsRegisteredInTheSchemaTheSetUpGrants: where Unity Catalog is ready the batch job
 // registers every silver table (config's, as the Glue catalog has them) in the silver schema the
 // set-up creates and lets the jobs create tables in; nowhere else, and never from dev.
 func TestSilverIsRegisteredInTheSchemaTheSetUpGrants(t *testing.T) {
@@ -179,29 +181,12 @@ func TestSilverIsRegisteredInTheSchemaTheSetUpGrants(t *testing.T) {
 		if !e.Databricks.Enabled {
 			continue
 		}
-		vars, err := Variables(e)
-		require.NoError(t, err)
-		var tables []silverTable
-		require.NoError(t, json.Unmarshal([]byte(vars["silver_tables"].(string)), &tables))
-		require.Len(t, tables, len(e.SilverTables()), e.Name)
-		for i, st := range e.SilverTables() {
-			assert.Equal(t, silverTable{st.Name, st.Prefix}, tables[i], e.Name)
-		}
-		if !e.Databricks.UnityCatalog.Enabled {
-			assert.Empty(t, vars["silver_schema"], e.Name)
-			continue
-		}
-		plan := unitycatalog.NewPlan(e)
-		assert.Contains(t, plan.Catalog.Schemas, config.LayerSilver)
-		schema := plan.Catalog.Name + "." + config.LayerSilver
-		assert.Equal(t, schema, vars["silver_schema"], e.Name)
-		var privileges []string
-		for _, g := range plan.Grants {
-			if g.SecurableType == "schema" && g.FullName == schema {
-				privileges = g.Privileges
+		for _, ready := range []bool{false, true} {
+			if ready && e.Databricks.UnityCatalog.Enabled {
+				e.Databricks.UnityCatalog.ExternalID = "5d7c36a2-9a1e-4c3b-8f0a-2b6e1d4c9f70"
 			}
+			checkRegistration(t, e)
 		}
-		assert.Subset(t, privileges, []string{"USE_SCHEMA", "CREATE_TABLE", "MODIFY"}, e.Name)
 	}
 	raw, err := Generate(config.All(), speedJobs(t))
 	require.NoError(t, err)
@@ -210,4 +195,32 @@ func TestSilverIsRegisteredInTheSchemaTheSetUpGrants(t *testing.T) {
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &doc))
 	assert.Empty(t, doc.Targets[DevTarget].Variables["silver_schema"], "an engineer's silver is registered nowhere")
+}
+
+func checkRegistration(t *testing.T, e config.Environment) {
+	{
+		vars, err := Variables(e)
+		require.NoError(t, err)
+		var tables []silverTable
+		require.NoError(t, json.Unmarshal([]byte(vars["silver_tables"].(string)), &tables))
+		require.Len(t, tables, len(e.SilverTables()), e.Name)
+		for i, st := range e.SilverTables() {
+			assert.Equal(t, silverTable{st.Name, st.Prefix}, tables[i], e.Name)
+		}
+		if !e.Databricks.UnityCatalog.Ready() {
+			assert.Empty(t, vars["silver_schema"], e.Name)
+			return
+		}
+		plan := unitycatalog.NewPlan(e)
+		assert.Contains(t, plan.Catalog.Schemas, config.LayerSilver)
+		schema := plan.Catalog.Name + "." + config.LayerSilver
+		assert.Equal(t, schema, vars["silver_schema"], e.Name)
+		var privileges []string
+		for _, g := range plan.Grants {
+			if g.SecurableType == "schema" && g.FullName == schema && g.Principal == e.Databricks.JobsServicePrincipal {
+				privileges = g.Privileges
+			}
+		}
+		assert.Subset(t, privileges, []string{"USE_SCHEMA", "CREATE_TABLE", "MODIFY"}, e.Name)
+	}
 }

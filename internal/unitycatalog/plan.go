@@ -25,9 +25,9 @@ type Plan struct {
 	Credential string     `json:"credential"`
 	Locations  []Location `json:"locations"`
 	Catalog    Catalog    `json:"catalog"`
-	// Principal is the jobs' service principal (the bundle's run_as), by application ID.
-	Principal string  `json:"principal"`
-	Grants    []Grant `json:"grants"`
+	// Grants are the jobs' service principal's (the bundle's run_as, by application ID) and
+	// the engineers' group's, each exact.
+	Grants []Grant `json:"grants"`
 }
 
 // Location is one layer's external location: its whole bucket, through the credential.
@@ -46,9 +46,10 @@ type Catalog struct {
 	Schemas     []string `json:"schemas"`
 }
 
-// Grant is every privilege Principal holds on one securable: the set-up adds what is missing
+// Grant is every privilege a principal holds on one securable: the set-up adds what is missing
 // and revokes the rest, so the principal holds exactly these.
 type Grant struct {
+	Principal     string   `json:"principal"`
 	SecurableType string   `json:"securable_type"`
 	FullName      string   `json:"full_name"`
 	Privileges    []string `json:"privileges"`
@@ -57,10 +58,16 @@ type Grant struct {
 // The layers as the jobs use them, the same split as the storage credential's and the
 // data-access role's rights: bronze read-only, silver read and write; gold is dbt's (through
 // Athena), so the jobs get nothing on it.
+var readOnlyLayers = map[string]bool{config.LayerBronze: true}
+
+// What the jobs' principal, and the engineers whose dev runs read bronze and write silver
+// under _dev/, hold: the catalog; bronze's files (it has no tables); silver's files and tables.
 var (
-	readOnlyLayers = map[string]bool{config.LayerBronze: true}
-	jobsRead       = []string{config.LayerBronze}
-	jobsWrite      = []string{config.LayerSilver}
+	useCatalog     = []string{"USE_CATALOG"}
+	readFiles      = []string{"READ_FILES"}
+	writeFiles     = []string{"READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE"}
+	writeTables    = []string{"USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE"}
+	engineersFiles = []string{"READ_FILES", "WRITE_FILES"}
 )
 
 // NewPlan is environment e's plan.
@@ -77,23 +84,25 @@ func NewPlan(e config.Environment) Plan {
 		Credential:    e.UnityCatalogCredentialName(),
 		Catalog: Catalog{Name: catalog, StorageRoot: e.BucketURI(config.BucketSilver, config.UnityCatalogManagedRoot),
 			Schemas: config.UnityCatalogLayers},
-		Principal: e.Databricks.DeployServicePrincipal,
-		Grants:    []Grant{{"catalog", catalog, []string{"USE_CATALOG"}}},
 	}
 	for _, layer := range config.UnityCatalogLayers {
 		// The layers' bucket purposes are the layers' names.
 		p.Locations = append(p.Locations, Location{Name: e.UnityCatalogLocationName(layer), Layer: layer,
 			URL: e.BucketURI(layer, ""), ReadOnly: readOnlyLayers[layer]})
 	}
-	for _, layer := range jobsRead {
-		p.Grants = append(p.Grants,
-			Grant{"schema", catalog + "." + layer, []string{"USE_SCHEMA", "SELECT"}},
-			Grant{"external_location", e.UnityCatalogLocationName(layer), []string{"READ_FILES"}})
+	bronze, silver := e.UnityCatalogLocationName(config.LayerBronze), e.UnityCatalogLocationName(config.LayerSilver)
+	jobs := e.Databricks.JobsServicePrincipal
+	p.Grants = []Grant{
+		{jobs, "catalog", catalog, useCatalog},
+		{jobs, "external_location", bronze, readFiles},
+		{jobs, "external_location", silver, writeFiles},
+		{jobs, "schema", catalog + "." + config.LayerSilver, writeTables},
 	}
-	for _, layer := range jobsWrite {
+	if engineers := e.Databricks.UnityCatalog.Engineers; engineers != "" {
 		p.Grants = append(p.Grants,
-			Grant{"schema", catalog + "." + layer, []string{"USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE"}},
-			Grant{"external_location", e.UnityCatalogLocationName(layer), []string{"READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE"}})
+			Grant{engineers, "catalog", catalog, useCatalog},
+			Grant{engineers, "external_location", bronze, readFiles},
+			Grant{engineers, "external_location", silver, engineersFiles})
 	}
 	return p
 }

@@ -38,6 +38,9 @@ class Workspace:
         self.bindings = {}  # catalog -> {workspace_id: binding_type}
         self.grants = {}  # (securable type, full name) -> {principal: set of privileges}
         self.changes = []  # (method, path, body) of every request that changed something
+        # Databricks validates a new location through the credential's role: a trust without the
+        # external ID fails it.
+        self.refuse_locations = False
         self.lock = threading.Lock()
 
     def handle(self, method, path, query, body):
@@ -120,7 +123,11 @@ class Workspace:
         if name in self.locations:
             raise Refused(409, "RESOURCE_ALREADY_EXISTS", f"External Location '{name}' already exists.")
         self.get(self.credentials, "Storage Credential", body["credential_name"])
+        if self.refuse_locations:
+            raise Refused(400, "INVALID_PARAMETER_VALUE", "Failed to access cloud storage: AccessDenied.")
         self.locations[name] = {k: body.get(k) for k in ("name", "url", "credential_name", "read_only", "comment")}
+        # Unity Catalog keeps a location's URL without its trailing slash.
+        self.locations[name]["url"] = body["url"].rstrip("/")
         return self.locations[name]
 
     def update_location(self, name, body):
@@ -128,6 +135,7 @@ class Workspace:
         if "credential_name" in body:
             self.get(self.credentials, "Storage Credential", body["credential_name"])
         location.update({k: v for k, v in body.items() if k in location})
+        location["url"] = location["url"].rstrip("/")
         return location
 
     def create_catalog(self, body):
@@ -153,10 +161,10 @@ class Workspace:
     def update_bindings(self, name, body):
         self.get(self.catalogs, "Catalog", name)
         bound = self.bindings.setdefault(name, {})
-        for b in body.get("add", []):
-            bound[b["workspace_id"]] = b.get("binding_type", "BINDING_TYPE_READ_WRITE")
         for b in body.get("remove", []):
             bound.pop(b["workspace_id"], None)
+        for b in body.get("add", []):
+            bound[b["workspace_id"]] = b.get("binding_type", "BINDING_TYPE_READ_WRITE")
         return self.get_bindings(name)
 
     def create_schema(self, body):

@@ -102,7 +102,7 @@ def test_phase_two_sets_up_the_locations_catalog_schemas_and_grants(run, capsys)
     assert code == 0, err
     ws, plan = run.stub.workspace, run.plan
     assert {n: (loc["url"], loc["credential_name"], loc["read_only"]) for n, loc in ws.locations.items()} == {
-        loc["name"]: (loc["url"], plan["credential"], loc["read_only"]) for loc in plan["locations"]
+        loc["name"]: (loc["url"].rstrip("/"), plan["credential"], loc["read_only"]) for loc in plan["locations"]
     }
     assert ws.locations[f"{plan['credential']}-bronze"]["read_only"] is True
     catalog = ws.catalogs[plan["catalog"]["name"]]
@@ -110,9 +110,10 @@ def test_phase_two_sets_up_the_locations_catalog_schemas_and_grants(run, capsys)
     assert catalog["isolation_mode"] == "ISOLATED"
     assert ws.bindings[plan["catalog"]["name"]] == {WORKSPACE_ID: "BINDING_TYPE_READ_WRITE"}
     assert set(ws.schemas) == {f"{plan['catalog']['name']}.{s}" for s in ("bronze", "silver", "gold")}
-    assert {k: v for k, v in ws.grants.items() if v} == {
-        (g["securable_type"], g["full_name"]): {plan["principal"]: set(g["privileges"])} for g in plan["grants"]
-    }
+    want = {}
+    for g in plan["grants"]:
+        want.setdefault((g["securable_type"], g["full_name"]), {})[g["principal"]] = set(g["privileges"])
+    assert {k: v for k, v in ws.grants.items() if v} == want
     # Bound before isolated: isolating an unbound catalog would cut the workspace off from it.
     paths = [p for _, p, _ in changes]
     assert paths.index(f"/api/2.1/unity-catalog/bindings/catalog/{plan['catalog']['name']}") < paths.index(
@@ -128,34 +129,91 @@ def test_a_second_run_changes_nothing(run, capsys):
     assert "nothing to change" in out
 
 
+def jobs_principal(plan):
+    """The principal the bundle's jobs run as: the one holding the silver schema's grants."""
+    return next(g["principal"] for g in plan["grants"] if g["securable_type"] == "schema")
+
+
+def test_the_jobs_and_the_engineers_get_their_grants_and_the_deployer_none(run, config_plan):
+    principals = {g["principal"] for g in config_plan["grants"]}
+    assert principals == {jobs_principal(config_plan), "data-engineers"}
+    assert run.plan["stack"] == f"{ENVIRONMENT}-Databricks"
+    gold = [g for g in config_plan["grants"] if "gold" in g["full_name"]]
+    assert gold == [], "gold is dbt's: nobody writes it from Databricks"
+
+
 def test_drift_is_put_right_and_only_the_drift(run, capsys):
     external_id = run.through_phase_one(capsys)
     assert run(capsys, external_id=external_id)[0] == 0
     ws, plan = run.stub.workspace, run.plan
+    jobs = jobs_principal(plan)
     silver = f"{plan['credential']}-silver"
-    ws.locations[silver]["url"] = "s3://someone-elses-bucket/"
+    catalog = plan["catalog"]["name"]
+    ws.locations[silver]["url"] = "s3://someone-elses-bucket"
     ws.locations[f"{plan['credential']}-bronze"]["read_only"] = False
-    ws.catalogs[plan["catalog"]["name"]]["isolation_mode"] = "OPEN"
-    ws.grants[("external_location", silver)][plan["principal"]] |= {"MANAGE"}
-    ws.grants[("external_location", silver)][plan["principal"]] -= {"WRITE_FILES"}
-    ws.grants[("external_location", silver)]["data-engineers"] = {"READ_FILES"}
+    ws.catalogs[catalog]["isolation_mode"] = "OPEN"
+    ws.bindings[catalog][42] = "BINDING_TYPE_READ_WRITE"  # another workspace
+    ws.grants[("external_location", silver)][jobs] |= {"MANAGE"}
+    ws.grants[("external_location", silver)][jobs] -= {"WRITE_FILES"}
+    ws.grants[("external_location", silver)]["analysts"] = {"READ_FILES"}
     code, out, _, changes = run(capsys, external_id=external_id)
     assert code == 0
     assert sorted((m, p) for m, p, _ in changes) == sorted(
         [
             ("PATCH", f"/api/2.1/unity-catalog/external-locations/{silver}"),
             ("PATCH", f"/api/2.1/unity-catalog/external-locations/{plan['credential']}-bronze"),
-            ("PATCH", f"/api/2.1/unity-catalog/catalogs/{plan['catalog']['name']}"),
+            ("PATCH", f"/api/2.1/unity-catalog/bindings/catalog/{catalog}"),
+            ("PATCH", f"/api/2.1/unity-catalog/catalogs/{catalog}"),
             ("PATCH", f"/api/2.1/unity-catalog/permissions/external_location/{silver}"),
         ]
     )
-    assert ws.locations[silver]["url"] == next(loc["url"] for loc in plan["locations"] if loc["name"] == silver)
+    assert ws.locations[silver]["url"] == next(loc["url"] for loc in plan["locations"] if loc["name"] == silver).rstrip(
+        "/"
+    )
+    assert ws.bindings[catalog] == {WORKSPACE_ID: "BINDING_TYPE_READ_WRITE"}
     assert ws.grants[("external_location", silver)] == {
-        plan["principal"]: {"READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE"},
-        "data-engineers": {"READ_FILES"},  # another principal's grant is not the set-up's
+        jobs: {"READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE"},
+        "data-engineers": {"READ_FILES", "WRITE_FILES"},
+        "analysts": {"READ_FILES"},  # a principal of no grant of the plan's is not the set-up's
     }
     assert "added WRITE_FILES; revoked MANAGE" in out
     assert run(capsys, external_id=external_id)[3] == []
+
+
+def test_a_read_only_binding_of_this_workspace_is_made_read_write(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    assert run(capsys, external_id=external_id)[0] == 0
+    catalog = run.plan["catalog"]["name"]
+    run.stub.workspace.bindings[catalog][WORKSPACE_ID] = "BINDING_TYPE_READ_ONLY"
+    assert run(capsys, external_id=external_id)[0] == 0
+    assert run.stub.workspace.bindings[catalog] == {WORKSPACE_ID: "BINDING_TYPE_READ_WRITE"}
+
+
+def test_a_catalog_on_another_storage_root_is_refused(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    assert run(capsys, external_id=external_id)[0] == 0
+    catalog = run.plan["catalog"]["name"]
+    run.stub.workspace.catalogs[catalog]["storage_root"] = "s3://elsewhere/"
+    code, _, err, changes = run(capsys, external_id=external_id)
+    assert (code, changes) == (setup.BAD_INPUT, [])
+    assert (
+        f"catalog {catalog} has storage root s3://elsewhere/, config expects {run.plan['catalog']['storage_root']}"
+        in err
+    )
+
+
+def test_what_databricks_refuses_is_one_line_and_the_next_run_resumes(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    run.stub.workspace.refuse_locations = True
+    code, _, err, changes = run(capsys, external_id=external_id)
+    assert (code, changes) == (setup.REFUSED, [])
+    assert (
+        err.startswith("unity-catalog-setup: Databricks refused: Failed to access cloud storage")
+        and err.count("\n") == 1
+    )
+    run.stub.workspace.refuse_locations = False
+    assert run(capsys, external_id=external_id)[0] == 0
+    assert len(run.stub.workspace.locations) == 3
 
 
 def test_a_credential_on_another_role_is_moved_to_the_stack_role_keeping_its_external_id(run, capsys):
@@ -165,7 +223,7 @@ def test_a_credential_on_another_role_is_moved_to_the_stack_role_keeping_its_ext
     code, _, _, changes = run(capsys, external_id=external_id)
     assert code == 0
     assert changes[0][:2] == ("PATCH", f"/api/2.1/unity-catalog/storage-credentials/{run.plan['credential']}")
-    assert role == {**role, "role_arn": run.plan["role_arn"], "external_id": external_id}
+    assert (role["role_arn"], role["external_id"]) == (run.plan["role_arn"], external_id)
 
 
 def test_an_external_id_that_is_not_the_credentials_is_refused(run, capsys):

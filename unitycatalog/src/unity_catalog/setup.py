@@ -16,12 +16,11 @@ DATABRICKS_CLIENT_ID in deploy.yml)."""
 
 import argparse
 import json
-import re
 import sys
 from dataclasses import dataclass, field
 
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import NotFound
+from databricks.sdk.errors import DatabricksError, NotFound
 from databricks.sdk.service.catalog import (
     AwsIamRoleRequest,
     CatalogIsolationMode,
@@ -35,8 +34,8 @@ from databricks.sdk.service.catalog import (
 PENDING = 3
 # A bad plan or outputs file, or a workspace that contradicts config.
 BAD_INPUT = 2
-
-ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/[\w+=,.@-]+")
+# Databricks refused a request (a missing privilege, a location it could not validate).
+REFUSED = 1
 
 
 class SetupError(Exception):
@@ -77,7 +76,7 @@ def role_arn(plan, outputs):
     value = outputs[stack].get(key) if isinstance(outputs[stack], dict) else None
     if value is None:
         raise SetupError(f"stack {stack} has no output {key}: deploy it with databricks.unityCatalog.enabled on")
-    if not isinstance(value, str) or not ROLE_ARN.fullmatch(value) or value != want:
+    if value != want:
         raise SetupError(
             f"stack {stack} output {key} is {value!r}: config expects {want} "
             "(was the stack deployed from this config, to this account?)"
@@ -124,7 +123,8 @@ def ensure_locations(w, plan, report):
             report.did(f"created external location {name}")
             continue
         differs = {
-            "url": have.url != want["url"],
+            # Unity Catalog keeps a location's URL without its trailing slash.
+            "url": (have.url or "").rstrip("/") != want["url"].rstrip("/"),
             "credential": have.credential_name != plan["credential"],
             "read_only": bool(have.read_only) != want["read_only"],
         }
@@ -147,14 +147,13 @@ def ensure_catalog(w, plan, report):
             name, storage_root=want["storage_root"], comment=f"The lake of {plan['environment']} (dataplatform)"
         )
         report.did(f"created catalog {name}")
-    workspace = w.get_workspace_id()
-    bound = {b.workspace_id for b in w.workspace_bindings.get_bindings("catalog", name)}
-    if workspace not in bound:
-        binding = WorkspaceBinding(
-            workspace_id=workspace, binding_type=WorkspaceBindingBindingType.BINDING_TYPE_READ_WRITE
+    if (catalog.storage_root or "").rstrip("/") != want["storage_root"].rstrip("/"):
+        # A catalog's managed location cannot be moved: only recreating it would.
+        raise SetupError(
+            f"catalog {name} has storage root {catalog.storage_root}, config expects {want['storage_root']}: "
+            "a managed location cannot change; drop the catalog or rename it in config"
         )
-        w.workspace_bindings.update_bindings("catalog", name, add=[binding])
-        report.did(f"bound catalog {name} to workspace {workspace}")
+    ensure_bound(w, name, report)
     if catalog.isolation_mode != CatalogIsolationMode.ISOLATED:
         w.catalogs.update(name, isolation_mode=CatalogIsolationMode.ISOLATED)
         report.did(f"isolated catalog {name}")
@@ -166,36 +165,39 @@ def ensure_catalog(w, plan, report):
             report.did(f"created schema {name}.{schema}")
 
 
+def ensure_bound(w, catalog, report):
+    """The catalog is bound to this workspace, read and write, and to no other."""
+    workspace = w.get_workspace_id()
+    want = WorkspaceBinding(workspace_id=workspace, binding_type=WorkspaceBindingBindingType.BINDING_TYPE_READ_WRITE)
+    have = list(w.workspace_bindings.get_bindings("catalog", catalog))
+    others = [b for b in have if b.workspace_id != workspace]
+    ours = [b for b in have if b.workspace_id == workspace]
+    add = [] if ours and ours[0].binding_type == want.binding_type else [want]
+    if add or others:
+        # A binding of another type is replaced: the same workspace appears once.
+        w.workspace_bindings.update_bindings("catalog", catalog, add=add or None, remove=others or None)
+        unbound = f", unbound {[b.workspace_id for b in others]}" if others else ""
+        report.did(f"bound catalog {catalog} to workspace {workspace} only{unbound}")
+
+
 def ensure_grants(w, plan, report):
-    """The principal holds exactly the plan's privileges on each securable: the missing ones are
+    """Each grant's principal holds exactly its privileges on the securable: the missing ones are
     granted, any other it holds there is revoked. Other principals' grants are left alone."""
-    principal = plan["principal"]
     for grant in plan["grants"]:
-        kind, name = grant["securable_type"], grant["full_name"]
+        kind, name, principal = grant["securable_type"], grant["full_name"], grant["principal"]
         current = w.grants.get(kind, name, principal=principal)
-        have = {
-            p.value for a in current.privilege_assignments or [] if a.principal == principal for p in a.privileges or []
-        }
+        assignments = [a for a in current.privilege_assignments or [] if a.principal == principal]
+        have = {p.value for a in assignments for p in a.privileges or []}
         want = set(grant["privileges"])
         add, remove = sorted(want - have), sorted(have - want)
-        if add or remove:
-            change = PermissionsChange(
-                principal=principal,
-                add=[Privilege(p) for p in add] or None,
-                remove=[Privilege(p) for p in remove] or None,
-            )
-            w.grants.update(kind, name, changes=[change])
-            report.did(
-                f"granted {kind} {name} to {principal}: "
-                + "; ".join(
-                    part
-                    for part in (
-                        f"added {', '.join(add)}" if add else "",
-                        f"revoked {', '.join(remove)}" if remove else "",
-                    )
-                    if part
-                )
-            )
+        if not add and not remove:
+            continue
+        change = PermissionsChange(
+            principal=principal, add=[Privilege(p) for p in add] or None, remove=[Privilege(p) for p in remove] or None
+        )
+        w.grants.update(kind, name, changes=[change])
+        done = [f"added {', '.join(add)}"] * bool(add) + [f"revoked {', '.join(remove)}"] * bool(remove)
+        report.did(f"granted {kind} {name} to {principal}: {'; '.join(done)}")
 
 
 def setup(w, plan, outputs):
@@ -232,6 +234,10 @@ def main(argv=None):
     except SetupError as e:
         print(f"unity-catalog-setup: {e}", file=sys.stderr)
         return BAD_INPUT
+    except DatabricksError as e:
+        # What Databricks says is the error: the changes before it stand, the next run resumes.
+        print(f"unity-catalog-setup: Databricks refused: {e}", file=sys.stderr)
+        return REFUSED
     if plan["external_id"] == plan["pending"]:
         print(
             f"Storage credential {plan['credential']} has external ID {report.external_id}. Next: set "
