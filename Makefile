@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# Python: one uv project per component (tools/, dags/, rehearsal/, jobs/, unitycatalog/), each with its own
+# Python: one uv project per component (tools/, dags/, rehearsal/, jobs/, unitycatalog/, warehouse/), each with its own
 # uv.lock and .venv, because Airflow, moto, Spark and the linters pin different versions of
 # shared libraries.
 # uv comes from PyPI into .uv/; it uses the machine's Python (.python-version) and never
@@ -16,7 +16,7 @@ UV := $(CURDIR)/.uv/bin/uv
 UV_STAMP := .uv/.version-$(UV_VERSION)
 export UV_PYTHON := $(shell cat .python-version)
 export UV_PYTHON_DOWNLOADS := never
-PY_PROJECTS := tools dags rehearsal jobs unitycatalog
+PY_PROJECTS := tools dags rehearsal jobs unitycatalog warehouse
 # The rehearsal's interpreter: it runs moto's server for the rehearsal and the DAG tests.
 REHEARSAL_PY := rehearsal/.venv/bin/python
 
@@ -39,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test uc-test jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -88,10 +88,11 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
 # The DAG tests are mostly Python and the jobs' mostly the JVM: side by side they share two
-# cores better than one after the other; the Unity Catalog set-up's short tests take the DAGs'
-# slot when they finish, before the longer jobs' do. Each prints its output when done, and its time.
-py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycatalog/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs', the jobs' and the Unity Catalog set-up's)
-	$(MAKE) --no-print-directory -j2 --output-sync=target jobs-test dag-test uc-test
+# cores better than one after the other; the Unity Catalog set-up's and the warehouse's tests
+# take the DAGs' slot when they finish, before the longer jobs' do. Each prints its output when
+# done, and its time.
+py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycatalog/.venv/.synced warehouse/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs', the jobs', the Unity Catalog set-up's, the warehouse's with the whole pipeline)
+	$(MAKE) --no-print-directory -j2 --output-sync=target jobs-test dag-test uc-test warehouse-test
 
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
 	cd dags && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q && \
@@ -107,6 +108,28 @@ jobs-test: jobs/.venv/.synced | $(UV) ## the Spark jobs' tests on local Spark wi
 uc-test: unitycatalog/.venv/.synced ## the Unity Catalog set-up command against a loopback stub of the Databricks REST API
 	cd unitycatalog && start=$$(date +%s) && .venv/bin/python -m pytest -q && \
 	  echo "uc-test: $$(( $$(date +%s) - start )) s"
+
+# The whole pipeline on this machine: bronze in the producers' layouts, the jobs on local
+# Spark, dbt on the local target (DuckDB over silver's Delta tables), the gold report.
+PIPELINE ?= $(CURDIR)/.pipeline
+WAREHOUSE_ENV := WAREHOUSE_SILVER=$(PIPELINE)/silver/ WAREHOUSE_DUCKDB=$(PIPELINE)/warehouse.duckdb DBT_PROFILES_DIR=$(CURDIR)/warehouse
+DBT := cd warehouse && $(WAREHOUSE_ENV) .venv/bin/dbt
+
+pipeline: jobs/.venv/.synced warehouse/.venv/.synced ## the platform's main job, locally and offline: sample sources to bronze, the batch and speed jobs, dbt build, the gold report
+	cd jobs && .venv/bin/python -m pipeline --root $(PIPELINE)
+	$(DBT) build --target local --quiet && cp target/run_results.json $(PIPELINE)/dbt-build.json
+	$(DBT) source freshness --target local --quiet && cp target/run_results.json $(PIPELINE)/dbt-freshness.json
+	$(DBT) docs generate --target local --quiet
+	cd warehouse && .venv/bin/python report.py --root $(PIPELINE)
+
+# After the pipeline: its gold checked against the sample, and every Athena target compiled
+# against moto's Glue and linted in Athena's dialect.
+warehouse-test: pipeline rehearsal/.venv/.synced ## the whole pipeline, then the warehouse's tests (gold against the sample, the Athena compile and lint)
+	cd warehouse && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) $(WAREHOUSE_ENV) \
+	  .venv/bin/python -m pytest -q && echo "warehouse-test (after the pipeline): $$(( $$(date +%s) - start )) s"
+
+warehouse-config: ## regenerate the warehouse's profiles, sources and config macros from config
+	go run ./cmd/warehouse
 
 jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge and the speed layer in turn and see its test fail (slow)
 	cd jobs && .venv/bin/python -m tests.guard_mutations
@@ -146,8 +169,8 @@ rehearse-all: synth rehearsal/.venv/.synced ## rehearse $(ENVS) from one synth, 
 rehearse-test: deps rehearsal/.venv/.synced ## the rehearsal's own tests, including one that deploys a deliberately broken template
 	$(REHEARSAL_PY) -m pytest -q rehearsal
 
-clean: ## remove cdk.out and the Python environments
-	rm -rf cdk.out .uv tools/bin $(PY_PROJECTS:%=%/.venv)
+clean: ## remove cdk.out, the pipeline's output and the Python environments
+	rm -rf cdk.out .pipeline .uv tools/bin $(PY_PROJECTS:%=%/.venv)
 
 .PHONY: config-doc
 config-doc: ## regenerate docs/configuration.md from config's doc comments and validation rules

@@ -132,6 +132,7 @@ func develop() Environment {
 			LogLevel:            "WARNING",
 			TaskLogLevel:        "INFO",
 		},
+		Warehouse: sampleWarehouse(),
 		Silver: Silver{
 			Tables:        sampleTables(),
 			APISources:    sampleAPISources(),

@@ -51,6 +51,8 @@ type Environment struct {
 	Airflow Airflow
 	// Silver is what the batch jobs keep in silver: the replicated tables and API sources.
 	Silver Silver
+	// Warehouse configures the dbt warehouse over silver: the serving view and freshness.
+	Warehouse Warehouse
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

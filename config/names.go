@@ -355,10 +355,17 @@ func BronzeKinesisConversionErrorsPrefix(stream string) string {
 	return BronzeErrorsPrefix + BronzeKinesisPrefix(stream) + FirehoseConversionFailed + "/"
 }
 
+// SilverWatermarks is the batch job's watermarks table: per served table
+// (warehouse.serving.table), the newest change key its silver holds. The serving view reads it
+// on Athena and on the local engine alike.
+func SilverWatermarks() SilverTable {
+	return SilverTable{Name: "batch_watermarks", Prefix: "watermarks/"}
+}
+
 // SilverTables are every table the jobs write and the Catalog stack registers: the batch
 // jobs' always, the streaming job's where the speed layer is on.
 func (e Environment) SilverTables() []SilverTable {
-	var out []SilverTable
+	out := []SilverTable{SilverWatermarks()}
 	for _, t := range e.Silver.Tables {
 		out = append(out, t.Current(), t.History())
 	}

@@ -140,6 +140,7 @@ func production() Environment {
 			LogLevel:            "WARNING",
 			TaskLogLevel:        "INFO",
 		},
+		Warehouse: sampleWarehouse(),
 		Silver: Silver{
 			Tables:        sampleTables(),
 			APISources:    sampleAPISources(),

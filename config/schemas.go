@@ -25,6 +25,9 @@ func orderEventColumns() []Column {
 		{Name: "amount", Type: "double"},
 		{Name: "currency", Type: "string"},
 		{Name: "event_time", Type: "timestamp"},
+		// The order's updated_at after the change: the change key it shares with the orders
+		// table (warehouse.serving.changeKey).
+		{Name: "updated_at", Type: "timestamp"},
 	}
 }
 

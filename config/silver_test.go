@@ -29,7 +29,8 @@ func TestInvalidSilver(t *testing.T) {
 		{"uppercase schema", func(e *Environment) { e.Silver.Tables[0].Schema = "Public" },
 			[]string{`staging: silver.tables[0].schema "Public": must be a lowercase PostgreSQL name: 1-63 lowercase letters, digits or _, starting with a letter`}},
 		{"repeated table", func(e *Environment) { e.Silver.Tables[1] = e.Silver.Tables[0] },
-			[]string{`staging: silver.tables[1] "public.customers": must not repeat another table`}},
+			// public.orders is gone, which the serving view answers for.
+			[]string{`staging: silver.tables[1] "public.customers": must not repeat another table`, `staging: warehouse.serving.table "public.orders": must be one of silver.tables (schema.table)`}},
 		{"history name taken", func(e *Environment) { e.Silver.Tables[2].Table = "customers_history"; e.Cdc.Include[0].Table = "%" },
 			[]string{`staging: silver.tables "public_customers_history": gives two silver tables the name public_customers_history: rename one in the source or leave one out`}},
 		{"stream table name taken", func(e *Environment) {

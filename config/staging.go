@@ -138,6 +138,7 @@ func staging() Environment {
 			LogLevel:            "WARNING",
 			TaskLogLevel:        "INFO",
 		},
+		Warehouse: sampleWarehouse(),
 		Silver: Silver{
 			Tables:        sampleTables(),
 			APISources:    sampleAPISources(),

@@ -21,7 +21,7 @@ func TestInvalidStreaming(t *testing.T) {
 		{"name too long for firehose", func(e *Environment) { e.Streaming.Streams[0].Name = "clickstream-events-from-the-public-website-v2" },
 			[]string{`staging: streaming.streams[0].name "clickstream-events-from-the-public-website-v2": makes delivery stream name dataplatform-staging-clickstream-events-from-the-public-website-v2 66 characters long; Firehose allows 64: shorten the name or prefix`}},
 		{"duplicate name", func(e *Environment) { e.Streaming.Streams[1].Name = "web-events" },
-			[]string{`staging: streaming.streams[1].name "web-events": must be unique in the environment`}},
+			[]string{`staging: streaming.streams[1].name "web-events": must be unique in the environment`, `staging: warehouse.serving.stream "orders-events": must be one of streaming.streams, with the serving table's key columns`}},
 		{"unknown mode", func(e *Environment) { e.Streaming.Streams[0].Mode = "ondemand" },
 			[]string{`staging: streaming.streams[0].mode "ondemand": must be "on-demand" or "provisioned"`}},
 		{"provisioned without shards", func(e *Environment) { e.Streaming.Streams[0].Shards = 0 },
@@ -47,7 +47,7 @@ func TestInvalidStreaming(t *testing.T) {
 		{"parquet with gzip", func(e *Environment) { e.Streaming.Streams[1].Compression = CompressionGzip },
 			[]string{`staging: streaming.streams[1].compression "GZIP": must be "UNCOMPRESSED" with Parquet: Firehose rejects file compression on converted records (Parquet compresses its pages itself)`}},
 		{"parquet without columns", func(e *Environment) { e.Streaming.Streams[1].Columns = nil },
-			[]string{`staging: streaming.streams[1].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`}},
+			[]string{`staging: streaming.streams[1].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`, `staging: warehouse.serving.stream "orders-events": must be one of streaming.streams, with the serving table's key columns`}},
 		{"json without columns", func(e *Environment) { e.Streaming.Streams[0].Columns = nil },
 			[]string{`staging: streaming.streams[0].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`}},
 		{"event id not a column", func(e *Environment) { e.Streaming.Streams[0].EventID = "id" },
@@ -84,6 +84,7 @@ func TestInvalidStreaming(t *testing.T) {
 			`staging: streaming.streams[1].columns[0].name "Order-ID": must be lowercase letters, digits or underscores, starting with a letter`,
 			`staging: streaming.streams[1].columns[1].type "money": must be one of [string boolean int bigint float double date timestamp]`,
 			`staging: streaming.streams[1].columns[2].name "amount": must be unique in the stream`,
+			`staging: warehouse.serving.stream "orders-events": must be one of streaming.streams, with the serving table's key columns`,
 		}},
 	})
 }

@@ -255,7 +255,8 @@ func TestSilverTablesAreNativeDelta(t *testing.T) {
 				got[input["Name"].(string)] = storage["Location"].(string)
 			}
 			assert.Equal(t, want, got)
-			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources))+3*len(p.Env.SpeedStreams()))
+			// Two per replicated table and API source, three per speed stream, and the watermarks.
+			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources))+3*len(p.Env.SpeedStreams())+1)
 		})
 	}
 }

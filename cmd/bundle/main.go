@@ -190,6 +190,9 @@ type rdsTable struct {
 	Current string   `json:"current"`
 	History string   `json:"history"`
 	State   string   `json:"state"`
+	// ChangeKey is the served table's (warehouse.serving), whose watermark the job records.
+	ChangeKey  string `json:"change_key,omitempty"`
+	Watermarks string `json:"watermarks,omitempty"`
 }
 
 // apiSource is what the API job is told of one source.
@@ -242,8 +245,12 @@ type column struct {
 func Variables(e config.Environment) (map[string]any, error) {
 	var tables []rdsTable
 	for _, t := range e.Silver.Tables {
-		tables = append(tables, rdsTable{Name: t.Name(), Key: t.Key, Bronze: t.BronzePrefix(),
-			Current: t.Current().Prefix, History: t.History().Prefix, State: t.StatePrefix()})
+		table := rdsTable{Name: t.Name(), Key: t.Key, Bronze: t.BronzePrefix(),
+			Current: t.Current().Prefix, History: t.History().Prefix, State: t.StatePrefix()}
+		if t.Name() == e.Warehouse.Serving.Table {
+			table.ChangeKey, table.Watermarks = e.Warehouse.Serving.ChangeKey, config.SilverWatermarks().Prefix
+		}
+		tables = append(tables, table)
 	}
 	var sources []apiSource
 	for _, s := range e.Silver.APISources {

@@ -191,7 +191,7 @@ func TestValues(t *testing.T) {
 	}
 	assert.Equal(t, "cost-center=data, environment=staging, project=dataplatform", value("tags"))
 	assert.Equal(t, "web-events, orders-events", value("streaming.streams[].name"))
-	assert.Equal(t, "event_id, event_type, user_id, session_id, page, event_time; event_id, order_id, customer_id, status, amount, currency, event_time", value("streaming.streams[].columns[].name"))
+	assert.Equal(t, "event_id, event_type, user_id, session_id, page, event_time; event_id, order_id, customer_id, status, amount, currency, event_time, updated_at", value("streaming.streams[].columns[].name"))
 	assert.Equal(t, "analysts=10737418240, dbt=107374182400", value("analytics.workgroups[].bytesScannedCutoffPerQuery"))
 	assert.Equal(t, "analysts, dbt", value("analytics.workgroups"))
 	assert.Equal(t, "2 entries", value("streaming.streams"))

@@ -11,6 +11,8 @@ CREATE TABLE public.customers (
     PRIMARY KEY (customer_id)
 );
 
+-- orders.updated_at is set on every change: the change key the orders-events stream carries
+-- too (config warehouse.serving), so the serving view recognises one change in both flows.
 CREATE TABLE public.orders (
     order_id bigint NOT NULL,
     customer_id bigint NOT NULL REFERENCES public.customers (customer_id),
@@ -18,6 +20,7 @@ CREATE TABLE public.orders (
     total numeric(12, 2) NOT NULL,
     currency char(3) NOT NULL,
     ordered_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
     PRIMARY KEY (order_id)
 );
 

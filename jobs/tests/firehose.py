@@ -150,7 +150,8 @@ def event(stream, n, at, **fields):
     for name, kind in stream.columns:
         if name == stream.event_id:
             out[name] = f"{stream.name}-{n:06d}"
-        elif name == stream.event_time:
+        elif name == stream.event_time or kind == "timestamp":
+            # Another timestamp (orders-events' updated_at, the change key): the event's own time.
             out[name] = at
         else:
             out[name] = values[kind](name)

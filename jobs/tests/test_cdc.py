@@ -1,9 +1,10 @@
 """The CDC merge on local Spark with Delta, one test per case the merge must get right; each
 fixture is written as DMS writes bronze (tests/dms.py)."""
 
+import decimal
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from delta.tables import DeltaTable
@@ -214,3 +215,41 @@ def test_changes_outrank_the_full_load(spark, lake, customers, columns):
     writer.full_load([customer(1, "as loaded")], at=writer.tick())
     run(spark, lake, table, columns)
     assert current(spark, lake, table) == {1: "changed during the load"}
+
+
+def order_row(i, status, updated_at):
+    return {
+        "order_id": i,
+        "customer_id": 1,
+        "status": status,
+        "total": decimal.Decimal("10.00"),
+        "currency": "EUR",
+        "ordered_at": T0,
+        "updated_at": updated_at,
+    }
+
+
+def watermarks(spark, lake, table):
+    path = (lake[1] + table.watermarks).rstrip("/")
+    rows = spark.read.format("delta").load(path).collect()
+    # Spark hands timestamps back naive, in the session's time zone (UTC).
+    return [(r.table_name, r.change_key, r.watermark.replace(tzinfo=UTC)) for r in rows]
+
+
+def test_the_served_tables_watermark_is_its_newest_change_in_silver(spark, lake, rds_tables, columns):
+    """The batch job records, for the table the serving view answers for, the newest change key
+    its silver history holds; a run without new files keeps it, a newer change moves it, and a
+    table without a change key records nothing."""
+    table = rds_tables["public.orders"]
+    assert (table.change_key, table.watermarks) == ("updated_at", "watermarks/")
+    writer = dms.Table(lake[0], table.bronze, dms.source_tables()["public.orders"], columns)
+    t1, t2 = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+    writer.full_load([order_row(1, "new", T0), order_row(2, "new", t1)])
+    run(spark, lake, table, columns)
+    assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t1)]
+    run(spark, lake, table, columns)
+    assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t1)]
+    writer.changes([("U", order_row(1, "paid", t2))])
+    run(spark, lake, table, columns)
+    assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t2)]
+    assert rds_tables["public.customers"].change_key == ""

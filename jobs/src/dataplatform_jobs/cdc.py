@@ -192,4 +192,45 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
         .start()
     )
     query.awaitTermination()
+    record_watermark(spark, silver, table, retention_days)
     return len(batches)
+
+
+# The watermarks table: per served table, the newest change key its silver history holds. The
+# serving view takes the batch's answer up to it and the stream's after it.
+WATERMARK_SCHEMA = T.StructType(
+    [
+        T.StructField("table_name", T.StringType(), False),
+        T.StructField("change_key", T.StringType(), False),
+        T.StructField("watermark", T.TimestampType(), False),
+        T.StructField("written_at", T.TimestampType(), False),
+    ]
+)
+
+
+def record_watermark(spark, silver, table, retention_days=7):
+    """Records the served table's watermark after a run: the newest change key of its history,
+    which holds every change the batch has applied. A MERGE on the table's name keeps one row;
+    a table without a change key, or without history yet, records nothing."""
+    history = tables.existing(spark, silver + table.history) if table.change_key else None
+    if history is None:
+        return
+    newest = (
+        history.toDF()
+        .agg(F.max(F.col(f"`{table.change_key}`")).alias("watermark"))
+        .where("watermark IS NOT NULL")
+        .select(
+            F.lit(table.name).alias("table_name"),
+            F.lit(table.change_key).alias("change_key"),
+            "watermark",
+            F.current_timestamp().alias("written_at"),
+        )
+    )
+    target = tables.ensure(spark, silver + table.watermarks, WATERMARK_SCHEMA, retention_days)
+    (
+        target.alias("t")
+        .merge(newest.alias("s"), "t.table_name = s.table_name")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )

@@ -29,6 +29,10 @@ class RdsTable:
     current: str
     history: str
     state: str
+    # The served table's change key, whose newest value in silver the batch job records in the
+    # watermarks table for the serving view; "" for the other tables.
+    change_key: str = ""
+    watermarks: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,17 @@ def _entries(text, what, fields):
 def rds_tables(text):
     """Parses --tables: the replicated tables."""
     fields = ("name", "key", "bronze", "current", "history", "state")
-    return [
-        RdsTable(e["name"], tuple(e["key"]), e["bronze"], e["current"], e["history"], e["state"])
-        for e in _entries(text, "tables", fields)
-    ]
+    out = []
+    for i, e in enumerate(_entries(text, "tables", fields)):
+        change_key, watermarks = e.get("change_key", ""), e.get("watermarks", "")
+        if change_key and not watermarks.endswith("/"):
+            raise InvalidSettings(f"--tables[{i}] ({e['name']}): a change key needs watermarks, a prefix ending in /")
+        out.append(
+            RdsTable(
+                e["name"], tuple(e["key"]), e["bronze"], e["current"], e["history"], e["state"], change_key, watermarks
+            )
+        )
+    return out
 
 
 def api_sources(text):

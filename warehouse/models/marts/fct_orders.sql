@@ -1,0 +1,37 @@
+-- One row per order, as it is now, with its lines summed. Incremental: a run merges only the
+-- orders changed since the newest change the table holds (updated_at), by order_id; on Athena
+-- an Iceberg MERGE into day partitions of ordered_at, which keeps a month's queries to a
+-- month's files.
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy=upsert_strategy(),
+    partitioned_by=['day(ordered_at)'],
+    on_schema_change='append_new_columns',
+) }}
+
+with lines as (
+    select
+        order_id,
+        count(*) as item_count,
+        sum(line_total) as items_total
+    from {{ ref('fct_order_items') }}
+    group by order_id
+)
+
+select
+    o.order_id,
+    o.customer_id,
+    o.status,
+    o.currency,
+    o.total,
+    coalesce(l.item_count, 0) as item_count,
+    cast(coalesce(l.items_total, 0) as decimal(14, 2)) as items_total,
+    cast(o.ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,
+    cast(o.ordered_at as date) as order_date,
+    cast(o.updated_at as {{ dbt.type_timestamp() }}) as updated_at
+from {{ ref('stg_orders') }} as o
+left join lines as l on l.order_id = o.order_id
+{% if is_incremental() %}
+where o.updated_at > (select max(updated_at) from {{ this }})
+{% endif %}

@@ -1,0 +1,8 @@
+-- Every change of an order that the batch job has merged (silver's history of public.orders):
+-- the status it left, or deleted, and when. A change's time is its change key; a delete
+-- carries the deleted row's last one, so it takes the time DMS committed it.
+select
+    order_id,
+    case when {{ dms_op_column() }} = 'D' then 'deleted' else status end as status,
+    case when {{ dms_op_column() }} = 'D' then {{ dms_commit_column() }} else {{ change_key() }} end as changed_at
+from {{ source('silver', 'public_orders_history') }}

@@ -1,0 +1,72 @@
+"""The warehouse's tests run after `make pipeline` (make warehouse-test): its output is at
+$WAREHOUSE_PIPELINE. The Athena compile runs against moto's server, started from the
+rehearsal's environment ($MOTO_PYTHON), as the DAG tests do."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import duckdb
+import pytest
+
+WAREHOUSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(WAREHOUSE)
+
+
+@pytest.fixture(scope="session")
+def pipeline():
+    root = os.environ.get("WAREHOUSE_PIPELINE")
+    if not root or not os.path.exists(os.path.join(root, "sample.json")):
+        pytest.fail("run the pipeline first: make warehouse-test runs make pipeline, then these tests")
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample(pipeline):
+    with open(os.path.join(pipeline, "sample.json")) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="session")
+def gold(pipeline):
+    db = duckdb.connect(os.path.join(pipeline, "warehouse.duckdb"), read_only=True)
+    yield lambda sql: db.sql(sql).fetchall()
+    db.close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto():
+    """moto's server on a free port: its URL. AWS credentials and endpoint point at it."""
+    python = os.environ.get("MOTO_PYTHON")
+    if not python:
+        pytest.fail("MOTO_PYTHON must name the rehearsal's Python (make warehouse-test sets it)")
+    port = free_port()
+    server = subprocess.Popen(
+        [python, "-m", "rehearsal.motoserver", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        sys.exit("moto's server did not start")
+    yield url
+    server.terminate()
+    server.wait(10)
