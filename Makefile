@@ -87,15 +87,16 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
-# The DAG tests are mostly Python and the jobs' mostly the JVM: side by side they share two
-# cores better than one after the other; the Unity Catalog set-up's and the warehouse's tests
-# take the DAGs' slot when they finish, before the longer jobs' do. Each prints its output when
-# done, and its time.
+# The jobs' tests are mostly the JVM, the rest mostly Python: side by side they share two cores
+# better than one after the other. Beside the jobs' tests run the whole pipeline with the
+# warehouse's tests, then the DAGs' (which read the pipeline's silver) and the Unity Catalog
+# set-up's. Each prints its output when done, and its time.
 py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycatalog/.venv/.synced warehouse/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs', the jobs', the Unity Catalog set-up's, the warehouse's with the whole pipeline)
-	$(MAKE) --no-print-directory -j2 --output-sync=target jobs-test dag-test uc-test warehouse-test
+	$(MAKE) --no-print-directory -j2 --output-sync=target warehouse-test jobs-test dag-test uc-test
 
-dag-test: dags/.venv/.synced rehearsal/.venv/.synced ## the DAGs' tests in Airflow 3, against moto's server and a Databricks stub
-	cd dags && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) .venv/bin/python -m pytest -q && \
+# The gold group's tests run the warehouse's dbt over the pipeline's silver.
+dag-test: dags/.venv/.synced rehearsal/.venv/.synced warehouse/.venv/.synced pipeline ## the DAGs' tests in Airflow 3, against moto's server, a Databricks stub, and dbt over the pipeline's silver
+	cd dags && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) .venv/bin/python -m pytest -q && \
 	  echo "dag-test: $$(( $$(date +%s) - start )) s"
 
 # The wheel is built the way the bundle builds it (databricks.yml's artifact): the tests check
@@ -128,8 +129,13 @@ warehouse-test: pipeline rehearsal/.venv/.synced ## the whole pipeline, then the
 	cd warehouse && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) $(WAREHOUSE_ENV) \
 	  .venv/bin/python -m pytest -q && echo "warehouse-test (after the pipeline): $$(( $$(date +%s) - start )) s"
 
-warehouse-config: ## regenerate the warehouse's profiles, sources and config macros from config
+# The manifest Airflow renders the warehouse's tasks from (cosmos, LoadMode.DBT_MANIFEST): dbt
+# parse needs no connection, and the task graph is the same for every target.
+warehouse-config: warehouse/.venv/.synced ## regenerate the warehouse's profiles, sources and config macros from config, and its manifest
 	go run ./cmd/warehouse
+	cd warehouse && tmp=$$(mktemp -d) && DBT_PROFILES_DIR=$(CURDIR)/warehouse .venv/bin/dbt parse --quiet --target local --target-path $$tmp && \
+	  .venv/bin/python -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open("manifest.json", "w"), indent=1, sort_keys=True)' $$tmp/manifest.json && \
+	  rm -rf $$tmp
 
 jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge and the speed layer in turn and see its test fail (slow)
 	cd jobs && .venv/bin/python -m tests.guard_mutations
@@ -148,7 +154,7 @@ lint: deps tools/bin/.linked ## gofmt, go vet, actionlint and shellcheck, ruff, 
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
 	go tool actionlint
-	shellcheck .ci/run .ci/large-files .github/scripts/*.sh
+	shellcheck .ci/run .ci/large-files .github/scripts/*.sh airflow/startup.sh
 	ruff check $(filter-out tools,$(PY_PROJECTS))
 	ruff format --check $(filter-out tools,$(PY_PROJECTS))
 	.ci/large-files

@@ -6,6 +6,8 @@
 2. bronze_to_silver: only where the environment has Databricks (platform.databricks_batch_job
    is set): runs the jobs bundle's batch job by name with the Databricks provider, deferred
    while it runs. The connection databricks_default comes from Secrets Manager (docs/operations.md).
+3. gold: after it, dbt builds the warehouse on the environment's Athena target, one task per
+   model (its tests with it) and per fresh source (platform_lib.warehouse).
 """
 
 from datetime import datetime, timedelta
@@ -13,11 +15,12 @@ from datetime import datetime, timedelta
 from airflow.providers.databricks.operators.databricks import DatabricksRunNowOperator
 from airflow.sdk import dag, task, task_group
 
-from platform_lib import alerts, glue, settings
+from platform_lib import alerts, glue, settings, warehouse
 
 CRAWLERS = settings.get_list(settings.CRAWLERS)
 DATABRICKS_BATCH_JOB = settings.optional(settings.DATABRICKS_BATCH_JOB)
 REGION = settings.get(settings.REGION)
+DBT_TARGET = settings.optional(settings.DBT_TARGET)
 
 
 def family_of(crawler):
@@ -62,7 +65,7 @@ def bronze_pipeline():
 
     crawled = crawl_bronze()
     if DATABRICKS_BATCH_JOB:
-        crawled >> DatabricksRunNowOperator(
+        silver = DatabricksRunNowOperator(
             task_id="bronze_to_silver",
             job_name=DATABRICKS_BATCH_JOB,
             databricks_conn_id="databricks_default",
@@ -75,6 +78,15 @@ def bronze_pipeline():
             # A retry after the timeout would start a second run while the first goes on in
             # Databricks; the job's own retry policy (in the bundle) retries its tasks instead.
             retries=0,
+        )
+        crawled >> silver
+    if DATABRICKS_BATCH_JOB and DBT_TARGET:
+        silver >> warehouse.gold(
+            "gold",
+            project_dir=settings.get(settings.DBT_PROJECT_DIR),
+            dbt=settings.get(settings.DBT_EXECUTABLE),
+            target=DBT_TARGET,
+            execution_timeout=timedelta(hours=1),
         )
 
 

@@ -37,6 +37,8 @@ type AirflowStackProps struct {
 	Bronze awss3.IBucket
 	// DataKey encrypts the lake; the DAGs need it to write SSE-KMS objects to bronze.
 	DataKey awskms.IKey
+	// Silver and Gold are what dbt reads and writes through Athena, where Databricks is on.
+	Silver, Gold awss3.IBucket
 	// AccessLogs receives the source bucket's server access logs.
 	AccessLogs awss3.IBucket
 	// Crawlers are the Catalog stack's bronze crawlers, which the pipeline DAG starts.
@@ -70,6 +72,18 @@ type AirflowStack struct {
 const (
 	dagsS3Path         = "dags"
 	requirementsS3Path = "requirements.txt"
+	// startupScriptS3Path is MWAA's startup script (airflow/startup.sh): it builds dbt's
+	// virtual environment on every container.
+	startupScriptS3Path = "startup.sh"
+	// dbtProjectS3Dir is where in the DAG folder the warehouse (warehouse/, the dbt project
+	// with its manifest) goes.
+	dbtProjectS3Dir = "dbt"
+)
+
+// On MWAA's containers: the DAG folder, and the dbt the startup script installs.
+const (
+	mwaaDagsDir   = "/usr/local/airflow/dags"
+	dbtExecutable = "/usr/local/airflow/dbt_venv/bin/dbt"
 )
 
 // secretsBackend is the Amazon provider's Secrets Manager backend, which MWAA documents for
@@ -98,7 +112,8 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 		RemovalPolicy:    removal,
 	})
 	dags, requirements := deploySources(stack, s.SourceBucket)
-	requirementsVersion := requirementsVersion(stack, s.SourceBucket, requirements)
+	requirementsVersion := objectVersion(stack, s.SourceBucket, requirements, requirementsS3Path, "RequirementsVersion")
+	startupVersion := objectVersion(stack, s.SourceBucket, requirements, startupScriptS3Path, "StartupScriptVersion")
 
 	// MWAA's user guide (Security in your VPC on Amazon MWAA) requires a self-referencing
 	// inbound rule and all outbound traffic: the workers reach AWS APIs and PyPI through NAT.
@@ -123,7 +138,7 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	})
 	suppressExecutionPolicyWildcards(stack, env, s.ExecutionPolicy)
 
-	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion, airflowConfigurationOptions(stack, env, props))
+	s.Environment = newEnvironment(stack, env, s, privateSubnetPair(props.Vpc, env), requirementsVersion, startupVersion, airflowConfigurationOptions(stack, env, props))
 	// MWAA checks the role's permissions while it creates the environment, so the policy must
 	// exist first; the role ARN alone does not order it.
 	s.Environment.Node().AddDependency(s.ExecutionPolicy)
@@ -142,7 +157,7 @@ func privateSubnetPair(vpc awsec2.IVpc, env config.Environment) *[]*string {
 
 // newEnvironment is the MWAA environment itself, sized from config. It is an L1 resource
 // because aws-cdk-lib has no L2 construct for MWAA.
-func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack, subnets *[]*string, requirementsVersion *string, options map[string]*string) awsmwaa.CfnEnvironment {
+func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack, subnets *[]*string, requirementsVersion, startupVersion *string, options map[string]*string) awsmwaa.CfnEnvironment {
 	a := env.Airflow
 	logging := func(level string) *awsmwaa.CfnEnvironment_ModuleLoggingConfigurationProperty {
 		return &awsmwaa.CfnEnvironment_ModuleLoggingConfigurationProperty{Enabled: jsii.Bool(true), LogLevel: jsii.String(level)}
@@ -162,8 +177,11 @@ func newEnvironment(stack awscdk.Stack, env config.Environment, s *AirflowStack,
 		// the environment and MWAA reinstall the packages; without it MWAA keeps the old ones.
 		RequirementsS3Path:          jsii.String(requirementsS3Path),
 		RequirementsS3ObjectVersion: requirementsVersion,
-		ExecutionRoleArn:            s.ExecutionRole.RoleArn(),
-		KmsKey:                      s.Key.KeyArn(),
+		// Likewise the startup script, which builds dbt's virtual environment.
+		StartupScriptS3Path:          jsii.String(startupScriptS3Path),
+		StartupScriptS3ObjectVersion: startupVersion,
+		ExecutionRoleArn:             s.ExecutionRole.RoleArn(),
+		KmsKey:                       s.Key.KeyArn(),
 		NetworkConfiguration: &awsmwaa.CfnEnvironment_NetworkConfigurationProperty{
 			SubnetIds:        subnets,
 			SecurityGroupIds: jsii.Strings(*s.SecurityGroup.SecurityGroupId()),
@@ -208,8 +226,12 @@ func airflowConfigurationOptions(stack awscdk.Stack, env config.Environment, pro
 		"secrets.backend_kwargs":     jsii.String(string(backendKwargs)),
 	}
 	// Where Databricks is off the DAG has no Databricks task at all: it is built from this.
+	// Nor gold: without the batch job there is no silver for dbt.
 	if env.Databricks.Enabled {
 		options["platform.databricks_batch_job"] = jsii.String(env.DatabricksJobName(config.DatabricksBatchJob))
+		options["platform.dbt_target"] = jsii.String(env.Name)
+		options["platform.dbt_project_dir"] = jsii.String(mwaaDagsDir + "/" + dbtProjectS3Dir)
+		options["platform.dbt_executable"] = jsii.String(dbtExecutable)
 	}
 	return options
 }
@@ -227,9 +249,22 @@ func repoDir(name string) string {
 	return filepath.Join(filepath.Dir(file), "..", name)
 }
 
-// deploySources uploads dags/ (without its tests and project files) to dags/ and airflow/requirements.txt to the
-// bucket's root. Each deployment is a CDK custom resource backed by a Lambda function.
+// deploySources uploads dags/ (without its tests and project files) to dags/, the warehouse
+// (the dbt project and its manifest, without its tests and tools) to dags/dbt/, and
+// airflow/requirements.txt and startup.sh to the bucket's root. Each deployment is a CDK
+// custom resource backed by a Lambda function; the DAGs' deployment waits for the warehouse's.
 func deploySources(stack awscdk.Stack, bucket awss3.IBucket) (dags, requirements awss3deployment.BucketDeployment) {
+	dbtPrefix := dagsS3Path + "/" + dbtProjectS3Dir + "/"
+	warehouse := awss3deployment.NewBucketDeployment(stack, jsii.String("DeployWarehouse"), &awss3deployment.BucketDeploymentProps{
+		DestinationBucket:    bucket,
+		DestinationKeyPrefix: jsii.String(dbtPrefix),
+		Sources: &[]awss3deployment.ISource{awss3deployment.Source_Asset(jsii.String(repoDir("warehouse")), &awss3assets.AssetOptions{
+			// What dbt reads: the project, its models and macros, the profiles and the manifest.
+			Exclude: jsii.Strings("tests", ".venv", "target", "logs", ".pytest_cache", ".ruff_cache", "pyproject.toml", "uv.lock",
+				"*.py", "**/__pycache__", "**/*.pyc"),
+		})},
+		Prune: jsii.Bool(true),
+	})
 	dags = awss3deployment.NewBucketDeployment(stack, jsii.String("DeployDags"), &awss3deployment.BucketDeploymentProps{
 		DestinationBucket:    bucket,
 		DestinationKeyPrefix: jsii.String(dagsS3Path + "/"),
@@ -237,13 +272,16 @@ func deploySources(stack awscdk.Stack, bucket awss3.IBucket) (dags, requirements
 			// The DAG folder is also the DAG tests' uv project: none of that reaches MWAA.
 			Exclude: jsii.Strings("tests", ".venv", ".pytest_cache", ".ruff_cache", "pyproject.toml", "uv.lock", "**/__pycache__", "**/*.pyc"),
 		})},
-		// Prune removes DAGs deleted from the repository; it only touches dags/.
-		Prune: jsii.Bool(true),
+		// Prune removes DAGs deleted from the repository; it only touches dags/, and not
+		// dags/dbt/, which is the warehouse's deployment (the sync's exclude spares it).
+		Prune:   jsii.Bool(true),
+		Exclude: jsii.Strings(dbtProjectS3Dir + "/*"),
 	})
+	dags.Node().AddDependency(warehouse)
 	requirements = awss3deployment.NewBucketDeployment(stack, jsii.String("DeployRequirements"), &awss3deployment.BucketDeploymentProps{
 		DestinationBucket: bucket,
 		Sources: &[]awss3deployment.ISource{awss3deployment.Source_Asset(jsii.String(repoDir("airflow")), &awss3assets.AssetOptions{
-			Exclude: jsii.Strings("*", "!"+requirementsS3Path),
+			Exclude: jsii.Strings("*", "!"+requirementsS3Path, "!"+startupScriptS3Path),
 		})},
 		// The bucket root also holds dags/: pruning here would delete the DAGs.
 		Prune: jsii.Bool(false),
@@ -252,12 +290,13 @@ func deploySources(stack awscdk.Stack, bucket awss3.IBucket) (dags, requirements
 	return dags, requirements
 }
 
-// requirementsVersion is the S3 version ID of requirements.txt as deployed. The version exists
-// only at deploy time, so a custom resource reads it (HeadObject) after the deployment. Its
-// properties carry the file's SHA-256: a changed file changes them, so CloudFormation calls it
-// again and the new version reaches the environment; an unchanged file costs no call.
-func requirementsVersion(stack awscdk.Stack, bucket awss3.IBucket, deployment awss3deployment.BucketDeployment) *string {
-	content, err := os.ReadFile(filepath.Join(repoDir("airflow"), requirementsS3Path))
+// objectVersion is the S3 version ID of one file of airflow/ (requirements.txt, startup.sh) as
+// deployed at key. The version exists only at deploy time, so a custom resource reads it
+// (HeadObject) after the deployment. Its properties carry the file's SHA-256: a changed file
+// changes them, so CloudFormation calls it again and the new version reaches the environment;
+// an unchanged file costs no call.
+func objectVersion(stack awscdk.Stack, bucket awss3.IBucket, deployment awss3deployment.BucketDeployment, key, id string) *string {
+	content, err := os.ReadFile(filepath.Join(repoDir("airflow"), key))
 	if err != nil {
 		panic("airflow: " + err.Error())
 	}
@@ -265,23 +304,23 @@ func requirementsVersion(stack awscdk.Stack, bucket awss3.IBucket, deployment aw
 	head := &customresources.AwsSdkCall{
 		Service:            jsii.String("S3"),
 		Action:             jsii.String("headObject"),
-		Parameters:         map[string]any{"Bucket": bucket.BucketName(), "Key": requirementsS3Path},
+		Parameters:         map[string]any{"Bucket": bucket.BucketName(), "Key": key},
 		PhysicalResourceId: customresources.PhysicalResourceId_FromResponse(jsii.String("VersionId")),
 		OutputPaths:        jsii.Strings("VersionId"),
 	}
-	lookup := customresources.NewAwsCustomResource(stack, jsii.String("RequirementsVersion"), &customresources.AwsCustomResourceProps{
+	lookup := customresources.NewAwsCustomResource(stack, jsii.String(id), &customresources.AwsCustomResourceProps{
 		OnCreate: head,
 		OnUpdate: head,
 		// HeadObject is authorized by s3:GetObject (there is no s3:HeadObject action), on this one key.
 		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("s3:GetObject"),
-			Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(requirementsS3Path))),
+			Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(key))),
 		})}),
 		InstallLatestAwsSdk: jsii.Bool(false),
 	})
 	lookup.Node().AddDependency(deployment)
 	resource := lookup.Node().FindChild(jsii.String("Resource")).Node().DefaultChild().(awscdk.CfnResource)
-	resource.AddPropertyOverride(jsii.String("RequirementsSha256"), hex.EncodeToString(sum[:]))
+	resource.AddPropertyOverride(jsii.String(strings.TrimSuffix(id, "Version")+"Sha256"), hex.EncodeToString(sum[:]))
 	suppressAwsCustomResourceProvider(stack)
 	return lookup.GetResponseField(jsii.String("VersionId"))
 }

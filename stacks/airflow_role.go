@@ -111,7 +111,29 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 			},
 		}),
 	}
+	if env.Databricks.Enabled {
+		statements = append(statements, dbtStatements(stack, env, props, stmt)...)
+	}
 	return &statements
+}
+
+// dbtStatements are what dbt on Athena needs beyond the workgroup, where there is silver to
+// build gold from: Athena reads silver's objects and writes gold's (tables and Iceberg
+// metadata; OPTIMIZE and VACUUM delete) with the caller's credentials, and dbt-athena creates,
+// replaces and drops gold's tables in Glue.
+func dbtStatements(stack awscdk.Stack, env config.Environment, props *AirflowStackProps,
+	stmt func(string, []string, ...string) awsiam.PolicyStatement) []awsiam.PolicyStatement {
+	silver, gold := *props.Silver.BucketArn(), *props.Gold.BucketArn()
+	goldDB := env.DatabaseName(config.LayerGold)
+	return []awsiam.PolicyStatement{
+		stmt("DbtReadsSilver", []string{"s3:GetObject"}, silver+"/*"),
+		stmt("DbtWritesGold", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, gold+"/*"),
+		stmt("DbtListsSilverAndGold", []string{"s3:ListBucket", "s3:GetBucketLocation"}, silver, gold),
+		stmt("DbtManagesGoldTables", []string{"glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:BatchDeleteTable",
+			"glue:GetTableVersions", "glue:DeleteTableVersion", "glue:BatchDeleteTableVersion",
+			"glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:CreatePartition", "glue:DeletePartition", "glue:UpdatePartition"},
+			arnOf(stack, "glue", "catalog"), arnOf(stack, "glue", "database/"+goldDB), arnOf(stack, "glue", "table/"+goldDB+"/*")),
+	}
 }
 
 var lakeLayers = []string{config.LayerBronze, config.LayerSilver, config.LayerGold}
@@ -164,12 +186,21 @@ func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment
 	for _, table := range tableArns(stack, env) {
 		appliesTo = append(appliesTo, "Resource::"+table)
 	}
+	reason := "MWAA's documented execution-role policy, scoped: Get*/List* on its own source bucket only; the log groups airflow-<name>-* " +
+		"MWAA creates; the Celery queues airflow-celery-* in MWAA's own account; account-level calls with no resource type (Resource::*); " +
+		"kms:GenerateDataKey* on the environment key via SQS/S3 only; the connection secrets under the environment's prefix; the alert topic's key, " +
+		"named by its alias (Monitoring is built later) and usable through SNS only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases."
+	if env.Databricks.Enabled {
+		// dbt on Athena reads any silver object and writes any gold object (tables and their
+		// Iceberg metadata live under generated names), and manages gold's tables in Glue.
+		appliesTo = append(appliesTo,
+			cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<SilverBucket[0-9A-F]{8}\.Arn>\/\*$/g`)},
+			cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<GoldBucket[0-9A-F]{8}\.Arn>\/\*$/g`)})
+		reason += " dbt reads any silver object and writes any gold object through Athena (generated table and Iceberg metadata names), and manages the gold database's tables."
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("MWAA's documented execution-role policy, scoped: Get*/List* on its own source bucket only; the log groups airflow-<name>-* " +
-			"MWAA creates; the Celery queues airflow-celery-* in MWAA's own account; account-level calls with no resource type (Resource::*); " +
-			"kms:GenerateDataKey* on the environment key via SQS/S3 only; the connection secrets under the environment's prefix; the alert topic's key, " +
-			"named by its alias (Monitoring is built later) and usable through SNS only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases."),
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String(reason),
 		AppliesTo: &appliesTo,
 	}}, jsii.Bool(false))
 }

@@ -121,6 +121,8 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		Env:          env,
 		Vpc:          p.Network.Vpc,
 		Bronze:       p.DataLake.Bronze,
+		Silver:       p.DataLake.Silver,
+		Gold:         p.DataLake.Gold,
 		DataKey:      p.DataLake.Key,
 		AccessLogs:   p.DataLake.AccessLogs,
 		Crawlers:     p.Catalog.Crawlers,

@@ -90,16 +90,20 @@ func TestAirflowConfigurationOptions(t *testing.T) {
 				"secrets.backend":            "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend",
 				"secrets.backend_kwargs":     fmt.Sprintf(`{"config_prefix":null,"connections_prefix":%q,"variables_prefix":null}`, e.AirflowConnectionsPrefix()),
 			}
-			// The DAG has a Databricks task only where this option is set.
+			// The DAG has a Databricks task, and gold after it, only where these are set.
 			if e.Databricks.Enabled {
 				want["platform.databricks_batch_job"] = e.DatabricksJobName(config.DatabricksBatchJob)
+				want["platform.dbt_target"] = e.Name
+				want["platform.dbt_project_dir"] = "/usr/local/airflow/dags/dbt"
+				want["platform.dbt_executable"] = "/usr/local/airflow/dbt_venv/bin/dbt"
 			}
 			assert.Equal(t, want, resolvePartition(mwaaEnvironment(t, p).Properties["AirflowConfigurationOptions"]))
 		})
 	}
 	settings, err := os.ReadFile(filepath.Join("..", "dags", "platform_lib", "settings.py"))
 	require.NoError(t, err)
-	for _, key := range []string{"region", "bronze_bucket", "bronze_api_prefix", "bronze_database", "crawlers", "dbt_workgroup", "alert_topic_arn", "databricks_batch_job"} {
+	for _, key := range []string{"region", "bronze_bucket", "bronze_api_prefix", "bronze_database", "crawlers", "dbt_workgroup", "alert_topic_arn", "databricks_batch_job",
+		"dbt_target", "dbt_project_dir", "dbt_executable"} {
 		assert.Contains(t, string(settings), fmt.Sprintf("= %q", key), "settings.py must read platform.%s", key)
 	}
 }
@@ -216,7 +220,16 @@ func TestAirflowSourceBucket(t *testing.T) {
 			})
 			bucket := logicalID(t, a.SourceBucket)
 			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{bucket, "Arn"}}, mwaaEnvironment(t, p).Properties["SourceBucketArn"])
-			assert.Len(t, resourcesOf(t, stack, "Custom::CDKBucketDeployment"), 2, "dags/ and requirements.txt")
+			deployments := map[string]map[string]any{}
+			for _, r := range resourcesOf(t, stack, "Custom::CDKBucketDeployment") {
+				deployments[fmt.Sprint(r.Properties["DestinationBucketKeyPrefix"])] = r.Properties
+			}
+			require.Len(t, deployments, 3, "dags/, the warehouse in dags/dbt/, and requirements.txt with startup.sh")
+			// The DAGs' pruning spares the warehouse's folder, which its own deployment prunes.
+			assert.Equal(t, []any{"dbt/*"}, deployments["dags/"]["Exclude"])
+			assert.Equal(t, true, deployments["dags/dbt/"]["Prune"])
+			// The startup script's dbt and the DAG's project are the ones the options name.
+			assert.Equal(t, "startup.sh", mwaaEnvironment(t, p).Properties["StartupScriptS3Path"])
 		})
 	}
 }
@@ -330,10 +343,42 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 			assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"}, results.Actions)
 			require.Len(t, results.Resources, 1)
 			assert.True(t, strings.HasSuffix(results.Resources[0], "/"+p.Analytics.Workgroups[config.WorkgroupDbt].ResultsPrefix+"*"), results.Resources[0])
+			writers := []string{"WriteBronzeAPI", "WriteDbtQueryResults"}
+			if e.Databricks.Enabled {
+				// dbt on Athena: read silver, write gold, manage gold's Glue tables, and no more.
+				// The DataLake stack's buckets, by the outputs their ARNs come through.
+				silver := fmt.Sprintf(`${{"Fn::GetStackOutput":{"OutputName":"PublishOutputFnGetAtt%sArn`, logicalID(t, p.DataLake.Silver))
+				gold := fmt.Sprintf(`${{"Fn::GetStackOutput":{"OutputName":"PublishOutputFnGetAtt%sArn`, logicalID(t, p.DataLake.Gold))
+				goldDB := e.DatabaseName(config.LayerGold)
+				within := func(resources []string, prefixes ...string) {
+					t.Helper()
+					require.Len(t, resources, len(prefixes))
+					for _, prefix := range prefixes {
+						assert.True(t, slices.ContainsFunc(resources, func(r string) bool { return strings.HasPrefix(r, prefix) }), "nothing in %s: %v", prefix, resources)
+					}
+				}
+				assert.Equal(t, []string{"s3:GetObject"}, statements["DbtReadsSilver"].Actions)
+				within(statements["DbtReadsSilver"].Resources, silver)
+				assert.True(t, strings.HasSuffix(statements["DbtReadsSilver"].Resources[0], "}}}/*"))
+				assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, statements["DbtWritesGold"].Actions)
+				within(statements["DbtWritesGold"].Resources, gold)
+				assert.True(t, strings.HasSuffix(statements["DbtWritesGold"].Resources[0], "}}}/*"))
+				within(statements["DbtListsSilverAndGold"].Resources, silver, gold)
+				assert.ElementsMatch(t, []string{arn("glue", "catalog"), arn("glue", "database/"+goldDB), arn("glue", "table/"+goldDB+"/*")},
+					statements["DbtManagesGoldTables"].Resources)
+				writers = append(writers, "DbtWritesGold")
+			} else {
+				assert.NotContains(t, statements, "DbtWritesGold", "no dbt where there is no silver")
+			}
 			for sid, s := range statements {
-				if sid != "WriteBronzeAPI" && sid != "WriteDbtQueryResults" {
+				if !slices.Contains(writers, sid) {
 					for _, action := range s.Actions {
 						assert.NotRegexp(t, `^s3:(Put|Delete)`, action, "%s writes to S3", sid)
+					}
+				}
+				for _, action := range s.Actions {
+					if regexp.MustCompile(`^glue:(Create|Update|Delete|BatchCreate|BatchDelete)`).MatchString(action) {
+						assert.Equal(t, "DbtManagesGoldTables", sid, "%s changes the Glue catalog", sid)
 					}
 				}
 			}
@@ -374,18 +419,37 @@ func TestAirflowRequirementsMatchVersion(t *testing.T) {
 	constraint := regexp.MustCompile(`(?m)^--constraint "https://raw\.githubusercontent\.com/apache/airflow/constraints-([0-9.]+)/constraints-3\.12\.txt"$`)
 	m := constraint.FindStringSubmatch(string(raw))
 	require.NotNil(t, m, "requirements.txt needs a --constraint line")
-	sum := sha256.Sum256(raw)
+	startup, err := os.ReadFile(filepath.Join("..", "airflow", "startup.sh"))
+	require.NoError(t, err)
+	files := map[string]struct {
+		sum      [32]byte
+		version  string
+		property string
+	}{
+		"RequirementsSha256":  {sha256.Sum256(raw), "RequirementsS3ObjectVersion", "requirements.txt"},
+		"StartupScriptSha256": {sha256.Sum256(startup), "StartupScriptS3ObjectVersion", "startup.sh"},
+	}
 	for _, p := range suite.platforms {
 		assert.Equal(t, p.Env.Airflow.Version, m[1], "%s runs Airflow %s", p.Env.Name, p.Env.Airflow.Version)
 
-		// The environment pins the deployed version of requirements.txt, read by a custom
-		// resource that CloudFormation calls again whenever the file's hash changes.
+		// The environment pins the deployed version of requirements.txt and of the startup
+		// script, each read by a custom resource that CloudFormation calls again whenever the
+		// file's hash changes.
 		lookups := resourcesOf(t, p.Airflow.Stack, "Custom::AWS")
-		require.Len(t, lookups, 1)
+		require.Len(t, lookups, len(files))
 		for id, lookup := range lookups {
-			assert.Equal(t, hex.EncodeToString(sum[:]), lookup.Properties["RequirementsSha256"])
-			assert.Contains(t, asStrings(lookup.Properties["Create"])[0], `\"action\":\"headObject\"`)
-			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id, "VersionId"}}, mwaaEnvironment(t, p).Properties["RequirementsS3ObjectVersion"])
+			var matched bool
+			for hash, f := range files {
+				if lookup.Properties[hash] == nil {
+					continue
+				}
+				matched = true
+				assert.Equal(t, hex.EncodeToString(f.sum[:]), lookup.Properties[hash])
+				assert.Contains(t, asStrings(lookup.Properties["Create"])[0], `\"Key\":\"`+f.property+`\"`)
+				assert.Contains(t, asStrings(lookup.Properties["Create"])[0], `\"action\":\"headObject\"`)
+				assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id, "VersionId"}}, mwaaEnvironment(t, p).Properties[f.version])
+			}
+			assert.True(t, matched, "%s reads no deployed file's version", id)
 		}
 	}
 }

@@ -14,6 +14,11 @@ BRONZE_DATABASE = "bronze_database"
 CRAWLERS = "crawlers"
 DBT_WORKGROUP = "dbt_workgroup"
 DATABRICKS_BATCH_JOB = "databricks_batch_job"
+# Where the environment has silver: the dbt project (the warehouse, shipped into the DAG
+# folder), the dbt of the virtual environment the startup script builds, and the target.
+DBT_PROJECT_DIR = "dbt_project_dir"
+DBT_EXECUTABLE = "dbt_executable"
+DBT_TARGET = "dbt_target"
 ALERT_TOPIC_ARN = "alert_topic_arn"
 REGION = "region"
 

@@ -37,6 +37,16 @@ for key in [k for k in os.environ if k.startswith("AIRFLOW__PLATFORM__")]:
     del os.environ[key]
 # The MWAA options of the environment under test, as MWAA sets them.
 os.environ.update(mwaa.environ(ENV))
+# But the warehouse's dbt project is warehouse/ here (what the stack ships into dags/dbt/), and
+# its dbt warehouse/.venv's. The gold group is rendered only by the tests that ask for it
+# (test_warehouse.py): elsewhere it would run dbt on Athena after every bronze_pipeline run.
+WAREHOUSE = os.path.join(mwaa.REPO, "warehouse")
+LOCAL_DBT = {
+    "AIRFLOW__PLATFORM__DBT_PROJECT_DIR": WAREHOUSE,
+    "AIRFLOW__PLATFORM__DBT_EXECUTABLE": os.path.join(WAREHOUSE, ".venv", "bin", "dbt"),
+}
+os.environ.update(LOCAL_DBT)
+del os.environ["AIRFLOW__PLATFORM__DBT_TARGET"]
 sys.path.insert(0, mwaa.REPO)  # rehearsal.emulator: stdlib only
 
 ACCOUNT = mwaa.options(ENV)["platform.alert_topic_arn"].split(":")[4]

@@ -3,24 +3,27 @@
 import pytest
 
 from tests import mwaa
-from tests.conftest import DAGS
+from tests.conftest import DAGS, LOCAL_DBT
 
 
 @pytest.mark.parametrize("env", mwaa.ENVIRONMENTS)
 def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
-    for key, value in mwaa.environ(env).items():
+    for key, value in {**mwaa.environ(env), **LOCAL_DBT}.items():
         monkeypatch.setenv(key, value)
-    if "AIRFLOW__PLATFORM__DATABRICKS_BATCH_JOB" not in mwaa.environ(env):
-        monkeypatch.delenv("AIRFLOW__PLATFORM__DATABRICKS_BATCH_JOB", raising=False)
+    for option in ("DATABRICKS_BATCH_JOB", "DBT_TARGET"):
+        if f"AIRFLOW__PLATFORM__{option}" not in mwaa.environ(env):
+            monkeypatch.delenv(f"AIRFLOW__PLATFORM__{option}", raising=False)
     bag = DagBag(dag_folder=DAGS, include_examples=False)
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == {"api_ingestion", "bronze_pipeline"}
     pipeline = bag.get_dag("bronze_pipeline")
     databricks = "bronze_to_silver" in pipeline.task_ids
-    # Decided from config when the DAG is parsed: no task where Databricks is off.
+    # Decided from config when the DAG is parsed: no task where Databricks is off, nor gold.
     assert databricks == ("platform.databricks_batch_job" in mwaa.options(env)), env
+    gold = any(t.startswith("gold.") for t in pipeline.task_ids)
+    assert gold == databricks, env
 
 
 def test_the_pipeline_crawls_each_crawler_then_runs_the_job(dagbag):

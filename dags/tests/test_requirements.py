@@ -58,3 +58,17 @@ def test_every_provider_the_dags_import_is_installed_on_mwaa():
     shipped = {"amazon", "standard", "common_sql", "http", "celery"}
     for provider in imported - shipped:
         assert f"apache-airflow-providers-{provider.replace('_', '-')}" in pins, provider
+
+
+def test_the_startup_scripts_dbt_is_the_warehouses():
+    """airflow/startup.sh installs dbt-core and dbt-athena at the versions the warehouse's tests
+    ran (warehouse/uv.lock), and nothing else unpinned."""
+    with open(os.path.join(REPO, "warehouse", "uv.lock"), "rb") as f:
+        warehouse = {p["name"]: p["version"] for p in tomllib.load(f)["package"] if "version" in p}
+    with open(os.path.join(REPO, "airflow", "startup.sh"), encoding="utf-8") as f:
+        script = f.read()
+    installed = dict(re.findall(r'"([a-z0-9-]+)==([0-9.]+)"', script))
+    assert installed == {"dbt-core": warehouse["dbt-core"], "dbt-athena": warehouse["dbt-athena"]}
+    assert re.search(r"pip\" install [^\n]*--no-cache-dir", script), (
+        "pip installs from PyPI, nothing cached on the image"
+    )
