@@ -119,7 +119,7 @@ DBT := cd warehouse && $(WAREHOUSE_ENV) .venv/bin/dbt
 pipeline: jobs/.venv/.synced warehouse/.venv/.synced ## the platform's main job, locally and offline: sample sources to bronze, the batch and speed jobs, dbt build, the gold report
 	cd jobs && .venv/bin/python -m pipeline --root $(PIPELINE)
 	$(DBT) build --target local --quiet && cp target/run_results.json $(PIPELINE)/dbt-build.json
-	$(DBT) source freshness --target local --quiet && cp target/run_results.json $(PIPELINE)/dbt-freshness.json
+	$(DBT) source freshness --target local --quiet && cp target/sources.json $(PIPELINE)/dbt-freshness.json
 	$(DBT) docs generate --target local --quiet
 	cd warehouse && .venv/bin/python report.py --root $(PIPELINE)
 
@@ -131,8 +131,11 @@ warehouse-test: pipeline rehearsal/.venv/.synced ## the whole pipeline, then the
 
 # The manifest Airflow renders the warehouse's tasks from (cosmos, LoadMode.DBT_MANIFEST): dbt
 # parse needs no connection, and the task graph is the same for every target.
-warehouse-config: warehouse/.venv/.synced ## regenerate the warehouse's profiles, sources and config macros from config, and its manifest
+warehouse-config: warehouse/.venv/.synced ## regenerate the warehouse's profiles, sources and config macros from config, its manifest, and the startup script's dbt pins
 	go run ./cmd/warehouse
+	$(UV) export --project warehouse --frozen --no-default-groups --no-hashes --no-emit-project --no-header --no-annotate --quiet | \
+	  python3 -c 'import re, sys; p = "airflow/startup.sh"; s = open(p).read(); pins = sys.stdin.read(); \
+	    open(p, "w").write(re.sub(r"(# BEGIN dbt pins\n).*?(# END dbt pins)", lambda m: m[1] + pins + m[2], s, flags=re.S))'
 	cd warehouse && tmp=$$(mktemp -d) && DBT_PROFILES_DIR=$(CURDIR)/warehouse .venv/bin/dbt parse --quiet --target local --target-path $$tmp && \
 	  .venv/bin/python -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open("manifest.json", "w"), indent=1, sort_keys=True)' $$tmp/manifest.json && \
 	  rm -rf $$tmp

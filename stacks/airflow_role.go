@@ -73,8 +73,10 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 		stmt("RunBronzeCrawlers", []string{"glue:StartCrawler", "glue:GetCrawler"}, crawlers...),
 		stmt("QueryDbtWorkgroup", []string{"athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution",
 			"athena:GetQueryResults", "athena:GetWorkGroup"}, *props.DbtWorkgroup.Arn),
-		// Athena writes a query's results with the caller's credentials, under the workgroup's prefix.
-		stmt("WriteDbtQueryResults", []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"}, dbtResults+"*"),
+		// Athena writes a query's results with the caller's credentials, under the workgroup's
+		// prefix; dbt-athena deletes the data of the temporary tables it makes there (dbt's unit
+		// tests) when it drops them.
+		stmt("WriteDbtQueryResults", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, dbtResults+"*"),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("ListDbtQueryResults"),
 			Actions:    jsii.Strings("s3:ListBucket", "s3:GetBucketLocation"),

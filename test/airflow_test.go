@@ -340,7 +340,7 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 			assert.True(t, strings.HasSuffix(bronze.Resources[0], "/"+config.BronzeAPIRoot+"*"), bronze.Resources[0])
 			// Query results: only under the dbt workgroup's prefix of the results bucket.
 			results := statements["WriteDbtQueryResults"]
-			assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"}, results.Actions)
+			assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, results.Actions)
 			require.Len(t, results.Resources, 1)
 			assert.True(t, strings.HasSuffix(results.Resources[0], "/"+p.Analytics.Workgroups[config.WorkgroupDbt].ResultsPrefix+"*"), results.Resources[0])
 			writers := []string{"WriteBronzeAPI", "WriteDbtQueryResults"}

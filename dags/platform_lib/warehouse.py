@@ -17,9 +17,16 @@ import os
 
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, SourceRenderingBehavior, TestBehavior
+from cosmos.operators.local import DbtRunOperationLocalOperator
 
 # The dbt project's name and profile (warehouse/dbt_project.yml), and its shipped manifest.
 PROJECT, PROFILE, MANIFEST = "dataplatform", "dataplatform", "manifest.json"
+
+
+def profile(project_dir, target):
+    return ProfileConfig(
+        profile_name=PROFILE, target_name=target, profiles_yml_filepath=os.path.join(project_dir, "profiles.yml")
+    )
 
 
 def gold(group_id, project_dir, dbt, target, select=(), **operator_args):
@@ -30,9 +37,7 @@ def gold(group_id, project_dir, dbt, target, select=(), **operator_args):
         project_config=ProjectConfig(
             manifest_path=os.path.join(project_dir, MANIFEST), project_name=PROJECT, install_dbt_deps=False
         ),
-        profile_config=ProfileConfig(
-            profile_name=PROFILE, target_name=target, profiles_yml_filepath=os.path.join(project_dir, "profiles.yml")
-        ),
+        profile_config=profile(project_dir, target),
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL,
             invocation_mode=InvocationMode.SUBPROCESS,
@@ -49,4 +54,21 @@ def gold(group_id, project_dir, dbt, target, select=(), **operator_args):
             should_detach_multiple_parents_tests=True,
         ),
         operator_args=operator_args,
+    )
+
+
+def maintenance(task_id, project_dir, dbt, target, dry_run=False, **kwargs):
+    """The task that runs the project's iceberg_maintenance: OPTIMIZE and VACUUM of every
+    Iceberg table of gold (warehouse/macros/iceberg_maintenance.sql), from a copy of the project
+    under /tmp like the gold group's."""
+    return DbtRunOperationLocalOperator(
+        task_id=task_id,
+        macro_name="iceberg_maintenance",
+        args={"dry_run": dry_run},
+        project_dir=project_dir,
+        profile_config=profile(project_dir, target),
+        dbt_executable_path=dbt,
+        invocation_mode=InvocationMode.SUBPROCESS,
+        install_deps=False,
+        **kwargs,
     )

@@ -2,9 +2,11 @@
 
 import os
 import re
+import subprocess
 import tomllib
 
-from tests.mwaa import REPO
+from tests import mwaa
+from tests.mwaa import ENVIRONMENTS, REPO
 
 DAGS = os.path.join(REPO, "dags")
 
@@ -60,15 +62,42 @@ def test_every_provider_the_dags_import_is_installed_on_mwaa():
         assert f"apache-airflow-providers-{provider.replace('_', '-')}" in pins, provider
 
 
-def test_the_startup_scripts_dbt_is_the_warehouses():
-    """airflow/startup.sh installs dbt-core and dbt-athena at the versions the warehouse's tests
-    ran (warehouse/uv.lock), and nothing else unpinned."""
-    with open(os.path.join(REPO, "warehouse", "uv.lock"), "rb") as f:
-        warehouse = {p["name"]: p["version"] for p in tomllib.load(f)["package"] if "version" in p}
+def startup_script():
     with open(os.path.join(REPO, "airflow", "startup.sh"), encoding="utf-8") as f:
-        script = f.read()
-    installed = dict(re.findall(r'"([a-z0-9-]+)==([0-9.]+)"', script))
-    assert installed == {"dbt-core": warehouse["dbt-core"], "dbt-athena": warehouse["dbt-athena"]}
-    assert re.search(r"pip\" install [^\n]*--no-cache-dir", script), (
-        "pip installs from PyPI, nothing cached on the image"
-    )
+        return f.read()
+
+
+def test_the_startup_scripts_dbt_is_the_warehouses():
+    """airflow/startup.sh installs exactly what warehouse/uv.lock locks for dbt-core and
+    dbt-athena (uv export of the project without its local group), the versions the warehouse's
+    tests ran: make warehouse-config writes them."""
+    exported = subprocess.run(
+        [
+            os.path.join(REPO, ".uv", "bin", "uv"),
+            "export",
+            "--project",
+            os.path.join(REPO, "warehouse"),
+            "--frozen",
+            "--no-default-groups",
+            "--no-hashes",
+            "--no-emit-project",
+            "--no-header",
+            "--no-annotate",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pins = re.search(r"# BEGIN dbt pins\n(.*?)# END dbt pins", startup_script(), re.S)[1]
+    assert pins == exported, "airflow/startup.sh's pins are stale: run make warehouse-config"
+    assert re.search(r"^dbt-athena==", pins, re.M) and re.search(r"^dbt-core==", pins, re.M)
+    assert "duckdb" not in pins, "the local target's packages stay on this machine"
+
+
+def test_the_startup_scripts_dbt_is_the_one_the_dag_runs():
+    venv = re.search(r"^DBT_VENV=(\S+)$", startup_script(), re.M)[1]
+    for env in ENVIRONMENTS:
+        options = mwaa.options(env)
+        if "platform.dbt_executable" in options:
+            assert options["platform.dbt_executable"] == venv + "/bin/dbt", env

@@ -7,11 +7,12 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import datetime
 
 import pytest
 
 from tests import conftest
-from tests.pipeline import OPTIONS, Alerts, load_dag, states
+from tests.pipeline import OPTIONS, Alerts, Calls, load_dag, states
 
 WAREHOUSE = os.path.join(conftest.mwaa.REPO, "warehouse")
 DBT = os.path.join(WAREHOUSE, ".venv", "bin", "dbt")
@@ -79,9 +80,7 @@ def test_bronze_pipeline_builds_gold_after_the_batch_job(monkeypatch):
         "gold.silver_kinesis_orders_events_source"
         in dag.get_task("gold.stg_order_events_model_build").upstream_task_ids
     )
-    options = OPTIONS
-    assert options["platform.dbt_target"] == conftest.ENV
-    assert options["platform.dbt_executable"] == "/usr/local/airflow/dbt_venv/bin/dbt"
+    assert OPTIONS["platform.dbt_target"] == conftest.ENV, "the environment's own Athena target"
 
 
 def test_the_gold_group_checks_a_sources_freshness_then_builds_its_model(silver, tmp_path):
@@ -109,9 +108,48 @@ def test_a_failing_dbt_test_fails_its_task_and_alerts(silver, tmp_path, aws, mot
         ],
         check=True,
     )
-    run = gold_dag(silver, tmp_path, select=["+dim_customers"]).test(logical_date=None)
+    dag = gold_dag(silver, tmp_path, select=["+dim_customers"])
+    calls = Calls(moto)
+    run = dag.test(logical_date=None)
     result = states(run)
     assert result["gold.stg_customers_model_build"] == "failed"
     assert result["gold.dim_customers_model_build"] == "upstream_failed"
     messages = [json.loads(m["Message"]) if m["Message"].startswith("{") else m["Message"] for m in alerts.received()]
     assert any("stg_customers_model_build" in str(m) for m in messages), messages
+    # The alert is the DAGs' publisher -> topic edge: the execution role's policy allows it.
+    calls.assert_allowed("sns:Publish")
+
+
+def test_the_weekly_maintenance_runs_the_projects_iceberg_maintenance(tmp_path, silver):
+    """Off Athena the macro only lists its statements: the run shows it reaches dbt and names
+    each Iceberg model of gold."""
+    from airflow.sdk import DAG
+
+    from platform_lib import warehouse
+
+    env = {"WAREHOUSE_SILVER": silver, "WAREHOUSE_DUCKDB": str(tmp_path / "warehouse.duckdb")}
+    with DAG("m", start_date=datetime(2026, 1, 1), schedule=None):
+        task = warehouse.maintenance(
+            "iceberg_maintenance", project_dir=WAREHOUSE, dbt=DBT, target="local", env=env, append_env=True
+        )
+    assert task.macro_name == "iceberg_maintenance"
+    result = subprocess.run(
+        [
+            DBT,
+            "run-operation",
+            "iceberg_maintenance",
+            "--target",
+            "local",
+            "--profiles-dir",
+            WAREHOUSE,
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=WAREHOUSE,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "would run: optimize local_gold.fct_orders rewrite data using bin_pack" in result.stdout
+    assert "would run: vacuum local_gold.daily_trades" in result.stdout

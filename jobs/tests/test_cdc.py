@@ -252,4 +252,9 @@ def test_the_served_tables_watermark_is_its_newest_change_in_silver(spark, lake,
     writer.changes([("U", order_row(1, "paid", t2))])
     run(spark, lake, table, columns)
     assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t2)]
+    # A delete carries the row's last updated_at: its time is when DMS committed it.
+    t3 = T0 + timedelta(hours=3)
+    writer.changes([("D", order_row(2, "new", t1))], at=t3)
+    run(spark, lake, table, columns)
+    assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t3)]
     assert rds_tables["public.customers"].change_key == ""

@@ -23,3 +23,14 @@
 {% macro upsert_strategy() -%}
   {{ return('merge' if target.type == 'athena' else 'delete+insert') }}
 {%- endmacro %}
+
+{#- The timestamp type of a gold column: Iceberg on Athena takes microseconds only,
+    timestamp(6) (engine v3's plain timestamp is milliseconds, which CREATE TABLE refuses for
+    Iceberg); DuckDB's timestamp is microseconds already. -#}
+{% macro gold_timestamp() -%}
+  {{ return(adapter.dispatch('gold_timestamp', 'dataplatform')()) }}
+{%- endmacro %}
+
+{% macro athena__gold_timestamp() -%}timestamp(6){%- endmacro %}
+
+{% macro default__gold_timestamp() -%}{{ dbt.type_timestamp() }}{%- endmacro %}

@@ -48,8 +48,10 @@ def the_environment(target, env):
         athena.create_work_group(Name=profile["work_group"])
 
 
-def test_there_is_an_athena_target_per_environment_with_silver():
-    assert ATHENA_TARGETS == ["production", "staging"]
+def test_each_athena_target_builds_its_environments_gold():
+    assert ATHENA_TARGETS, "no Athena target: cmd/warehouse writes one per environment with silver"
+    for target in ATHENA_TARGETS:
+        assert OUTPUTS[target]["schema"] == f"{target}_gold"
 
 
 @pytest.mark.parametrize("target", ATHENA_TARGETS)

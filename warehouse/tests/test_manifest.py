@@ -10,11 +10,14 @@ from tests.conftest import WAREHOUSE
 
 
 def graph(manifest):
-    nodes = {**manifest["nodes"], **manifest["sources"]}
-    return {
-        uid: (n.get("checksum", {}).get("checksum"), sorted(n.get("depends_on", {}).get("nodes", [])))
-        for uid, n in nodes.items()
+    """What Airflow's tasks are made of: each model's and test's code and parents, and each
+    source's freshness (a source with freshness is a task of its own)."""
+    nodes = {uid: (n["checksum"]["checksum"], sorted(n["depends_on"]["nodes"])) for uid, n in manifest["nodes"].items()}
+    sources = {
+        uid: (json.dumps(s.get("freshness"), sort_keys=True), s.get("loaded_at_field"), s["schema"], s["identifier"])
+        for uid, s in manifest["sources"].items()
     }
+    return nodes, sources
 
 
 def test_the_shipped_manifest_is_current(tmp_path):

@@ -192,7 +192,7 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
         .start()
     )
     query.awaitTermination()
-    record_watermark(spark, silver, table, retention_days)
+    record_watermark(spark, silver, table, columns, retention_days)
     return len(batches)
 
 
@@ -208,16 +208,26 @@ WATERMARK_SCHEMA = T.StructType(
 )
 
 
-def record_watermark(spark, silver, table, retention_days=7):
-    """Records the served table's watermark after a run: the newest change key of its history,
-    which holds every change the batch has applied. A MERGE on the table's name keeps one row;
-    a table without a change key, or without history yet, records nothing."""
+def change_time(table, columns):
+    """When a change of the served table happened, as the serving view reads it: its change key,
+    but a delete's commit time (a delete carries the deleted row's last change key)."""
+    deleted = F.col(f"`{columns.op}`") == "D"
+    return F.when(deleted, F.col(f"`{columns.timestamp}`")).otherwise(F.col(f"`{table.change_key}`"))
+
+
+def record_watermark(spark, silver, table, columns, retention_days=7):
+    """Records the served table's watermark after a run: the newest change time (change_time)
+    of its history, which holds every change the batch has applied. The serving view takes the
+    batch's changes up to it and the stream's after it, so a change merged after the watermark
+    was written (the run died in between) is the stream's until the next run. A MERGE on the
+    table's name keeps one row; a table without a change key, or without history yet, records
+    nothing."""
     history = tables.existing(spark, silver + table.history) if table.change_key else None
     if history is None:
         return
     newest = (
         history.toDF()
-        .agg(F.max(F.col(f"`{table.change_key}`")).alias("watermark"))
+        .agg(F.max(change_time(table, columns)).alias("watermark"))
         .where("watermark IS NOT NULL")
         .select(
             F.lit(table.name).alias("table_name"),

@@ -4,5 +4,5 @@ select
     email,
     full_name,
     country,
-    cast(created_at as {{ dbt.type_timestamp() }}) as created_at
+    cast(created_at as {{ gold_timestamp() }}) as created_at
 from {{ ref('stg_customers') }}

@@ -1,14 +1,8 @@
--- One row per order, as it is now, with its lines summed. Incremental: a run merges only the
--- orders changed since the newest change the table holds (updated_at), by order_id; on Athena
--- an Iceberg MERGE into day partitions of ordered_at, which keeps a month's queries to a
--- month's files.
-{{ config(
-    materialized='incremental',
-    unique_key='order_id',
-    incremental_strategy=upsert_strategy(),
-    partitioned_by=['day(ordered_at)'],
-    on_schema_change='append_new_columns',
-) }}
+-- One row per order, as it is now, with its lines summed. Rebuilt whole each run: it is the
+-- current state, which deletes and line changes alter anywhere (no incremental filter could
+-- find them). On Athena the Iceberg table is partitioned by day of ordered_at, which keeps a
+-- month's queries to a month's files.
+{{ config(partitioned_by=['day(ordered_at)']) }}
 
 with lines as (
     select
@@ -27,11 +21,8 @@ select
     o.total,
     coalesce(l.item_count, 0) as item_count,
     cast(coalesce(l.items_total, 0) as decimal(14, 2)) as items_total,
-    cast(o.ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,
+    cast(o.ordered_at as {{ gold_timestamp() }}) as ordered_at,
     cast(o.ordered_at as date) as order_date,
-    cast(o.updated_at as {{ dbt.type_timestamp() }}) as updated_at
+    cast(o.updated_at as {{ gold_timestamp() }}) as updated_at
 from {{ ref('stg_orders') }} as o
 left join lines as l on l.order_id = o.order_id
-{% if is_incremental() %}
-where o.updated_at > (select max(updated_at) from {{ this }})
-{% endif %}

@@ -1,0 +1,35 @@
+"""gold_maintenance: weekly, the Iceberg maintenance of gold (dbt's iceberg_maintenance on the
+environment's Athena target): OPTIMIZE compacts the small files each incremental merge leaves,
+VACUUM expires old snapshots and removes the files none needs. Only where the environment has
+silver, and so gold (platform.dbt_target is set)."""
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag
+
+from platform_lib import alerts, settings, warehouse
+
+DBT_TARGET = settings.optional(settings.DBT_TARGET)
+
+if DBT_TARGET:
+
+    @dag(
+        dag_id="gold_maintenance",
+        schedule="0 5 * * 0",  # Sundays, after the night's bronze_pipeline and Databricks' own maintenance
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        default_args={"retries": 1, "retry_delay": timedelta(minutes=30), "on_failure_callback": alerts.on_failure},
+        tags=["dbt", "gold"],
+        doc_md=__doc__,
+    )
+    def gold_maintenance():
+        warehouse.maintenance(
+            "iceberg_maintenance",
+            project_dir=settings.get(settings.DBT_PROJECT_DIR),
+            dbt=settings.get(settings.DBT_EXECUTABLE),
+            target=DBT_TARGET,
+            execution_timeout=timedelta(hours=2),
+        )
+
+    gold_maintenance()
