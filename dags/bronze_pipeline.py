@@ -20,7 +20,7 @@ from platform_lib import alerts, glue, settings, warehouse
 CRAWLERS = settings.get_list(settings.CRAWLERS)
 DATABRICKS_BATCH_JOB = settings.optional(settings.DATABRICKS_BATCH_JOB)
 REGION = settings.get(settings.REGION)
-DBT_TARGET = settings.optional(settings.DBT_TARGET)
+GOLD = warehouse.configured()
 
 
 def family_of(crawler):
@@ -80,14 +80,8 @@ def bronze_pipeline():
             retries=0,
         )
         crawled >> silver
-    if DATABRICKS_BATCH_JOB and DBT_TARGET:
-        silver >> warehouse.gold(
-            "gold",
-            project_dir=settings.get(settings.DBT_PROJECT_DIR),
-            dbt=settings.get(settings.DBT_EXECUTABLE),
-            target=DBT_TARGET,
-            execution_timeout=timedelta(hours=1),
-        )
+    if DATABRICKS_BATCH_JOB and GOLD:
+        silver >> warehouse.gold("gold", **GOLD, execution_timeout=timedelta(hours=1))
 
 
 bronze_pipeline()

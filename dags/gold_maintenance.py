@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag
 
-from platform_lib import alerts, settings, warehouse
+from platform_lib import alerts, warehouse
 
-DBT_TARGET = settings.optional(settings.DBT_TARGET)
+GOLD = warehouse.configured()
 
-if DBT_TARGET:
+if GOLD:
 
     @dag(
         dag_id="gold_maintenance",
@@ -24,12 +24,6 @@ if DBT_TARGET:
         doc_md=__doc__,
     )
     def gold_maintenance():
-        warehouse.maintenance(
-            "iceberg_maintenance",
-            project_dir=settings.get(settings.DBT_PROJECT_DIR),
-            dbt=settings.get(settings.DBT_EXECUTABLE),
-            target=DBT_TARGET,
-            execution_timeout=timedelta(hours=2),
-        )
+        warehouse.maintenance("iceberg_maintenance", **GOLD, execution_timeout=timedelta(hours=2))
 
     gold_maintenance()

@@ -19,8 +19,23 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, SourceRenderingBehavior, TestBehavior
 from cosmos.operators.local import DbtRunOperationLocalOperator
 
+from platform_lib import settings
+
 # The dbt project's name and profile (warehouse/dbt_project.yml), and its shipped manifest.
 PROJECT, PROFILE, MANIFEST = "dataplatform", "dataplatform", "manifest.json"
+
+
+def configured():
+    """Where this environment's dbt is (the project, its dbt, the target), as the Airflow stack
+    sets it: {} where the environment has no gold (no platform.dbt_target)."""
+    target = settings.optional(settings.DBT_TARGET)
+    if not target:
+        return {}
+    return {
+        "project_dir": settings.get(settings.DBT_PROJECT_DIR),
+        "dbt": settings.get(settings.DBT_EXECUTABLE),
+        "target": target,
+    }
 
 
 def profile(project_dir, target):
