@@ -80,8 +80,12 @@ synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, wi
 
 test: deps lint unit py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark
 
+# Verbose into a log, so that the counts the suite's walks print (reachability edges, commands
+# named in the docs) are shown beside each package's result; the whole log on a failure.
 unit: deps tools/bin/.linked ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
-	go test -count=1 $(PKGS)
+	log=$$(mktemp) && trap 'rm -f $$log' EXIT && \
+	  if go test -count=1 -v $(PKGS) >$$log 2>&1; then grep -E '^(ok|FAIL)\s|checked [0-9]+ reachability|flags checked' $$log; \
+	  else cat $$log; exit 1; fi
 
 guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir or git:ref, default git:main)
 	cdk synth --quiet

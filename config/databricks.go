@@ -40,9 +40,15 @@ type Databricks struct {
 	// as (the bundle's run_as). It is not the deploy principal: that one creates and so owns the
 	// Unity Catalog objects, and an owner holds every privilege on them.
 	JobsServicePrincipal string
+	// AirflowServicePrincipal is the application ID (a UUID) of the service principal in
+	// Airflow's Databricks connection (databricks_default, its OAuth client ID): the bundle gives
+	// it CAN_MANAGE_RUN on the batch job and nothing else, so bronze_pipeline can find the job by
+	// name and run it. It is neither the deploy principal nor the jobs' (which holds the data
+	// grants): a run takes the rights of the job's run_as, not of who starts it.
+	AirflowServicePrincipal string
 	// Runtime is the Databricks Runtime the jobs' clusters pin, one of DatabricksRuntimes.
 	Runtime string
-	// NodeType is the jobs' cluster node type, e.g. m5d.large.
+	// NodeType is the jobs' cluster node type, one of DatabricksNodeTypes, e.g. m5d.large.
 	NodeType string
 	// Workers is how many workers a job cluster has (1 to 100).
 	Workers int
@@ -77,13 +83,26 @@ func (u UnityCatalog) Ready() bool { return u.Enabled && u.ExternalID != UnityCa
 // the role then trusts only itself, so Databricks cannot assume it yet.
 const UnityCatalogPending = "pending"
 
-// UnityCatalogMasterRole is the Databricks role that assumes storage credentials (AWS
-// commercial regions), with sts:ExternalId set to the credential's external ID.
+// UnityCatalogMasterRole is the Databricks role that assumes storage credentials in AWS's
+// commercial regions (the only partition config accepts), with sts:ExternalId set to the
+// credential's external ID. Source: Databricks, "Create a storage credential for connecting to
+// AWS S3" (https://docs.databricks.com/aws/en/connect/unity-catalog/cloud-storage/storage-credentials),
+// step 1's trust policy: "Principal": {"AWS": ["arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL", ...]};
+// GovCloud has another. The storage-credential role trusts it (stacks), and the Unity Catalog
+// set-up checks it against the unity_catalog_iam_arn Databricks reports on the credential.
 const UnityCatalogMasterRole = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
 
 // DatabricksRuntimes are the LTS runtimes the jobs may pin, each with the Apache Spark version
 // its release notes list: jobs/pyproject.toml pins that pyspark (a test checks).
 var DatabricksRuntimes = map[string]string{"17.3.x-scala2.13": "4.0.0"}
+
+// DatabricksAccountPrincipal is Databricks' own AWS account in the commercial regions, which
+// assumes the cross-account role and reads and writes the workspace root bucket. Source:
+// Databricks, "Create a cross-account IAM role" and "Create an S3 bucket for workspace
+// deployment" (https://docs.databricks.com/aws/en/admin/workspace/create-uc-workspace), whose
+// trust and bucket policies name "arn:aws:iam::414351767826:root"; GovCloud has another, and
+// config accepts only the commercial partition.
+const DatabricksAccountPrincipal = "arn:aws:iam::414351767826:root"
 
 // DatabricksPrincipalPlaceholder is the committed stand-in for a service principal's application ID.
 const DatabricksPrincipalPlaceholder = "00000000-0000-0000-0000-000000000000"
@@ -91,13 +110,13 @@ const DatabricksPrincipalPlaceholder = "00000000-0000-0000-0000-000000000000"
 // DatabricksJobsPrincipalPlaceholder is the committed stand-in for the jobs' service principal.
 const DatabricksJobsPrincipalPlaceholder = "00000000-0000-0000-0000-000000000001"
 
+// DatabricksAirflowPrincipalPlaceholder is the committed stand-in for Airflow's service principal.
+const DatabricksAirflowPrincipalPlaceholder = "00000000-0000-0000-0000-000000000002"
+
 // DatabricksHostPlaceholder is the committed stand-in for a real workspace URL.
 const DatabricksHostPlaceholder = "https://example.cloud.databricks.com"
 
-var (
-	workspaceHostPattern = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]{0,62}\.cloud\.databricks\.com$`)
-	nodeTypePattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[0-9a-z]+$`)
-)
+var workspaceHostPattern = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]{0,62}\.cloud\.databricks\.com$`)
 
 // DatabricksAccountPlaceholder is the committed stand-in for a real Databricks account ID.
 const DatabricksAccountPlaceholder = "00000000-0000-0000-0000-000000000000"
@@ -128,13 +147,21 @@ var databricksRules = rules[Environment]{
 					d := e.Databricks
 					f.check(uuidPattern.MatchString(d.JobsServicePrincipal) && d.JobsServicePrincipal != d.DeployServicePrincipal, d.JobsServicePrincipal)
 				}},
+			{Field: "databricks.airflowServicePrincipal", Allowed: "must be the application ID (a lowercase UUID) of the service principal in Airflow's Databricks connection, " +
+				"other than databricks.deployServicePrincipal and databricks.jobsServicePrincipal: it may only run the batch job",
+				check: func(f field, e Environment) {
+					d := e.Databricks
+					f.check(uuidPattern.MatchString(d.AirflowServicePrincipal) &&
+						d.AirflowServicePrincipal != d.DeployServicePrincipal && d.AirflowServicePrincipal != d.JobsServicePrincipal, d.AirflowServicePrincipal)
+				}},
 			{Field: "databricks.runtime", Allowed: fmt.Sprintf("must be one of %v", slices.Sorted(maps.Keys(DatabricksRuntimes))), check: func(f field, e Environment) {
 				_, ok := DatabricksRuntimes[e.Databricks.Runtime]
 				f.check(ok, e.Databricks.Runtime)
 			}},
-			{Field: "databricks.nodeType", Allowed: "must be a Databricks AWS node type, such as m5d.large", check: func(f field, e Environment) {
-				f.check(nodeTypePattern.MatchString(e.Databricks.NodeType), e.Databricks.NodeType)
-			}},
+			{Field: "databricks.nodeType", Allowed: "must be a node type of config.DatabricksNodeTypes (Databricks' AWS instance types with local storage), such as m5d.large",
+				check: func(f field, e Environment) {
+					f.check(slices.Contains(DatabricksNodeTypes, e.Databricks.NodeType), e.Databricks.NodeType)
+				}},
 			{Field: "databricks.workers", Allowed: "must be from 1 to 100", check: func(f field, e Environment) {
 				f.check(e.Databricks.Workers >= 1 && e.Databricks.Workers <= 100, e.Databricks.Workers)
 			}},

@@ -1,9 +1,16 @@
 package config
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+)
+
+const (
+	nodeTypeAllowed         = `must be a node type of config.DatabricksNodeTypes (Databricks' AWS instance types with local storage), such as m5d.large`
+	airflowPrincipalAllowed = `must be the application ID (a lowercase UUID) of the service principal in Airflow's Databricks connection, ` +
+		`other than databricks.deployServicePrincipal and databricks.jobsServicePrincipal: it may only run the batch job`
 )
 
 func TestInvalidDatabricks(t *testing.T) {
@@ -29,7 +36,18 @@ func TestInvalidDatabricks(t *testing.T) {
 		{"runtime not lts", func(e *Environment) { e.Databricks.Runtime = "17.2.x-scala2.13" },
 			[]string{`staging: databricks.runtime "17.2.x-scala2.13": must be one of [17.3.x-scala2.13]`}},
 		{"node type", func(e *Environment) { e.Databricks.NodeType = "large" },
-			[]string{`staging: databricks.nodeType "large": must be a Databricks AWS node type, such as m5d.large`}},
+			[]string{`staging: databricks.nodeType "large": ` + nodeTypeAllowed}},
+		// Both passed the shape check that was here before the list.
+		{"node type typo", func(e *Environment) { e.Databricks.NodeType = "m5d.larg" },
+			[]string{`staging: databricks.nodeType "m5d.larg": ` + nodeTypeAllowed}},
+		{"node type without local storage", func(e *Environment) { e.Databricks.NodeType = "m5.large" },
+			[]string{`staging: databricks.nodeType "m5.large": ` + nodeTypeAllowed}},
+		{"airflow principal a name", func(e *Environment) { e.Databricks.AirflowServicePrincipal = "airflow" },
+			[]string{`staging: databricks.airflowServicePrincipal "airflow": ` + airflowPrincipalAllowed}},
+		{"airflow as the jobs principal", func(e *Environment) { e.Databricks.AirflowServicePrincipal = e.Databricks.JobsServicePrincipal },
+			[]string{`staging: databricks.airflowServicePrincipal "00000000-0000-0000-0000-000000000001": ` + airflowPrincipalAllowed}},
+		{"airflow as the deploy principal", func(e *Environment) { e.Databricks.AirflowServicePrincipal = e.Databricks.DeployServicePrincipal },
+			[]string{`staging: databricks.airflowServicePrincipal "00000000-0000-0000-0000-000000000000": ` + airflowPrincipalAllowed}},
 		{"no workers", func(e *Environment) { e.Databricks.Workers = 0 },
 			[]string{`staging: databricks.workers 0: must be from 1 to 100`}},
 		{"account id not a uuid", func(e *Environment) { e.Databricks.AccountID = "1234567890" },
@@ -72,6 +90,19 @@ func TestDisabledDatabricksIsNotValidated(t *testing.T) {
 	env.Databricks = Databricks{Enabled: false}
 	env.Streaming.SpeedLayer = false
 	require.NoError(t, Validate(env))
+}
+
+// TestDatabricksNodeTypesAreEC2Names: every listed type is <family>.<size>, once, and the
+// committed environments' types are listed (TestCommittedEnvironmentsAreValid checks that too).
+func TestDatabricksNodeTypesAreEC2Names(t *testing.T) {
+	shape := regexp.MustCompile(`^[a-z][a-z0-9]*\.[0-9]*(large|xlarge)$`)
+	seen := map[string]bool{}
+	for _, n := range DatabricksNodeTypes {
+		require.Regexp(t, shape, n)
+		require.False(t, seen[n], "%s is listed twice", n)
+		seen[n] = true
+	}
+	require.Contains(t, DatabricksNodeTypes, "m5d.large")
 }
 
 func TestAllocatedAddresses(t *testing.T) {

@@ -60,9 +60,11 @@ func develop() Environment {
 			WorkspaceHost:          DatabricksHostPlaceholder,          // placeholder: set your workspace URL
 			DeployServicePrincipal: DatabricksPrincipalPlaceholder,     // placeholder: set the deploying service principal's application ID
 			JobsServicePrincipal:   DatabricksJobsPrincipalPlaceholder, // placeholder: set the jobs' service principal's application ID
-			Runtime:                "17.3.x-scala2.13",
-			NodeType:               "m5d.large",
-			Workers:                1,
+			// placeholder: set the application ID of the service principal in Airflow's Databricks connection
+			AirflowServicePrincipal: DatabricksAirflowPrincipalPlaceholder,
+			Runtime:                 "17.3.x-scala2.13",
+			NodeType:                "m5d.large",
+			Workers:                 1,
 		},
 		// Provisioned with one shard: the cheapest stream; small buffers show data within a minute.
 		Streaming: Streaming{

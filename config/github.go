@@ -38,6 +38,16 @@ func (g GitHub) PullRequestSubject() string {
 	return fmt.Sprintf("repo:%s/%s:pull_request", g.Owner, g.Repository)
 }
 
+// DatabricksTokenAudience is the audience of the GitHub OIDC tokens that the Databricks CLI and
+// SDK exchange for e's workspace, as the deploy and validate service principals; their
+// federation policies list it in `audiences` (docs/unity-catalog.md). It is the Databricks
+// account ID, which a policy without `audiences` expects ("If omitted, the Databricks account
+// ID is used by default": Databricks, "Enable workload identity federation for GitHub
+// Actions"). The CLI's Go SDK (v0.94.0 in setup-cli v0.281.0) asks GitHub for the workspace's
+// token endpoint instead unless DATABRICKS_TOKEN_AUDIENCE is set, so cmd/bundle gives the
+// workflows this value under that name.
+func (e Environment) DatabricksTokenAudience() string { return e.Databricks.AccountID }
+
 // DiffEnvironment is the GitHub environment whose reviewers approve diffs of e where
 // GitHub.ReviewedDiffs is on: <env>-diff.
 func (e Environment) DiffEnvironment() string { return e.Name + "-diff" }

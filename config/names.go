@@ -273,13 +273,21 @@ func (e Environment) DatabricksJobName(job string) string {
 	return e.ResourceName(job)
 }
 
-// SilverTable is one Delta table of the silver layer: its folder in the silver bucket and its
-// name in the <env>_silver Glue database.
+// SilverTable is one Delta table of the silver layer: its folder in the silver bucket, its
+// name in the <env>_silver Glue database and, from Environment.SilverTables, its declared
+// schema.
 type SilverTable struct {
 	// Name is the Glue table name.
 	Name string
 	// Prefix is the table's folder in the silver bucket, ending in /.
 	Prefix string
+	// Columns are the table's columns in order, partition columns excepted, with Hive types:
+	// what the Catalog stack gives Glue and the jobs write, refusing any other column
+	// (silverschema.go). Set by Environment.SilverTables only.
+	Columns []Column
+	// PartitionKeys are the table's partition columns, in order: empty, never nil, where it
+	// has none (Glue's PartitionKeys for Athena). Set by Environment.SilverTables only.
+	PartitionKeys []Column
 }
 
 // Silver prefixes. The jobs write every table under its family's root and keep what only
@@ -362,18 +370,29 @@ func SilverWatermarks() SilverTable {
 	return SilverTable{Name: "batch_watermarks", Prefix: "watermarks/"}
 }
 
-// SilverTables are every table the jobs write and the Catalog stack registers: the batch
-// jobs' always, the streaming job's where the speed layer is on.
+// SilverTablesCreated is the batch job's record of when it created each silver table: a row
+// (table name, time) per table its first task (create_tables) creates, itself included. A
+// source's freshness falls back to it while the table is empty, so a table that never gets
+// its first row alerts once the freshness window after its creation has passed.
+func SilverTablesCreated() SilverTable {
+	return SilverTable{Name: "batch_tables_created", Prefix: "tables_created/"}
+}
+
+// SilverTables are every table the jobs write and the Catalog stack registers, each with its
+// declared schema (silverschema.go): the batch jobs' always, the streaming job's where the
+// speed layer is on.
 func (e Environment) SilverTables() []SilverTable {
-	out := []SilverTable{SilverWatermarks()}
+	out := []SilverTable{declared(SilverWatermarks(), watermarkColumns()), declared(SilverTablesCreated(), tablesCreatedColumns())}
 	for _, t := range e.Silver.Tables {
-		out = append(out, t.Current(), t.History())
+		out = append(out, declared(t.Current(), e.currentColumns(t)), declared(t.History(), e.historyColumns(t)))
 	}
 	for _, s := range e.Silver.APISources {
-		out = append(out, s.Current(), s.Quarantine())
+		out = append(out, declared(s.Current(), apiColumns(s)), declared(s.Quarantine(), apiQuarantineColumns()))
 	}
 	for _, s := range e.SpeedStreams() {
-		out = append(out, s.Events(), s.Late(), s.Quarantine())
+		day := []Column{{Name: SilverStreamDayColumn, Type: "date"}}
+		out = append(out, declared(s.Events(), eventColumns(s), day...), declared(s.Late(), lateColumns(s), day...),
+			declared(s.Quarantine(), streamQuarantineColumns()))
 	}
 	return out
 }

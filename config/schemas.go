@@ -37,12 +37,34 @@ const (
 	sampleEventTime = "event_time"
 )
 
-// sampleTables are the tables of config/sources/orders.sql, with their primary keys.
+// sampleTables are the tables of config/sources/orders.sql, with their primary keys and
+// columns: each PostgreSQL type as silver keeps it (text and char(n) are strings, integer an
+// int, numeric(p,s) a decimal, timestamptz a UTC timestamp; a test compares them with the DDL).
 func sampleTables() []ReplicatedTable {
 	return []ReplicatedTable{
-		{Schema: "public", Table: "customers", Key: []string{"customer_id"}},
-		{Schema: "public", Table: "orders", Key: []string{"order_id"}},
-		{Schema: "public", Table: "order_items", Key: []string{"order_id", "line_number"}},
+		{Schema: "public", Table: "customers", Key: []string{"customer_id"}, Columns: []Column{
+			{Name: "customer_id", Type: "bigint"},
+			{Name: "email", Type: "string"},
+			{Name: "full_name", Type: "string"},
+			{Name: "country", Type: "string"},
+			{Name: "created_at", Type: "timestamp"},
+		}},
+		{Schema: "public", Table: "orders", Key: []string{"order_id"}, Columns: []Column{
+			{Name: "order_id", Type: "bigint"},
+			{Name: "customer_id", Type: "bigint"},
+			{Name: "status", Type: "string"},
+			{Name: "total", Type: "decimal(12,2)"},
+			{Name: "currency", Type: "string"},
+			{Name: "ordered_at", Type: "timestamp"},
+			{Name: "updated_at", Type: "timestamp"},
+		}},
+		{Schema: "public", Table: "order_items", Key: []string{"order_id", "line_number"}, Columns: []Column{
+			{Name: "order_id", Type: "bigint"},
+			{Name: "line_number", Type: "int"},
+			{Name: "sku", Type: "string"},
+			{Name: "quantity", Type: "int"},
+			{Name: "unit_price", Type: "decimal(12,2)"},
+		}},
 	}
 }
 

@@ -29,6 +29,12 @@ type ReplicatedTable struct {
 	Table  string
 	// Key is the primary key's columns: the CDC merge matches on them.
 	Key []string
+	// Columns are the source table's columns in order, each with the Hive type silver keeps
+	// it as: DMS's Parquet type as Spark reads it (bigint, int, string, decimal(p,s),
+	// timestamp, ...). With the CDC job's own columns they declare the table's silver schema,
+	// which Glue is given; a column bronze carries and this list lacks stops the CDC job until
+	// it is declared here (docs/jobs.md).
+	Columns []Column
 }
 
 // APISource is one API source in silver.
@@ -63,9 +69,10 @@ var silverRules = rules[Environment]{
 		return tables
 	}),
 	each(apiSourceRules, func(e Environment) []APISource { return e.Silver.APISources }),
-	{Field: "silver.tables", Allowed: "must give every silver table its own name: a table named <t>_history clashes with <t>'s history", check: func(f field, e Environment) {
+	{Field: "silver.tables", Allowed: "must give every silver table its own name: a table named <t>_history clashes with <t>'s history, and " +
+		SilverWatermarks().Name + " and " + SilverTablesCreated().Name + " are the batch job's", check: func(f field, e Environment) {
 		// Repeated tables and sources have rules of their own: only distinct ones may clash.
-		owner := map[string]string{}
+		owner := map[string]string{SilverWatermarks().Name: "batch job", SilverTablesCreated().Name: "batch job"}
 		claim := func(t SilverTable, by string) bool {
 			if o, taken := owner[t.Name]; taken && o != by {
 				return f.checkf(false, t.Name, "gives two silver tables the name %s: rename one in the source or leave one out", t.Name)
@@ -121,6 +128,39 @@ var replicatedTableRules = rules[listed[tableIn]]{
 	{Field: "silver.tables[].key", Allowed: "must name 1 to 32 distinct columns (lowercase letters, digits, _)", check: func(f field, t listed[tableIn]) {
 		f.check(validColumns(t.value.Key), t.value.Key)
 	}},
+	{Field: "silver.tables[].columns", Allowed: "must list 1 to 1600 columns (PostgreSQL's most), every key column among them", check: func(f field, t listed[tableIn]) {
+		cols := t.value.Columns
+		ok := len(cols) >= 1 && len(cols) <= 1600
+		for _, k := range t.value.Key {
+			ok = ok && slices.ContainsFunc(cols, func(c Column) bool { return c.Name == k })
+		}
+		f.check(ok, len(cols))
+	}},
+	// Compared without case: Spark, Athena and Glue fold names, so a source column "op" and
+	// the history's "Op" would be one column twice.
+	{Field: "silver.tables[].columns", Allowed: "must not name a column the CDC job adds, in any case: cdc.timestampColumnName, " + BronzeCDCSequenceColumn + " or " + BronzeCDCOpColumn,
+		check: func(f field, t listed[tableIn]) {
+			added := []string{t.value.cdc.TimestampColumnName, BronzeCDCSequenceColumn, BronzeCDCOpColumn}
+			for _, c := range t.value.Columns {
+				if slices.ContainsFunc(added, func(a string) bool { return strings.EqualFold(a, c.Name) }) {
+					f.checkf(false, c.Name, "is a column the CDC job adds (DMS's operation, commit time or change sequence): rename the source column or cdc.timestampColumnName")
+					return
+				}
+			}
+		}},
+	each(replicatedColumnRules, func(t listed[tableIn]) []Column { return t.value.Columns }),
+}
+
+var replicatedColumnRules = rules[listed[Column]]{
+	{Field: "silver.tables[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter (as PostgreSQL folds unquoted names), and unique in the table",
+		check: func(f field, c listed[Column]) {
+			name := c.value.Name
+			f.check(columnNamePattern.MatchString(name) && !slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == name }), name)
+		}},
+	{Field: "silver.tables[].columns[].type", Allowed: fmt.Sprintf("must be one of %v or decimal(p,s) with p up to 38: the Hive type of DMS's Parquet column", ColumnTypes),
+		check: func(f field, c listed[Column]) {
+			f.check(slices.Contains(ColumnTypes, c.value.Type) || decimalPattern.MatchString(c.value.Type), c.value.Type)
+		}},
 }
 
 var apiSourceRules = rules[listed[APISource]]{

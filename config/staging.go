@@ -61,9 +61,11 @@ func staging() Environment {
 			WorkspaceHost:          DatabricksHostPlaceholder,          // placeholder: set your workspace URL
 			DeployServicePrincipal: DatabricksPrincipalPlaceholder,     // placeholder: set the deploying service principal's application ID
 			JobsServicePrincipal:   DatabricksJobsPrincipalPlaceholder, // placeholder: set the jobs' service principal's application ID
-			Runtime:                "17.3.x-scala2.13",
-			NodeType:               "m5d.large",
-			Workers:                1,
+			// placeholder: set the application ID of the service principal in Airflow's Databricks connection
+			AirflowServicePrincipal: DatabricksAirflowPrincipalPlaceholder,
+			Runtime:                 "17.3.x-scala2.13",
+			NodeType:                "m5d.large",
+			Workers:                 1,
 			// On: the storage credential's external ID comes from the set-up (docs/unity-catalog.md).
 			// Engineers deploy the personal dev target to this workspace.
 			UnityCatalog: UnityCatalog{Enabled: true, ExternalID: UnityCatalogPending, Engineers: "data-engineers"},

@@ -22,6 +22,9 @@ SOURCES = api_sources.load()
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,
+    # Scheduled to run unattended: Airflow 3 creates a DAG paused unless it says otherwise
+    # ([core] dags_are_paused_at_creation, True; MWAA keeps it), and a paused DAG never runs.
+    is_paused_upon_creation=False,
     default_args={
         "retries": 2,
         "retry_delay": timedelta(minutes=5),

@@ -33,6 +33,9 @@ type AirflowStackProps struct {
 	Env config.Environment
 	// Vpc is the shared VPC; MWAA runs in two of its private subnets.
 	Vpc awsec2.IVpc
+	// SecretsManager is the shared VPC's Secrets Manager interface endpoint. Its private DNS
+	// sends every Secrets Manager call in the VPC through it, the connections backend's too.
+	SecretsManager awsec2.IInterfaceVpcEndpoint
 	// Bronze is where the API ingestion DAG writes, under api/.
 	Bronze awss3.IBucket
 	// DataKey encrypts the lake; the DAGs need it to write SSE-KMS objects to bronze.
@@ -124,6 +127,10 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	})
 	// MWAA's scheduler, workers, webserver and metadata database talk on several ports.
 	s.SecurityGroup.AddIngressRule(s.SecurityGroup, awsec2.Port_AllTraffic(), jsii.String("MWAA components to each other"), nil)
+	// The Secrets Manager backend (workers, and the triggerer in the scheduler container) reads
+	// connections through the endpoint, which admits only the groups that allow themselves.
+	// The rule goes in this stack, like DMS's: removing MWAA removes its access.
+	s.SecurityGroup.Connections().AllowTo(props.SecretsManager, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("MWAA Secrets Manager backend"))
 
 	s.ExecutionRole = awsiam.NewRole(stack, jsii.String("ExecutionRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewCompositePrincipal(

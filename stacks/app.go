@@ -118,16 +118,17 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		DataKey:        p.DataLake.Key,
 	})
 	p.Airflow = NewAirflowStack(stage, "Airflow", &AirflowStackProps{
-		Env:          env,
-		Vpc:          p.Network.Vpc,
-		Bronze:       p.DataLake.Bronze,
-		Silver:       p.DataLake.Silver,
-		Gold:         p.DataLake.Gold,
-		DataKey:      p.DataLake.Key,
-		AccessLogs:   p.DataLake.AccessLogs,
-		Crawlers:     p.Catalog.Crawlers,
-		DbtWorkgroup: p.Analytics.Workgroups[config.WorkgroupDbt],
-		QueryResults: p.Analytics.ResultsBucket,
+		Env:            env,
+		Vpc:            p.Network.Vpc,
+		SecretsManager: p.Network.SecretsManager,
+		Bronze:         p.DataLake.Bronze,
+		Silver:         p.DataLake.Silver,
+		Gold:           p.DataLake.Gold,
+		DataKey:        p.DataLake.Key,
+		AccessLogs:     p.DataLake.AccessLogs,
+		Crawlers:       p.Catalog.Crawlers,
+		DbtWorkgroup:   p.Analytics.Workgroups[config.WorkgroupDbt],
+		QueryResults:   p.Analytics.ResultsBucket,
 	})
 	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
 		Env:        env,

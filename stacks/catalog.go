@@ -167,10 +167,12 @@ func NewCatalogStack(scope constructs.Construct, id string, props *CatalogStackP
 }
 
 // silverTables registers every table the jobs write (config's SilverTables) as a native Delta
-// table: Athena reads the schema and the files from the table's Delta log, so no column is
-// listed here and none can drift. Until a job's first run writes the log, Athena answers a
-// query with an error that the location is not a Delta table. CfnTable: aws-cdk-lib has no
-// Glue table L2 (only the experimental glue-alpha module).
+// table with its declared schema. Athena reads the files from the Delta log, but its views (every
+// dbt staging and serving model is one), Lake Formation and row and column filters need the Glue
+// schema to match the log (Athena, "Synchronize Delta Lake metadata"). The declaration is the
+// schema's one owner: this stack deploys it, and the jobs create every table from it and refuse
+// to write a column it lacks (docs/jobs.md), so Glue and the log cannot drift apart. CfnTable:
+// aws-cdk-lib has no Glue table L2 (only the experimental glue-alpha module).
 func silverTables(stack awscdk.Stack, env config.Environment, db awsglue.Database) map[string]awsglue.CfnTable {
 	out := map[string]awsglue.CfnTable{}
 	for _, t := range env.SilverTables() {
@@ -182,11 +184,25 @@ func silverTables(stack awscdk.Stack, env config.Environment, db awsglue.Databas
 				TableType: jsii.String("EXTERNAL_TABLE"),
 				// table_type=DELTA is what Athena reads Delta by; the provider is Spark's.
 				Parameters: map[string]string{"table_type": "DELTA", "EXTERNAL": "TRUE", "spark.sql.sources.provider": "delta"},
+				// Glue: "When you create a table used by Amazon Athena, and you do not specify
+				// any partitionKeys, you must at least set the value of partitionKeys to an empty
+				// list": glueColumns never returns nil.
+				PartitionKeys: glueColumns(t.PartitionKeys),
 				StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
 					Location: jsii.String(strings.TrimSuffix(env.BucketURI(config.BucketSilver, t.Prefix), "/")),
+					Columns:  glueColumns(t.Columns),
 				},
 			},
 		})
+	}
+	return out
+}
+
+// glueColumns are declared columns as Glue's (name and Hive type), [] for none.
+func glueColumns(columns []config.Column) []any {
+	out := []any{}
+	for _, c := range columns {
+		out = append(out, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(c.Name), Type: jsii.String(c.Type)})
 	}
 	return out
 }

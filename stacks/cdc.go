@@ -171,6 +171,11 @@ func sourceEndpoint(stack awscdk.Stack, env config.Environment, props *CdcStackP
 			SecretsManagerAccessRoleArn: role.RoleArn(),
 			// A heartbeat moves the slot's position on an idle database, so WAL does not pile up.
 			HeartbeatEnable: jsii.Bool(true),
+			// text is a LOB (NCLOB) to DMS, and limited LOB mode truncates a longer value with only
+			// a warning in the log: "If task is set to Limited LOB mode and this option is set to
+			// true, the task fails instead of truncating the LOB data" (CloudFormation,
+			// PostgreSqlSettings.FailTasksOnLobTruncation). See LobMaxSizeKB.
+			FailTasksOnLobTruncation: jsii.Bool(true),
 		},
 	})
 	endpoint.Node().AddDependency(role)
@@ -318,8 +323,30 @@ func TableMappings(cdc config.Cdc) TableMappingRules {
 
 // taskSettings is the part of DMS's task settings document this platform sets.
 type taskSettings struct {
+	TargetMetadata   targetMetadata   `json:"TargetMetadata"`
 	Logging          taskLogging      `json:"Logging"`
 	FullLoadSettings fullLoadSettings `json:"FullLoadSettings"`
+}
+
+// LobMaxSizeKB is the largest LOB value the task replicates, in kilobytes as DMS counts them;
+// the source's text columns are LOBs (NCLOB) to DMS. Limited LOB mode is the only one an S3
+// target takes ("Full LOB mode is not supported", S3 target limitations; inline LOB mode needs
+// full LOB mode), and it truncates a longer value, so the source endpoint fails the task instead
+// (FailTasksOnLobTruncation): no text reaches bronze cut short. 63 KB is the most that keeps the
+// full load fast: "Using the Max LOB size (K) option with a value greater than 63KB impacts the
+// performance of a full load configured to run in limited LOB mode"
+// (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.LOBSupport.html). DMS counts an
+// NCLOB character as 2 bytes (4 outside the Basic Multilingual Plane): 32,256 characters, or
+// 16,128. The DMS contract (jobs/tests/contracts/dms.yaml) states the same number; a test
+// compares them.
+const LobMaxSizeKB = 63
+
+// targetMetadata holds the task's LOB settings: limited LOB mode at LobMaxSizeKB.
+type targetMetadata struct {
+	SupportLobs        bool `json:"SupportLobs"`
+	FullLobMode        bool `json:"FullLobMode"`
+	LimitedSizeLobMode bool `json:"LimitedSizeLobMode"`
+	LobMaxSize         int  `json:"LobMaxSize"`
 }
 
 type taskLogging struct {
@@ -330,10 +357,12 @@ type fullLoadSettings struct {
 	TargetTablePrepMode string `json:"TargetTablePrepMode"`
 }
 
-// replicationTaskSettings turns CloudWatch logging on, and keeps bronze's history when the
-// task is restarted: DO_NOTHING leaves earlier files in place instead of dropping the folder.
+// replicationTaskSettings turns CloudWatch logging on, keeps bronze's history when the task is
+// restarted (DO_NOTHING leaves earlier files in place instead of dropping the folder), and
+// replicates LOBs in limited LOB mode (LobMaxSizeKB).
 func replicationTaskSettings() taskSettings {
 	return taskSettings{
+		TargetMetadata:   targetMetadata{SupportLobs: true, FullLobMode: false, LimitedSizeLobMode: true, LobMaxSize: LobMaxSizeKB},
 		Logging:          taskLogging{EnableLogging: true},
 		FullLoadSettings: fullLoadSettings{TargetTablePrepMode: "DO_NOTHING"},
 	}

@@ -31,7 +31,8 @@ type DatabaseStackProps struct {
 	Env config.Environment
 	// Vpc hosts the instance in its isolated subnets and the rotation Lambda in its private ones.
 	Vpc awsec2.IVpc
-	// SecretsManager is the interface endpoint the rotation Lambda calls; it has no other egress.
+	// SecretsManager is the interface endpoint (private DNS) the rotation Lambda's Secrets
+	// Manager calls resolve to; the Lambda's group may reach it and the database, nothing else.
 	SecretsManager awsec2.IInterfaceVpcEndpoint
 }
 
@@ -117,18 +118,25 @@ func NewDatabaseStack(scope constructs.Construct, id string, props *DatabaseStac
 
 	// Single-user rotation: the SAR-hosted rotation Lambda runs in the private subnets and
 	// reaches two things only: the database port (the rotation adds that rule) and the Secrets
-	// Manager endpoint, which it is told to call.
+	// Manager endpoint, which its calls reach through the endpoint's private DNS.
 	s.RotationSecurityGroup = awsec2.NewSecurityGroup(stack, jsii.String("RotationSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              props.Vpc,
 		Description:      jsii.String("Secret rotation Lambda: PostgreSQL to the database, HTTPS to the Secrets Manager endpoint"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
 	s.RotationSecurityGroup.Connections().AllowTo(props.SecretsManager, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("Secret rotation Lambda"))
+	// No Endpoint: CDK's RotationSingleUserOptions.endpoint says "If you enable private DNS
+	// hostnames for your VPC private endpoint (the default), you don't need to specify an
+	// endpoint. The standard Secrets Manager DNS hostname the Secrets Manager CLI and SDKs use
+	// by default (https://secretsmanager.<region>.amazonaws.com) automatically resolves to your
+	// VPC endpoint." (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_rds.RotationSingleUserOptions.html,
+	// aws-rds/lib/props.ts). Passing one makes CDK (aws-secretsmanager/lib/secret-rotation.ts)
+	// build https://<vpce-id>.secretsmanager.<region>.<suffix>, which is none of the endpoint's
+	// documented DNS names (those are <vpce-id>-<suffix>.secretsmanager.<region>.vpce.amazonaws.com).
 	s.Instance.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
 		AutomaticallyAfter: days(db.SecretRotationDays),
 		VpcSubnets:         &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnets)},
 		SecurityGroup:      s.RotationSecurityGroup,
-		Endpoint:           props.SecretsManager,
 	})
 	suppressDatabaseFindings(s.Instance, db)
 	return s

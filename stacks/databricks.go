@@ -14,10 +14,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// DatabricksPrincipal is Databricks' own AWS account (commercial regions), which assumes the
-// cross-account role and reads and writes the workspace root bucket.
-const DatabricksPrincipal = "arn:aws:iam::414351767826:root"
-
 // Subnet group names of the workspace VPC.
 const (
 	WorkspaceSubnets = "Workspace"
@@ -176,7 +172,7 @@ func newRootBucket(stack awscdk.Stack, env config.Environment, accessLogs awss3.
 	})
 	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("GrantDatabricksAccess"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewArnPrincipal(jsii.String(DatabricksPrincipal))},
+		Principals: &[]awsiam.IPrincipal{awsiam.NewArnPrincipal(jsii.String(config.DatabricksAccountPrincipal))},
 		Actions: jsii.Strings("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
 			"s3:ListBucket", "s3:GetBucketLocation"),
 		Resources: &[]*string{bucket.BucketArn(), bucket.ArnForObjects(jsii.String("*"))},

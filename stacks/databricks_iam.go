@@ -128,7 +128,7 @@ func newCrossAccountRole(stack awscdk.Stack, env config.Environment, vpc awsec2.
 		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}},
 	}))
 	role := awsiam.NewRole(stack, jsii.String("CrossAccountRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewArnPrincipal(jsii.String(DatabricksPrincipal)),
+		AssumedBy:   awsiam.NewArnPrincipal(jsii.String(config.DatabricksAccountPrincipal)),
 		ExternalIds: jsii.Strings(env.Databricks.AccountID),
 		Description: jsii.String("Databricks control plane launches the clusters of " + env.Name + " in its customer-managed VPC"),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{

@@ -23,6 +23,8 @@ var versionCheckActions = []string{
 	"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
 	"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances",
 	"ec2:DescribeManagedPrefixLists",
+	// Whether EC2 still offers the Databricks clusters' node type in the workspace's zones.
+	"ec2:DescribeInstanceTypeOfferings",
 }
 
 // Bootstrap roles `cdk bootstrap` creates in each account and region: deploy.yml needs all of
@@ -75,7 +77,7 @@ func (s *AccountStack) versionCheckRole(env config.Environment) awsiam.Role {
 				config.GitHubOIDCIssuer + ":sub": env.GitHub.EnvironmentSubject(config.VersionCheckEnvironment),
 			},
 		}),
-		Description:        jsii.String("Assumed weekly by versions.yml in GitHub environment " + config.VersionCheckEnvironment + " to check that " + env.Name + "'s engine versions and classes can be created and its S3 prefix list is the region's"),
+		Description:        jsii.String("Assumed weekly by versions.yml in GitHub environment " + config.VersionCheckEnvironment + " to check that " + env.Name + "'s engine versions, classes and node type can be created and its S3 prefix list is the region's"),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"DescribeVersionsAndClasses": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
@@ -88,7 +90,7 @@ func (s *AccountStack) versionCheckRole(env config.Environment) awsiam.Role {
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("RDS's and DMS's describe calls for engine versions and orderable classes, and EC2's for managed prefix lists, have no resource type in IAM: * is their only resource. The role may call nothing else."),
+		Reason:    jsii.String("RDS's and DMS's describe calls for engine versions and orderable classes, and EC2's for managed prefix lists and instance type offerings, have no resource type in IAM: * is their only resource. The role may call nothing else."),
 		AppliesTo: &[]any{"Resource::*"},
 	}}, jsii.Bool(false))
 	awscdk.NewCfnOutput(s.Stack, jsii.String(id+"Arn"), &awscdk.CfnOutputProps{

@@ -64,9 +64,11 @@ func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackP
 	}
 }
 
-// secretsManagerEndpoint lets DMS and the secret-rotation Lambda read secrets without internet
-// egress. Its group has no egress (an endpoint opens no connections) and no ingress until a
-// client adds its own rule: Open would admit the whole VPC.
+// secretsManagerEndpoint lets DMS, the secret-rotation Lambda and MWAA's Secrets Manager
+// backend read secrets without internet egress. With private DNS it is the only way to Secrets
+// Manager from this VPC, so every caller must be admitted (TestEveryVpcCallerReachesWhatItCalls
+// finds them). Its group has no egress (an endpoint opens no connections) and no ingress until
+// a client adds its own rule: Open would admit the whole VPC.
 func secretsManagerEndpoint(stack awscdk.Stack, vpc awsec2.Vpc) awsec2.InterfaceVpcEndpoint {
 	sg := awsec2.NewSecurityGroup(stack, jsii.String("SecretsManagerEndpointSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,

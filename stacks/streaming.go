@@ -196,6 +196,10 @@ func (d *delivery) newDeliveryStream(cfg config.Stream, stream awskinesis.Stream
 	}
 	if schema == nil {
 		destination.Compression = awskinesisfirehose.Compression_Of(jsii.String(string(cfg.Compression)))
+		// Firehose concatenates records with no delimiter: without this, a producer that sends
+		// no trailing newline puts a whole object's records on one line. With it, each record
+		// ends in \n (one that already did leaves a blank line, which the jobs skip).
+		destination.Processors = &[]awskinesisfirehose.IDataProcessor{awskinesisfirehose.NewAppendDelimiterToRecordProcessor()}
 	} else {
 		// Config requires UNCOMPRESSED with Parquet, which is Firehose's default; the L2 refuses
 		// any file compression next to a conversion (Parquet compresses its pages: Snappy).

@@ -235,28 +235,59 @@ func renderJoin(t *testing.T, v any) string {
 }
 
 // TestSilverTablesAreNativeDelta: every table the jobs write is in <env>_silver as a Delta
-// table over its folder, with no hand-listed columns (Athena reads them from the Delta log).
+// table over its folder, with exactly the schema config declares for it, which the jobs create
+// the table with and write (warehouse/tests/test_silver_schemas.py compares what they write).
+//
+// Athena, "Synchronize Delta Lake metadata"
+// (https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables-syncing-metadata.html):
+// "the following features require your AWS Glue schema to always have the same schema as the
+// transaction log: Lake Formation, Views, Row and column filters". Glue API, TableInput
+// (https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html), PartitionKeys: "When you
+// create a table used by Amazon Athena, and you do not specify any partitionKeys, you must at
+// least set the value of partitionKeys to an empty list. For example: "PartitionKeys": []".
 func TestSilverTablesAreNativeDelta(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			silverDB := logicalID(t, p.Catalog.Silver)
-			want := map[string]string{}
-			for _, table := range p.Env.SilverTables() {
-				want[table.Name] = "s3://" + p.Env.BucketName(config.BucketSilver) + "/" + strings.TrimSuffix(table.Prefix, "/")
+			type table struct {
+				Location               string
+				Columns, PartitionKeys []any
 			}
-			got := map[string]string{}
+			glue := func(columns []config.Column) []any {
+				out := []any{}
+				for _, c := range columns {
+					out = append(out, map[string]any{"Name": c.Name, "Type": c.Type})
+				}
+				return out
+			}
+			want := map[string]table{}
+			partitioned := 0
+			for _, st := range p.Env.SilverTables() {
+				require.NotEmpty(t, st.Columns, "%s: config declares no columns", st.Name)
+				want[st.Name] = table{"s3://" + p.Env.BucketName(config.BucketSilver) + "/" + strings.TrimSuffix(st.Prefix, "/"),
+					glue(st.Columns), glue(st.PartitionKeys)}
+				if len(st.PartitionKeys) > 0 {
+					partitioned++
+				}
+			}
+			got := map[string]table{}
 			for id, r := range resourcesOf(t, p.Catalog.Stack, "AWS::Glue::Table") {
 				assert.Equal(t, ref(silverDB), r.Properties["DatabaseName"], id)
 				input := r.Properties["TableInput"].(map[string]any)
 				assert.Equal(t, "EXTERNAL_TABLE", input["TableType"], id)
 				assert.Equal(t, "DELTA", input["Parameters"].(map[string]any)["table_type"], id)
 				storage := input["StorageDescriptor"].(map[string]any)
-				assert.NotContains(t, storage, "Columns", "%s: Athena reads the schema from the Delta log", id)
-				got[input["Name"].(string)] = storage["Location"].(string)
+				keys, ok := input["PartitionKeys"].([]any)
+				assert.True(t, ok, "%s: PartitionKeys must be a list, [] at least, for Athena", id)
+				columns, _ := storage["Columns"].([]any)
+				got[input["Name"].(string)] = table{storage["Location"].(string), columns, keys}
 			}
 			assert.Equal(t, want, got)
-			// Two per replicated table and API source, three per speed stream, and the watermarks.
-			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources))+3*len(p.Env.SpeedStreams())+1)
+			// Two per replicated table and API source, three per speed stream, and the batch job's
+			// watermarks and record of the tables it created.
+			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources))+3*len(p.Env.SpeedStreams())+2)
+			// The streams' events and late tables are partitioned by day: both forms are checked.
+			assert.Equal(t, 2*len(p.Env.SpeedStreams()), partitioned)
 		})
 	}
 }

@@ -3,6 +3,8 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 // endpoint returns the DMS endpoint of one type (source or target).
@@ -184,6 +187,119 @@ func TestReplicationTaskMappingsFromConfig(t *testing.T) {
 			assert.Equal(t, true, settings["Logging"].(map[string]any)["EnableLogging"])
 		})
 	}
+}
+
+// dmsContract is the part of the DMS contract (jobs/tests/contracts/dms.yaml: what DMS writes
+// to bronze, as AWS documents it, against which the jobs' fixtures are tested) that the stack
+// must configure.
+type dmsContract struct {
+	Lob struct {
+		Mode                     string `yaml:"mode"`
+		SupportLobs              bool   `yaml:"support_lobs"`
+		FullLobMode              bool   `yaml:"full_lob_mode"`
+		LimitedSizeLobMode       bool   `yaml:"limited_size_lob_mode"`
+		LobMaxSizeKB             int    `yaml:"lob_max_size_kb"`
+		FailTasksOnLobTruncation bool   `yaml:"fail_tasks_on_lob_truncation"`
+	} `yaml:"lob"`
+	Columns struct {
+		CommitTime struct {
+			Format string `yaml:"format"`
+		} `yaml:"commit_time"`
+	} `yaml:"columns"`
+}
+
+func readDmsContract(t *testing.T) dmsContract {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "jobs", "tests", "contracts", "dms.yaml"))
+	require.NoError(t, err)
+	var c dmsContract
+	require.NoError(t, yaml.Unmarshal(raw, &c))
+	require.Equal(t, "limited", c.Lob.Mode, "the contract's LOB mode")
+	require.Positive(t, c.Lob.LobMaxSizeKB, "the contract states the LOB size")
+	return c
+}
+
+// TestReplicationTaskLobModeFollowsTheContract: text columns are LOBs (NCLOB) to DMS ("| TEXT |
+// NCLOB |", https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html, "Source
+// data types for PostgreSQL"). The task replicates them in limited LOB mode at the contract's size
+// and the source endpoint fails the task on a longer value, so nothing is truncated silently.
+func TestReplicationTaskLobModeFollowsTheContract(t *testing.T) {
+	contract := readDmsContract(t)
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			_, task := only(t, resourcesOf(t, p.Cdc.Stack, "AWS::DMS::ReplicationTask"))
+			var settings struct {
+				TargetMetadata map[string]any `json:"TargetMetadata"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(task.Properties["ReplicationTaskSettings"].(string)), &settings))
+			lob := settings.TargetMetadata
+			// "If you set SupportLobs=true, you must set one of the following to true: FullLobMode
+			// ... LimitedSizeLobMode – If you set this option to true, then you must enter a value
+			// for the LobMaxSize option. Enter the maximum size, in kilobytes, for an individual LOB."
+			// (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.TargetMetadata.html)
+			assert.Equal(t, contract.Lob.SupportLobs, lob["SupportLobs"])
+			assert.Equal(t, true, lob["SupportLobs"])
+			// "Full LOB mode is not supported." (S3 target limitations,
+			// https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Limitations)
+			assert.Equal(t, contract.Lob.FullLobMode, lob["FullLobMode"])
+			assert.Equal(t, false, lob["FullLobMode"])
+			assert.Equal(t, contract.Lob.LimitedSizeLobMode, lob["LimitedSizeLobMode"])
+			assert.Equal(t, true, lob["LimitedSizeLobMode"])
+			assert.EqualValues(t, contract.Lob.LobMaxSizeKB, lob["LobMaxSize"], "LobMaxSize (KB) is the contract's lob_max_size_kb")
+			assert.NotContains(t, lob, "InlineLobMaxSize", "DMS doesn't support inline LOB mode for endpoints that don't support Full LOB mode, like S3")
+
+			// "When set to true, this value causes a task to fail if the actual size of a LOB column
+			// is greater than the specified LobMaxSize. ... If task is set to Limited LOB mode and
+			// this option is set to true, the task fails instead of truncating the LOB data."
+			// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-postgresqlsettings.html)
+			source := endpoint(t, p, "source").Properties["PostgreSqlSettings"].(map[string]any)
+			assert.Equal(t, contract.Lob.FailTasksOnLobTruncation, source["FailTasksOnLobTruncation"])
+			assert.Equal(t, true, source["FailTasksOnLobTruncation"])
+		})
+	}
+}
+
+// TestTargetEndpointWritesTheContractsColumns: the S3 target settings the DMS contract's columns
+// rest on.
+func TestTargetEndpointWritesTheContractsColumns(t *testing.T) {
+	contract := readDmsContract(t)
+	// TimestampColumnName: "The string format for this timestamp column value is
+	// yyyy-MM-dd HH:mm:ss.SSSSSS" (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html).
+	assert.Equal(t, "yyyy-MM-dd HH:mm:ss.SSSSSS", contract.Columns.CommitTime.Format)
+	for _, v := range config.DmsVersions {
+		// IncludeOpForFullLoad: "DMS supports the use of the .parquet files with the
+		// IncludeOpForFullLoad parameter in versions 3.4.7 and later."
+		// (https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html)
+		assert.True(t, versionAtLeast(v, 3, 4, 7), "DMS %s writes no Op on a Parquet full load", v)
+	}
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			s3 := endpoint(t, p, "target").Properties["S3Settings"].(map[string]any)
+			assert.Equal(t, "parquet", s3["DataFormat"])
+			assert.Equal(t, true, s3["IncludeOpForFullLoad"])
+			assert.NotEmpty(t, s3["TimestampColumnName"])
+			// ParquetTimestampInMillisecond: "Otherwise, DMS writes them with microsecond
+			// precision": the contract's timestamps are microseconds, so the setting stays unset.
+			assert.NotContains(t, s3, "ParquetTimestampInMillisecond")
+			assert.NotContains(t, s3, "CdcInsertsOnly", "a CDC load's first field holds I, U or D only with CdcInsertsOnly false")
+			assert.NotContains(t, s3, "CdcInsertsAndUpdates", "deletes must reach bronze")
+		})
+	}
+}
+
+// versionAtLeast reports whether a dotted version (3.5.4) is at least major.minor.patch.
+func versionAtLeast(version string, want ...int) bool {
+	var got [3]int
+	_, err := fmt.Sscanf(version, "%d.%d.%d", &got[0], &got[1], &got[2])
+	if err != nil {
+		return false
+	}
+	for i, w := range want {
+		if got[i] != w {
+			return got[i] > w
+		}
+	}
+	return true
 }
 
 func TestReplicationTaskLogGroupAndOutput(t *testing.T) {

@@ -213,8 +213,28 @@ func TestRotationSecurityGroupEgress(t *testing.T) {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			assert.ElementsMatch(t, []string{fmt.Sprint("database:", stacks.DatabasePort), "secrets manager endpoint:443"},
 				egressOf(t, p, p.Database.Stack, rotationSecurityGroup(t, p)))
+		})
+	}
+}
+
+// TestRotationCallsSecretsManagerByItsDefaultName: the rotation Lambda is given Secrets
+// Manager's default regional name, which the endpoint's private DNS resolves to the endpoint
+// (TestEveryVpcCallerReachesWhatItCalls checks the rotation's group reaches it). CDK's
+// RotationSingleUserOptions.endpoint
+// (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_rds.RotationSingleUserOptions.html):
+// "If you enable private DNS hostnames for your VPC private endpoint (the default), you don't
+// need to specify an endpoint. The standard Secrets Manager DNS hostname the Secrets Manager
+// CLI and SDKs use by default (https://secretsmanager.<region>.amazonaws.com) automatically
+// resolves to your VPC endpoint." Given an endpoint, CDK builds
+// https://<vpce-id>.secretsmanager.<region>.<suffix>, which is not one of the endpoint's DNS
+// names.
+func TestRotationCallsSecretsManagerByItsDefaultName(t *testing.T) {
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
 			_, rotation := only(t, resourcesOf(t, p.Database.Stack, "AWS::Serverless::Application"))
-			assert.Contains(t, jsonText(rotation.Properties["Parameters"]), "secretsmanager.", "the Lambda calls the endpoint")
+			params, _ := rotation.Properties["Parameters"].(map[string]any)
+			got := strings.ReplaceAll(renderLiterals(params["endpoint"]), jsonText(ref("AWS::URLSuffix")), "amazonaws.com")
+			assert.Equal(t, "https://secretsmanager."+p.Env.Region+".amazonaws.com", got)
 		})
 	}
 }

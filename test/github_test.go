@@ -230,8 +230,9 @@ func diffSubjectOf(env config.Environment, repo string) string {
 }
 
 // TestVersionCheckRoleOnlyDescribes: the weekly check's role may call RDS's and DMS's describe
-// actions for versions and orderable classes, on "*" (they have no resource type), and nothing
-// else: no managed policy, no other statement, no write.
+// actions for versions and orderable classes, and EC2's for the S3 prefix list and instance type
+// offerings, on "*" (they have no resource type), and nothing else: no managed policy, no other
+// statement, no write.
 func TestVersionCheckRoleOnlyDescribes(t *testing.T) {
 	for _, p := range suite.platforms {
 		role := rolesByName(t, accountOf(t, p.Env))[p.Env.GitHubRoleName(config.GitHubVersionCheckRole)]
@@ -244,7 +245,8 @@ func TestVersionCheckRoleOnlyDescribes(t *testing.T) {
 		assert.Equal(t, "Allow", statements[0]["Effect"])
 		assert.Equal(t, "*", statements[0]["Resource"])
 		assert.ElementsMatch(t, []string{"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
-			"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances", "ec2:DescribeManagedPrefixLists"}, asStrings(statements[0]["Action"]))
+			"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances", "ec2:DescribeManagedPrefixLists",
+			"ec2:DescribeInstanceTypeOfferings"}, asStrings(statements[0]["Action"]))
 	}
 }
 
@@ -256,7 +258,9 @@ func TestCheckVersionsScript(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(assembly, "assembly-"+env.Name), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(assembly, "assembly-"+env.Name, "x.template.json"),
 		[]byte(`{"Resources":{"F":{"Type":"AWS::Lambda::Function","Properties":{"Runtime": "nodejs24.x"}}}}`), 0o644))
-	run := func(rdsVersion, mwaaPage, prefixList string) (string, error) {
+	require.True(t, env.Databricks.Enabled, "the node type check needs an environment with Databricks")
+	zones := env.Databricks.AvailabilityZones
+	run := func(rdsVersion, mwaaPage, prefixList, nodeZones string) (string, error) {
 		bin := t.TempDir()
 		stub := func(name, body string) {
 			require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte("#!/usr/bin/env bash\n"+body+"\n"), 0o755))
@@ -268,6 +272,9 @@ func TestCheckVersionsScript(t *testing.T) {
   "dms describe-engine-versions") echo "`+env.Cdc.EngineVersion+`" ;;
   "dms describe-orderable-replication-instances") echo 1 ;;
   "ec2 describe-managed-prefix-lists") echo "`+prefixList+`" ;;
+  "ec2 describe-instance-type-offerings")
+    [[ "$*" == *"Name=instance-type,Values=`+env.Databricks.NodeType+` "* ]] || exit 1
+    echo "`+nodeZones+`" ;;
 esac`)
 		stub("curl", `case "$*" in
   *airflow-versions*) echo "`+mwaaPage+`" ;;
@@ -279,14 +286,17 @@ esac`)
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	out, err := run(env.Database.EngineVersion, "Apache Airflow v"+env.Airflow.Version, env.Network.S3PrefixListID)
+	// EC2 answers --output text with the zones tab-separated.
+	out, err := run(env.Database.EngineVersion, "Apache Airflow v"+env.Airflow.Version, env.Network.S3PrefixListID, strings.Join(zones, "\t"))
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "is still offered")
 
-	out, err = run("None", "Apache Airflow v9.9.9", "pl-0123456789abcdef0")
+	out, err = run("None", "Apache Airflow v9.9.9", "pl-0123456789abcdef0", zones[0])
 	require.Error(t, err, out)
 	assert.Contains(t, out, "RDS no longer offers PostgreSQL "+env.Database.EngineVersion)
 	assert.Contains(t, out, "no longer lists Airflow "+env.Airflow.Version)
 	assert.Contains(t, out, "is pl-0123456789abcdef0, not "+env.Network.S3PrefixListID+" (config network.s3PrefixListId)")
-	assert.Contains(t, out, "3 of config's versions or classes can no longer be used")
+	assert.Contains(t, out, "EC2 does not offer "+env.Databricks.NodeType+" in "+zones[1]+" (config databricks.nodeType, databricks.availabilityZones)")
+	assert.NotContains(t, out, " in "+zones[0]+" (config databricks.nodeType")
+	assert.Contains(t, out, "4 of config's versions or classes can no longer be used")
 }

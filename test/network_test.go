@@ -106,7 +106,8 @@ func TestOpenEgressOnlyWhereDocumented(t *testing.T) {
 }
 
 // TestSecretsManagerEndpoint: the private subnets reach Secrets Manager privately, and the
-// endpoint admits only the groups that allowed themselves (DMS, secret rotation), on 443.
+// endpoint admits only the groups that allowed themselves (DMS, secret rotation, MWAA), on 443.
+// That these are all its callers is TestEveryVpcCallerReachesWhatItCalls's to find.
 func TestSecretsManagerEndpoint(t *testing.T) {
 	for _, p := range suite.platforms {
 		t.Run(p.Env.Name, func(t *testing.T) {
@@ -123,7 +124,7 @@ func TestSecretsManagerEndpoint(t *testing.T) {
 			assert.NotContains(t, sg.Properties, "SecurityGroupIngress", "nobody is admitted in the endpoint's own stack")
 
 			var admitted []string
-			for _, stack := range []awscdk.Stack{p.Database.Stack, p.Cdc.Stack} {
+			for _, stack := range []awscdk.Stack{p.Database.Stack, p.Cdc.Stack, p.Airflow.Stack} {
 				for _, rule := range resourcesOf(t, stack, "AWS::EC2::SecurityGroupIngress") {
 					if strings.Contains(outputName(rule.Properties["GroupId"]), sgID) {
 						assert.EqualValues(t, 443, rule.Properties["FromPort"])
@@ -132,7 +133,7 @@ func TestSecretsManagerEndpoint(t *testing.T) {
 					}
 				}
 			}
-			assert.ElementsMatch(t, []string{"Database/RotationSecurityGroup", "Cdc/SecurityGroup"}, admitted)
+			assert.ElementsMatch(t, []string{"Database/RotationSecurityGroup", "Cdc/SecurityGroup", "Airflow/SecurityGroup"}, admitted)
 		})
 	}
 }

@@ -243,3 +243,42 @@ func TestParquetSchemas(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONDeliveryEndsEachRecordWithANewline checks that every JSON stream's delivery adds a
+// newline after each record, so a bronze object is JSON Lines whatever producers send, and that
+// a Parquet stream's delivery, whose records Firehose converts, has no processor.
+//
+// Firehose, "Understand data delivery in Amazon Data Firehose"
+// (https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html): "By default, Firehose
+// concatenates data without any delimiters. If you want to have new line delimiters between
+// records, you can add new line delimiters by enabling the feature in the Firehose console
+// configuration or API parameter."
+//
+// Firehose API Reference, Processor
+// (https://docs.aws.amazon.com/firehose/latest/APIReference/API_Processor.html): "If you want to
+// add a new line delimiter between records in objects that are delivered to Amazon S3, choose
+// AppendDelimiterToRecord as a processor type. You don't have to put a processor parameter when
+// you select AppendDelimiterToRecord." Type: "Valid Values: RecordDeAggregation | Decompression |
+// CloudWatchLogProcessing | Lambda | MetadataExtraction | AppendDelimiterToRecord".
+func TestJSONDeliveryEndsEachRecordWithANewline(t *testing.T) {
+	checked := 0
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			deliveries := resourcesOf(t, p.Streaming.Stack, "AWS::KinesisFirehose::DeliveryStream")
+			for _, cfg := range p.Env.Streaming.Streams {
+				_, d := findNamed(t, deliveries, "DeliveryStreamName", p.Env.DeliveryStreamName(cfg.Name))
+				s3 := d.Properties["ExtendedS3DestinationConfiguration"].(map[string]any)
+				if cfg.Format == config.FormatParquet {
+					assert.NotContains(t, s3, "ProcessingConfiguration", "%s: Parquet records are converted, not delimited", cfg.Name)
+					continue
+				}
+				// No parameter: the default delimiter is the newline (CDK renders the empty list).
+				processor := map[string]any{"Type": "AppendDelimiterToRecord", "Parameters": []any{}}
+				want := map[string]any{"Enabled": true, "Processors": []any{processor}}
+				assert.Equal(t, want, s3["ProcessingConfiguration"], "%s: JSON records must each end with a newline", cfg.Name)
+				checked++
+			}
+		})
+	}
+	require.Positive(t, checked, "no JSON stream in any environment: nothing was checked")
+}

@@ -14,8 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// unityCatalogMasterRole is Databricks' Unity Catalog master role (FACTS.md), written out here
-// rather than read from config, so a typo there fails these tests.
+// unityCatalogMasterRole is Databricks' Unity Catalog master role, written out here rather than
+// read from config, so a typo there fails these tests. Source: the trust policy of Databricks'
+// "Create a storage credential for connecting to AWS S3"
+// (https://docs.databricks.com/aws/en/connect/unity-catalog/cloud-storage/storage-credentials):
+// "Principal": {"AWS": ["arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL", ...]}.
 const unityCatalogMasterRole = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
 
 // credentialTrust is the storage-credential role's trust statements, with CloudFormation's
@@ -151,6 +154,8 @@ func TestUnityCatalogPlanMatchesTheStacks(t *testing.T) {
 		assert.Contains(t, jsonText(outputsOf(t, d.Stack)[plan.RoleOutput]["Value"]), logicalID(t, d.StorageCredentialRole))
 		role := resourcesOf(t, d.Stack, "AWS::IAM::Role")[logicalID(t, d.StorageCredentialRole)]
 		assert.Equal(t, fmt.Sprintf("arn:aws:iam::%s:role/%s", p.Env.Account, role.Properties["RoleName"]), plan.RoleArn)
+		// The set-up refuses a credential Databricks says another role assumes than this one.
+		assert.Equal(t, unityCatalogMasterRole, plan.MasterRole, p.Env.Name)
 
 		buckets := resourcesOf(t, p.DataLake.Stack, "AWS::S3::Bucket")
 		bucketOf := map[string]any{

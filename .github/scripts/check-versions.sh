@@ -9,7 +9,7 @@ env_name=$1
 assembly=$2
 
 # REGION, POSTGRES_VERSION, RDS_INSTANCE_CLASS, DMS_VERSION, DMS_INSTANCE_CLASS, AIRFLOW_VERSION,
-# S3_PREFIX_LIST
+# S3_PREFIX_LIST, DATABRICKS_NODE_TYPE and DATABRICKS_ZONES (empty where Databricks is off)
 eval "$(go run ./cmd/versions -env "$env_name")"
 
 failures=0
@@ -40,6 +40,20 @@ found=$(aws ec2 describe-managed-prefix-lists --region "$REGION" \
   --filters "Name=prefix-list-name,Values=com.amazonaws.$REGION.s3" --query 'PrefixLists[0].PrefixListId' --output text)
 [ "$found" = "$S3_PREFIX_LIST" ] || fail "the S3 prefix list of $REGION is $found, not $S3_PREFIX_LIST (config network.s3PrefixListId)"
 
+# The jobs' clusters run on config's node type in the workspace's zones: EC2 must still offer it
+# there. Config accepts only types of Databricks' documented list (config.DatabricksNodeTypes);
+# whether Databricks still lists it would take a Databricks identity (clusters list-node-types),
+# which this check does not have: that list is kept by hand (docs/cicd.md).
+if [ -n "$DATABRICKS_NODE_TYPE" ]; then
+  offered=$(aws ec2 describe-instance-type-offerings --region "$REGION" --location-type availability-zone \
+    --filters "Name=instance-type,Values=$DATABRICKS_NODE_TYPE" "Name=location,Values=$DATABRICKS_ZONES" \
+    --query 'InstanceTypeOfferings[].Location' --output text)
+  for zone in ${DATABRICKS_ZONES//,/ }; do
+    tr -s '[:space:]' '\n' <<<"$offered" | grep -qxF "$zone" ||
+      fail "EC2 does not offer $DATABRICKS_NODE_TYPE in $zone (config databricks.nodeType, databricks.availabilityZones)"
+  done
+fi
+
 # MWAA has no versions API: its user guide's versions page is the list. A failed fetch fails.
 page=$(curl -fsSL --retry 3 https://docs.aws.amazon.com/mwaa/latest/userguide/airflow-versions.html)
 grep -q "v$AIRFLOW_VERSION" <<<"$page" || fail "the MWAA user guide no longer lists Airflow $AIRFLOW_VERSION (config airflow.version)"
@@ -58,4 +72,4 @@ if [ "$failures" -gt 0 ]; then
   echo "$env_name: $failures of config's versions or classes can no longer be used" >&2
   exit 1
 fi
-echo "$env_name: every engine version, class, Airflow version and Lambda runtime is still offered"
+echo "$env_name: every engine version, class, node type, Airflow version and Lambda runtime is still offered"

@@ -6,7 +6,7 @@
 // gives their values.
 //
 //	go run ./cmd/bundle -o jobs/targets.yml   # make bundle-config
-//	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=, ...
+//	go run ./cmd/bundle -env staging          # deploy.yml: TARGET=, DATABRICKS_HOST=, DATABRICKS_CLIENT_ID=, DATABRICKS_TOKEN_AUDIENCE=, ...
 //
 // With -env it prints, as shell-readable KEY=value lines, what a workflow needs to deploy that
 // environment's target (whether it has the speed layer, whose continuous job a deploy restarts,
@@ -52,6 +52,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if d := e.Databricks; d.Enabled {
 			err = cli.PrintSettings(stdout, [][2]string{
 				{"TARGET", e.Name}, {"DATABRICKS_HOST", d.WorkspaceHost}, {"DATABRICKS_CLIENT_ID", d.DeployServicePrincipal},
+				// The audience the federation policies expect: without it the CLI asks GitHub
+				// for one they refuse (config.Environment.DatabricksTokenAudience).
+				{"DATABRICKS_TOKEN_AUDIENCE", e.DatabricksTokenAudience()},
 				{"SPEED_LAYER", fmt.Sprint(e.Streaming.SpeedLayer)}, {"UNITY_CATALOG", fmt.Sprint(d.UnityCatalog.Enabled)},
 			})
 		}
@@ -228,10 +231,13 @@ type stream struct {
 	Watermark  int      `json:"watermark_seconds"`
 }
 
-// silverTable is one table of silver, which the batch job registers in Unity Catalog.
+// silverTable is one table of silver with its declared schema: the batch job creates it from
+// the declaration, the writers refuse any other column, and it registers it in Unity Catalog.
 type silverTable struct {
-	Name   string `json:"name"`
-	Prefix string `json:"prefix"`
+	Name          string   `json:"name"`
+	Prefix        string   `json:"prefix"`
+	Columns       []column `json:"columns"`
+	PartitionKeys []column `json:"partition_keys"`
 }
 
 // column is one typed column of an API source or a stream.
@@ -271,9 +277,9 @@ func Variables(e config.Environment) (map[string]any, error) {
 	}
 	var silverTables []silverTable
 	for _, t := range e.SilverTables() {
-		silverTables = append(silverTables, silverTable{t.Name, t.Prefix})
+		silverTables = append(silverTables, silverTable{Name: t.Name, Prefix: t.Prefix, Columns: columnsOf(t.Columns), PartitionKeys: columnsOf(t.PartitionKeys)})
 	}
-	silverJSON, err := compactJSON(silverTables)
+	silverJSON, err := parameterJSON(e, "silver_tables", silverTables)
 	if err != nil {
 		return nil, err
 	}
@@ -281,53 +287,59 @@ func Variables(e config.Environment) (map[string]any, error) {
 	if e.Databricks.UnityCatalog.Ready() {
 		schema = e.UnityCatalogName() + "." + config.LayerSilver
 	}
-	streamsJSON, err := compactJSON(streams)
+	streamsJSON, err := parameterJSON(e, "streams", streams)
 	if err != nil {
 		return nil, err
 	}
-	tablesJSON, err := compactJSON(tables)
+	tablesJSON, err := parameterJSON(e, "rds_tables", tables)
 	if err != nil {
 		return nil, err
 	}
-	sourcesJSON, err := compactJSON(sources)
+	sourcesJSON, err := parameterJSON(e, "api_sources", sources)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{
-		"environment":            e.Name,
-		"bronze_uri":             e.BucketURI(config.BucketBronze, ""),
-		"silver_uri":             e.BucketURI(config.BucketSilver, ""),
-		"rds_tables":             tablesJSON,
-		"api_sources":            sourcesJSON,
-		"streams":                streamsJSON,
-		"silver_tables":          silverJSON,
-		"silver_schema":          schema,
-		"op_column":              config.BronzeCDCOpColumn,
-		"timestamp_column":       e.Cdc.TimestampColumnName,
-		"sequence_column":        config.BronzeCDCSequenceColumn,
-		"api_day_column":         config.BronzeAPIDayColumn,
-		"retention_days":         fmt.Sprint(e.Silver.RetentionDays), // a task parameter: text
-		"batch_job_name":         e.DatabricksJobName(config.DatabricksBatchJob),
-		"maintenance_job_name":   e.DatabricksJobName(config.DatabricksMaintenanceJob),
-		"speed_job_name":         e.DatabricksJobName(config.DatabricksSpeedJob),
-		"backfill_job_name":      e.DatabricksJobName(config.DatabricksSpeedBackfillJob),
-		"speed_metric_namespace": config.SpeedMetricNamespace,
-		"region":                 e.Region,
-		"alert_emails":           e.Monitoring.AlertEmails,
-		"job_cluster":            JobCluster(e, e.Databricks.JobsServicePrincipal),
+		"environment":      e.Name,
+		"bronze_uri":       e.BucketURI(config.BucketBronze, ""),
+		"silver_uri":       e.BucketURI(config.BucketSilver, ""),
+		"rds_tables":       tablesJSON,
+		"api_sources":      sourcesJSON,
+		"streams":          streamsJSON,
+		"silver_tables":    silverJSON,
+		"tables_created":   config.SilverTablesCreated().Prefix,
+		"silver_schema":    schema,
+		"op_column":        config.BronzeCDCOpColumn,
+		"timestamp_column": e.Cdc.TimestampColumnName,
+		"sequence_column":  config.BronzeCDCSequenceColumn,
+		"api_day_column":   config.BronzeAPIDayColumn,
+		"retention_days":   fmt.Sprint(e.Silver.RetentionDays), // a task parameter: text
+		"batch_job_name":   e.DatabricksJobName(config.DatabricksBatchJob),
+		// Airflow's connection runs the batch job by name: resources/bronze_to_silver.job.yml
+		// grants it CAN_MANAGE_RUN. The dev target keeps staging's: its jobs' names are prefixed,
+		// so Airflow never finds them.
+		"airflow_service_principal": e.Databricks.AirflowServicePrincipal,
+		"maintenance_job_name":      e.DatabricksJobName(config.DatabricksMaintenanceJob),
+		"speed_job_name":            e.DatabricksJobName(config.DatabricksSpeedJob),
+		"backfill_job_name":         e.DatabricksJobName(config.DatabricksSpeedBackfillJob),
+		"speed_metric_namespace":    config.SpeedMetricNamespace,
+		"region":                    e.Region,
+		"alert_emails":              e.Monitoring.AlertEmails,
+		"job_cluster":               JobCluster(e, e.Databricks.JobsServicePrincipal),
 	}, nil
 }
 
 // DevUser is who the dev target's clusters run as: the engineer deploying it.
 const DevUser = "${workspace.current_user.userName}"
 
-// JobCluster is the jobs' cluster for environment e whose runs are runAs's. Where Unity Catalog is
-// ready (config.UnityCatalog.Ready) it is a Unity Catalog cluster in dedicated (single-user) access mode, which must name the
-// identity the job runs as; its instance profile then only publishes the speed layer's metric
-// (the lake is reached through the external locations). Elsewhere it is a cluster without
-// access mode, reaching the lake through the instance profile.
+// JobCluster is the jobs' cluster for environment e whose runs are runAs's: always a cluster in
+// dedicated (single-user) access mode, which must name the identity the job runs as. A cluster
+// without an access mode has no isolation, and an account with legacy features disabled refuses
+// it. Until Unity Catalog is ready (config.UnityCatalog.Ready) the jobs reach the lake through
+// the instance profile, which dedicated mode leaves to their code; once it is, through the
+// external locations, and the instance profile only publishes the speed layer's metric.
 func JobCluster(e config.Environment, runAs string) map[string]any {
-	cluster := map[string]any{
+	return map[string]any{
 		"spark_version": e.Databricks.Runtime,
 		"node_type_id":  e.Databricks.NodeType,
 		"num_workers":   e.Databricks.Workers,
@@ -337,13 +349,10 @@ func JobCluster(e config.Environment, runAs string) map[string]any {
 		},
 		// Databricks turns deletion vectors on for new tables; Athena and the deltalake
 		// package read silver only without them (docs/jobs.md).
-		"spark_conf": map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "false"},
+		"spark_conf":         map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "false"},
+		"data_security_mode": "SINGLE_USER",
+		"single_user_name":   runAs,
 	}
-	if e.Databricks.UnityCatalog.Ready() {
-		cluster["data_security_mode"] = "SINGLE_USER"
-		cluster["single_user_name"] = runAs
-	}
-	return cluster
 }
 
 // columnsOf is what the jobs are told of config's columns.
@@ -356,6 +365,22 @@ func columnsOf(columns []config.Column) []column {
 }
 
 // compactJSON is v as one line of JSON, with <, > and & as they are (map<string,string>).
+// maxParameterBytes is the most one declaration handed to a task as a parameter may take.
+// Databricks documents 10,000 bytes for a run's parameters ("The JSON representation of this
+// field … cannot exceed 10,000 bytes", Jobs API 2.2, run-now, python_params and jar_params) and
+// no limit for a task's own; the documented one is the one to stay under.
+const maxParameterBytes = 10000
+
+// parameterJSON is v as compact JSON for the bundle variable name, refused when it would pass
+// maxParameterBytes: a deploy would succeed and the job fail at its first run.
+func parameterJSON(e config.Environment, name string, v any) (string, error) {
+	s, err := compactJSON(v)
+	if err == nil && len(s) > maxParameterBytes {
+		err = fmt.Errorf("%s: the bundle variable %s is %d bytes of JSON, over the %d bytes Databricks documents for a job run's parameters: declare fewer or narrower sources in this environment", e.Name, name, len(s), maxParameterBytes)
+	}
+	return s, err
+}
+
 func compactJSON(v any) (string, error) {
 	var b bytes.Buffer
 	encoder := json.NewEncoder(&b)

@@ -69,6 +69,25 @@ func TestRefusesConfigWithoutDatabricks(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "no environment has databricks.enabled"))
 }
 
+// TestRefusesADeclarationTooLongForATaskParameter: silver's declarations reach the jobs as
+// task parameters; one past the 10,000 bytes Databricks documents for a run's parameters is
+// refused with the environment, the variable and its size, before anything is written.
+func TestRefusesADeclarationTooLongForATaskParameter(t *testing.T) {
+	envs := config.All()
+	for i := range envs {
+		if envs[i].Name != "staging" {
+			continue
+		}
+		table := &envs[i].Silver.Tables[0]
+		for n := len(table.Columns); n < 400; n++ {
+			table.Columns = append(table.Columns, config.Column{Name: fmt.Sprintf("added_column_%03d", n), Type: "string"})
+		}
+	}
+	_, err := Generate(envs, speedJobs(t))
+	require.Error(t, err)
+	assert.Regexp(t, `^staging: the bundle variable silver_tables is \d+ bytes of JSON, over the 10000 bytes Databricks documents`, err.Error())
+}
+
 // TestPysparkIsTheRuntimes: the jobs' tests run the Spark of the runtime the clusters pin.
 func TestPysparkIsTheRuntimes(t *testing.T) {
 	raw, err := os.ReadFile("../../jobs/pyproject.toml")
@@ -94,7 +113,7 @@ func TestPrintsTheDeploySettingsOfOneEnvironment(t *testing.T) {
 			continue
 		}
 		assert.Equal(t, "TARGET="+e.Name+"\nDATABRICKS_HOST="+e.Databricks.WorkspaceHost+"\nDATABRICKS_CLIENT_ID="+e.Databricks.DeployServicePrincipal+
-			"\nSPEED_LAYER="+fmt.Sprint(e.Streaming.SpeedLayer)+"\nUNITY_CATALOG="+fmt.Sprint(e.Databricks.UnityCatalog.Enabled)+"\n", out.String())
+			"\nDATABRICKS_TOKEN_AUDIENCE="+e.Databricks.AccountID+"\nSPEED_LAYER="+fmt.Sprint(e.Streaming.SpeedLayer)+"\nUNITY_CATALOG="+fmt.Sprint(e.Databricks.UnityCatalog.Enabled)+"\n", out.String())
 	}
 	var out, errs bytes.Buffer
 	assert.Equal(t, 2, run([]string{"-env", "nowhere"}, &out, &errs))
@@ -134,12 +153,12 @@ func TestSpeedJobsOnlyWhereTheSpeedLayerIsOn(t *testing.T) {
 	assert.Equal(t, "[]", doc.Targets["production"].Variables["streams"], "no streams where the speed layer is off")
 }
 
-// TestClustersFollowTheUnityCatalogSwitch: where Unity Catalog is ready (staging given an
-// external ID here) the clusters are dedicated Unity Catalog clusters of the identity the
-// target runs as (the jobs' service principal, or the deploying engineer in dev); elsewhere
-// (production, pending as committed) they have no access mode and reach the lake through the
-// instance profile.
-func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
+// TestClustersAreDedicatedWhateverTheUnityCatalogState: whether Unity Catalog is ready
+// (staging given an external ID here) or not yet (production as committed), every target's
+// clusters are dedicated (SINGLE_USER) to the identity the target runs as (the jobs' service
+// principal, or the deploying engineer in dev), with the instance profile: a workspace with
+// legacy features disabled refuses a cluster without an access mode.
+func TestClustersAreDedicatedWhateverTheUnityCatalogState(t *testing.T) {
 	envs := config.All()
 	for i := range envs {
 		if envs[i].Name == "staging" {
@@ -158,18 +177,98 @@ func TestClustersFollowTheUnityCatalogSwitch(t *testing.T) {
 	require.NoError(t, yaml.Unmarshal(raw, &doc))
 	staging, _ := config.Select(envs, "staging")
 	require.True(t, staging[0].Databricks.UnityCatalog.Ready())
-	for target, runAs := range map[string]string{"staging": staging[0].Databricks.JobsServicePrincipal, DevTarget: DevUser} {
+	production, err := config.Select(config.All(), "production")
+	require.NoError(t, err)
+	require.False(t, production[0].Databricks.UnityCatalog.Ready(), "production as committed")
+	for target, runAs := range map[string]string{"staging": staging[0].Databricks.JobsServicePrincipal, DevTarget: DevUser, "production": production[0].Databricks.JobsServicePrincipal} {
 		cluster := doc.Targets[target].Variables.JobCluster
 		assert.Equal(t, "SINGLE_USER", cluster["data_security_mode"], target)
 		assert.Equal(t, runAs, cluster["single_user_name"], target)
 	}
-	require.False(t, config.All()[2].Databricks.UnityCatalog.Ready(), "production as committed")
-	legacy := doc.Targets["production"].Variables.JobCluster
-	assert.NotContains(t, legacy, "data_security_mode")
-	assert.NotContains(t, legacy, "single_user_name")
 	for target, v := range doc.Targets {
 		profile := v.Variables.JobCluster["aws_attributes"].(map[string]any)["instance_profile_arn"]
 		assert.Regexp(t, `^arn:aws:iam::\d{12}:instance-profile/[\w-]+-databricks-data-access$`, profile, target)
+	}
+}
+
+// TestEveryClusterHasAnAccessModeThatKeepsTheInstanceProfile: every environment's clusters, with
+// Unity Catalog off, pending or ready, are dedicated clusters of the identity the job runs as,
+// with the data-access instance profile. A cluster without data_security_mode has no isolation
+// ("NONE: No security isolation for multiple users sharing the cluster", the Clusters API's
+// DataSecurityMode), and an account with legacy features disabled refuses it: the setting
+// "Disables the use of 'No-isolation clusters'" in new workspaces (Databricks' account setting
+// disable_legacy_features, as the Databricks Terraform provider documents it:
+// https://www.pulumi.com/registry/packages/databricks/api-docs/disablelegacyfeaturessetting,
+// generated from the Terraform provider's).
+// Dedicated access mode is "A secure cluster that can only be exclusively used by a single user
+// specified in single_user_name" ("SINGLE_USER: Legacy alias for DATA_SECURITY_MODE_DEDICATED",
+// databricks-bundles' DataSecurityMode); SINGLE_USER is the name these clusters already used with
+// Unity Catalog on. Dedicated mode leaves the job's code the instance profile's credentials: the
+// lake's paths before the external locations exist, and the speed layer's CloudWatch metric.
+func TestEveryClusterHasAnAccessModeThatKeepsTheInstanceProfile(t *testing.T) {
+	checked := 0
+	for _, e := range config.All() {
+		if !e.Databricks.Enabled {
+			continue
+		}
+		states := map[string]config.UnityCatalog{
+			"off":     {},
+			"pending": {Enabled: true, ExternalID: config.UnityCatalogPending},
+			"ready":   {Enabled: true, ExternalID: "5d7c36a2-9a1e-4c3b-8f0a-2b6e1d4c9f70"},
+		}
+		for state, uc := range states {
+			e.Databricks.UnityCatalog = uc
+			for _, runAs := range []string{e.Databricks.JobsServicePrincipal, DevUser} {
+				cluster := JobCluster(e, runAs)
+				assert.Equal(t, "SINGLE_USER", cluster["data_security_mode"], "%s, Unity Catalog %s", e.Name, state)
+				assert.Equal(t, runAs, cluster["single_user_name"], "%s, Unity Catalog %s", e.Name, state)
+				assert.Equal(t, fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
+					cluster["aws_attributes"].(map[string]any)["instance_profile_arn"], "%s, Unity Catalog %s", e.Name, state)
+				checked++
+			}
+		}
+	}
+	require.GreaterOrEqual(t, checked, 6, "no environment's clusters were checked")
+}
+
+// TestAirflowMayRunTheBatchJobByName: the batch job grants the service principal of Airflow's
+// Databricks connection (config's databricks.airflowServicePrincipal) CAN_MANAGE_RUN, in every
+// target. A job without permissions is visible and runnable only by its owner and admins, so
+// DatabricksRunNowOperator(job_name=...) as Airflow's principal would find no job. "Jobs:
+// CAN_MANAGE, CAN_MANAGE_RUN, CAN_VIEW, and IS_OWNER" are a job's levels in a bundle's
+// permissions mapping, each with "user_name, group_name, or service_principal_name"
+// (https://docs.databricks.com/aws/en/dev-tools/bundles/permissions); Can Manage Run may "Run now"
+// and "Cancel run" but not "Edit job settings" (jobs access control,
+// https://docs.databricks.com/aws/en/security/auth/access-control/#job-acls), and a run "assume[s]
+// the permissions of the job owner and not the user who issued Run Now".
+func TestAirflowMayRunTheBatchJobByName(t *testing.T) {
+	raw, err := os.ReadFile("../../jobs/resources/bronze_to_silver.job.yml")
+	require.NoError(t, err)
+	var job struct {
+		Resources struct {
+			Jobs map[string]struct {
+				Permissions []map[string]string
+			}
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &job))
+	assert.Equal(t, []map[string]string{{"level": "CAN_MANAGE_RUN", "service_principal_name": "${var.airflow_service_principal}"}},
+		job.Resources.Jobs["bronze_to_silver"].Permissions)
+
+	targets, err := Generate(config.All(), speedJobs(t))
+	require.NoError(t, err)
+	var doc struct {
+		Targets map[string]struct{ Variables map[string]any }
+	}
+	require.NoError(t, yaml.Unmarshal(targets, &doc))
+	for _, e := range config.All() {
+		if !e.Databricks.Enabled {
+			continue
+		}
+		assert.Equal(t, e.Databricks.AirflowServicePrincipal, doc.Targets[e.Name].Variables["airflow_service_principal"], e.Name)
+		if e.Name == DevEnvironment {
+			assert.Equal(t, e.Databricks.AirflowServicePrincipal, doc.Targets[DevTarget].Variables["airflow_service_principal"], DevTarget)
+		}
 	}
 }
 
@@ -205,7 +304,7 @@ func checkRegistration(t *testing.T, e config.Environment) {
 		require.NoError(t, json.Unmarshal([]byte(vars["silver_tables"].(string)), &tables))
 		require.Len(t, tables, len(e.SilverTables()), e.Name)
 		for i, st := range e.SilverTables() {
-			assert.Equal(t, silverTable{st.Name, st.Prefix}, tables[i], e.Name)
+			assert.Equal(t, silverTable{Name: st.Name, Prefix: st.Prefix, Columns: columnsOf(st.Columns), PartitionKeys: columnsOf(st.PartitionKeys)}, tables[i], e.Name)
 		}
 		if !e.Databricks.UnityCatalog.Ready() {
 			assert.Empty(t, vars["silver_schema"], e.Name)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"dataplatform/config"
@@ -24,7 +25,28 @@ func TestPrintsWhatVersionsYmlChecks(t *testing.T) {
 		"DMS_VERSION="+staging.Cdc.EngineVersion+"\n"+
 		"DMS_INSTANCE_CLASS="+staging.Cdc.InstanceClass+"\n"+
 		"AIRFLOW_VERSION="+staging.Airflow.Version+"\n"+
-		"S3_PREFIX_LIST="+staging.Network.S3PrefixListID+"\n", out.String())
+		"S3_PREFIX_LIST="+staging.Network.S3PrefixListID+"\n"+
+		"DATABRICKS_NODE_TYPE="+staging.Databricks.NodeType+"\n"+
+		"DATABRICKS_ZONES="+strings.Join(staging.Databricks.AvailabilityZones, ",")+"\n", out.String())
+}
+
+// TestPrintsNoNodeTypeWhereDatabricksIsOff: the script then checks none.
+func TestPrintsNoNodeTypeWhereDatabricksIsOff(t *testing.T) {
+	checked := 0
+	for _, e := range config.All() {
+		var out, errs bytes.Buffer
+		assert.Equal(t, 0, run([]string{"-env", e.Name}, &out, &errs), errs.String())
+		want := "DATABRICKS_NODE_TYPE=\nDATABRICKS_ZONES=\n"
+		if e.Databricks.Enabled {
+			want = "DATABRICKS_NODE_TYPE=" + e.Databricks.NodeType + "\nDATABRICKS_ZONES=" + strings.Join(e.Databricks.AvailabilityZones, ",") + "\n"
+		} else {
+			checked++
+		}
+		assert.True(t, strings.HasSuffix(out.String(), want), "%s: %s", e.Name, out.String())
+	}
+	if checked == 0 {
+		t.Log("every committed environment has Databricks on: the off case is not exercised")
+	}
 }
 
 func TestRefusesAMissingOrUnknownEnvironment(t *testing.T) {

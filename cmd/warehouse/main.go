@@ -145,7 +145,7 @@ func silverSource(e config.Environment) map[string]any {
 			"meta": map[string]any{"delta_table_path": "{{ env_var('" + SilverEnv + "', '') }}" + strings.TrimSuffix(t.Prefix, "/")},
 		}
 		if column, ok := freshness[t.Name]; ok {
-			table["loaded_at_field"] = column
+			table["loaded_at_query"] = loadedAtQuery(t.Name, column)
 			table["freshness"] = map[string]any{"error_after": map[string]any{"count": e.Warehouse.FreshnessHours, "period": "hour"}}
 		}
 		tables = append(tables, table)
@@ -160,11 +160,27 @@ func silverSource(e config.Environment) map[string]any {
 	}
 }
 
+// loadedAtQuery is when table's newest row arrived, by column: its newest value; while the
+// table is empty, when the batch job created it (config.SilverTablesCreated), so an empty table
+// is fresh for the freshness window after its creation and alerts after it, a source that never
+// delivers included; and for a table created before the batch job recorded creations, the time
+// of the check itself. Three scalar subqueries in a select without a from: Athena (Trino) and
+// DuckDB both run it, dbt-core wraps it in a CTE (collect_freshness_custom_sql), and neither
+// adapter overrides that wrapper. Table names are config's (lowercase, digits, _): a literal.
+func loadedAtQuery(table, column string) string {
+	created := config.SilverTablesCreated()
+	return "select coalesce(" +
+		"(select max({{ adapter.quote('" + column + "') }}) from {{ this }}), " +
+		"(select max({{ adapter.quote('" + config.SilverCreatedAtColumn + "') }}) from {{ source('" + config.LayerSilver + "', '" + created.Name + "') }}" +
+		" where {{ adapter.quote('" + config.SilverTableNameColumn + "') }} = '" + table + "'), " +
+		"{{ current_timestamp() }})"
+}
+
 // freshnessColumns are the silver tables that grow while their source lives, with the column
 // that says when a row arrived: the DMS commit time of every change, a stream's event time, a
 // trade's time, and when the batch job last recorded its watermark.
 func freshnessColumns(e config.Environment) map[string]string {
-	out := map[string]string{config.SilverWatermarks().Name: "written_at"}
+	out := map[string]string{config.SilverWatermarks().Name: config.SilverWatermarkWrittenColumn}
 	for _, t := range e.Silver.Tables {
 		out[t.History().Name] = e.Cdc.TimestampColumnName
 	}

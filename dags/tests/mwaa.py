@@ -55,7 +55,8 @@ class Unresolved(ValueError):
 def resolve(env, stack, value):
     """The literal a template value of stack stands for: Fn::Join, AWS::Partition, bucket ARNs
     (Fn::GetAtt), and other stacks' outputs (Fn::GetStackOutput, read from their templates).
-    A KMS key's ARN is known only at deploy: it becomes a pattern of any key."""
+    A KMS key's ID is known only at deploy: its logical ID stands for it, in any region and
+    account (arn:aws:kms:*:*:key/<logical ID>), so a statement allows that key only."""
     if isinstance(value, str):
         return value
     if "Fn::Join" in value:
@@ -72,5 +73,5 @@ def resolve(env, stack, value):
         if resource["Type"] == "AWS::S3::Bucket":
             return "arn:aws:s3:::" + resource["Properties"]["BucketName"]
         if resource["Type"] == "AWS::KMS::Key":
-            return "arn:aws:kms:*:*:key/*"
+            return f"arn:aws:kms:*:*:key/{value['Fn::GetAtt'][0]}"
     raise Unresolved(f"{stack}: cannot resolve {json.dumps(value)}")

@@ -8,6 +8,7 @@ from tests.conftest import DAGS, LOCAL_DBT
 
 @pytest.mark.parametrize("env", mwaa.ENVIRONMENTS)
 def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
+    """Every DAG file, parsed with the MWAA options env's stack sets (and nothing else's)."""
     from airflow.dag_processing.dagbag import DagBag
 
     for key, value in {**mwaa.environ(env), **LOCAL_DBT}.items():
@@ -26,6 +27,29 @@ def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
     assert databricks == ("platform.databricks_batch_job" in mwaa.options(env)), env
     gold = any(t.startswith("gold.") for t in pipeline.task_ids)
     assert gold == databricks, env
+    assert_scheduled_dags_are_created_running(env, bag)
+
+
+def assert_scheduled_dags_are_created_running(env, bag):
+    """A new MWAA creates each DAG as its DAG processor serializes it: paused unless the DAG says
+    otherwise. Airflow creates the DAG's row with is_paused = is_paused_upon_creation when that
+    is set, else with [core] dags_are_paused_at_creation (airflow/dag_processing/collection.py,
+    _create_orm_dags), which is True in Airflow 3 and which MWAA's 3.2.1 image keeps (and no
+    option of the stack changes). A paused DAG is never scheduled, so every DAG decides, and a
+    scheduled one is created running: bronze_pipeline, api_ingestion and gold_maintenance run
+    from the first deploy with nobody unpausing them (docs/airflow.md)."""
+    from airflow.serialization.serialized_objects import LazyDeserializedDAG
+
+    assert "core.dags_are_paused_at_creation" not in mwaa.options(env), "decided per DAG, not per environment"
+    scheduled = []
+    for dag_id, dag in bag.dags.items():
+        # What the scheduler's side reads: the serialized DAG, not the parsed object.
+        created_paused = LazyDeserializedDAG.from_dag(dag).is_paused_upon_creation
+        assert created_paused is not None, f"{env}: {dag_id} leaves it to [core] dags_are_paused_at_creation (True)"
+        if dag.timetable.can_be_scheduled:
+            scheduled.append(dag_id)
+            assert created_paused is False, f"{env}: {dag_id} is scheduled but created paused: it would never run"
+    assert scheduled, f"{env}: no scheduled DAG was checked"
 
 
 def test_the_pipeline_crawls_each_crawler_then_runs_the_job(dagbag):

@@ -96,8 +96,91 @@ def test_the_startup_scripts_dbt_is_the_warehouses():
 
 
 def test_the_startup_scripts_dbt_is_the_one_the_dag_runs():
-    venv = re.search(r"^DBT_VENV=(\S+)$", startup_script(), re.M)[1]
+    venv = re.search(r"^DBT_VENV=\$\{DBT_VENV:-(\S+)\}$", startup_script(), re.M)[1]
     for env in ENVIRONMENTS:
         options = mwaa.options(env)
         if "platform.dbt_executable" in options:
             assert options["platform.dbt_executable"] == venv + "/bin/dbt", env
+
+
+# Stand-ins for MWAA's python3 and what it builds. `python3 -m venv DIR` makes DIR/bin/pip;
+# that pip records each install (a copy of its requirements file, then its PIP_USER and
+# arguments) and makes DIR/bin/dbt, unless FAIL_PIP makes it fail half-way, as a broken
+# download does.
+FAKE_PYTHON = """#!/bin/sh
+if [ "$1" = --version ]; then echo "Python 3.12.10"; exit 0; fi
+[ "$1 $2" = "-m venv" ] || exit 64
+mkdir -p "$3/bin" && cp "$FAKES/pip" "$3/bin/pip"
+"""
+FAKE_PIP = """#!/bin/sh
+record="$LOG/install-$(ls "$LOG" | wc -l)"
+for arg; do [ "$previous" = --requirement ] && cp "$arg" "$record"; previous=$arg; done
+echo "PIP_USER=$PIP_USER $*" >>"$record"
+[ -z "$FAIL_PIP" ] || exit 1
+cp "$FAKES/dbt" "$(dirname "$0")/dbt"
+"""
+FAKE_DBT = """#!/bin/sh
+printf 'Core:\\n  - installed: 1.11.16\\n'
+"""
+
+
+def start_container(tmp_path, component="worker", **env):
+    """Sources airflow/startup.sh as MWAA does, in a temporary HOME with the stand-in python3;
+    returns what it printed and the installs it ran."""
+    home, log, fakes = tmp_path / "home", tmp_path / "installs", tmp_path / "fakes"
+    for d in (home, log, fakes):
+        d.mkdir(exist_ok=True)
+    for name, text in {"python3": FAKE_PYTHON, "pip": FAKE_PIP, "dbt": FAKE_DBT}.items():
+        (fakes / name).write_text(text)
+        (fakes / name).chmod(0o755)
+    result = subprocess.run(
+        ["sh", "-c", ". " + os.path.join(REPO, "airflow", "startup.sh")],
+        env={
+            "PATH": f"{fakes}:{os.environ['PATH']}",
+            "HOME": str(home),
+            "DBT_VENV": str(home / "dbt_venv"),
+            "FAKES": str(fakes),
+            "LOG": str(log),
+            "MWAA_AIRFLOW_COMPONENT": component,
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout + result.stderr, [p.read_text() for p in sorted(log.iterdir())]
+
+
+def test_the_startup_script_builds_dbt_once_per_pins(tmp_path):
+    """MWAA gives the startup script 5 minutes on every container: a dbt environment already
+    built from the same pins with the same Python is reused, not installed again."""
+    pins = re.search(r"# BEGIN dbt pins\n.*?# END dbt pins\n", startup_script(), re.S)[0]
+    venv = tmp_path / "home" / "dbt_venv"
+
+    out, installs = start_container(tmp_path)
+    assert len(installs) == 1, out
+    assert installs[0].startswith(pins), "it installs the script's pins"
+    assert "PIP_USER=false install --quiet --no-cache-dir --requirement" in installs[0]
+    assert f"startup: dbt in {venv}: Core:" in out
+
+    out, installs = start_container(tmp_path)
+    assert len(installs) == 1, f"the second start installed dbt again: {out}"
+    assert f"startup: dbt in {venv} is already built from these pins: not reinstalled" in out
+
+    # Other pins, or another Python: the stamp differs, and the old environment goes first.
+    (venv / ".startup-stamp").write_text("Python 3.12.10 0000\n")
+    (venv / "stale").write_text("")
+    out, installs = start_container(tmp_path)
+    assert len(installs) == 2 and not (venv / "stale").exists(), out
+
+
+def test_a_half_built_dbt_environment_is_built_again(tmp_path):
+    out, installs = start_container(tmp_path, FAIL_PIP="1")
+    assert len(installs) == 1 and "startup: could not build dbt's environment" in out
+    out, installs = start_container(tmp_path)
+    assert len(installs) == 2, f"a failed install passed for a built one: {out}"
+    assert "not reinstalled" not in out
+
+
+def test_the_web_server_builds_no_dbt(tmp_path):
+    assert start_container(tmp_path, component="webserver") == ("", [])

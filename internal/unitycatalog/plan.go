@@ -18,6 +18,10 @@ type Plan struct {
 	Stack      string `json:"stack"`
 	RoleOutput string `json:"role_output"`
 	RoleArn    string `json:"role_arn"`
+	// MasterRole is the Databricks role the credential's role trusts
+	// (config.UnityCatalogMasterRole): the set-up refuses a credential Databricks says another
+	// role assumes.
+	MasterRole string `json:"master_role"`
 	// ExternalID is config's databricks.unityCatalog.externalId: Pending until the credential
 	// exists, then the ID Databricks generated for it.
 	ExternalID string     `json:"external_id"`
@@ -79,6 +83,7 @@ func NewPlan(e config.Environment) Plan {
 		Stack:         e.StackName(config.DatabricksStackID),
 		RoleOutput:    config.UnityCatalogRoleOutput,
 		RoleArn:       fmt.Sprintf("arn:aws:iam::%s:role/%s", e.Account, e.UnityCatalogRoleName()),
+		MasterRole:    config.UnityCatalogMasterRole,
 		ExternalID:    e.Databricks.UnityCatalog.ExternalID,
 		Pending:       config.UnityCatalogPending,
 		Credential:    e.UnityCatalogCredentialName(),

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from delta.tables import DeltaTable
 
-from dataplatform_jobs import cdc, local, maintenance, settings
+from dataplatform_jobs import cdc, local, maintenance, settings, tables
 from tests import conftest, dms
 from tests.test_cdc import customer
 
@@ -70,7 +70,8 @@ def merge_metrics(spark, path):
 def bench(spark, table, columns, size, mix):
     root = tempfile.mkdtemp(prefix="bench-")
     bronze, silver = root + "/bronze/", root + "/silver/"
-    writer = dms.Table(bronze, table.bronze, dms.source_tables()["public.customers"], columns)
+    tables.declare(silver, settings.declared_tables(conftest.target_variables()["silver_tables"]))
+    writer = dms.writer(bronze, table, columns)
     # The full load, in DMS's files of 100,000 rows.
     for start in range(0, size, 100_000):
         writer.full_load([customer(i, f"c{i}") for i in range(start, min(size, start + 100_000))])

@@ -5,8 +5,9 @@
    sources' days as the API DAG writes them (its own code, dags/platform_lib/bronze.py), and
    both streams' objects as Firehose writes them (gzip JSON Lines, Parquet), all under the
    staging target's prefixes (jobs/targets.yml, generated from config).
-2. The batch jobs (the CDC merge of each table, each API source's day) and one availableNow
-   run of the speed layer's queries, on local Spark with Delta, into silver.
+2. Every declared table created empty, as the batch job's first task does, then the batch jobs
+   (the CDC merge of each table, each API source's day) and one availableNow run of the speed
+   layer's queries, on local Spark with Delta, into silver.
 
 The orders stream carries the same status changes as the database, with the same change key
 (updated_at), and more: orders paid after the batch's run, and orders the database has not
@@ -24,10 +25,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from benchmarks.merge import session as local_session
-from dataplatform_jobs import api, cdc, settings, speed
+from dataplatform_jobs import api, cdc, entrypoints, settings, speed
+from dataplatform_jobs import tables as silver_tables
 from tests import conftest, dms
+from tests.api_bronze import write_day
 from tests.firehose import Delivery, event
-from tests.test_api import API_ROOT, bronze_lib
+from tests.test_bundle import RESOURCES, substitute
 
 CUSTOMERS, ORDERS = 20, 60
 # Of the orders: PAID are paid in the database's changes (and in the stream, the same changes),
@@ -49,9 +52,7 @@ def now_hour():
 def sample_database(bronze, tables, columns, t0):
     """customers, orders and their lines as DMS writes them: the full load at t0, then a day's
     changes: orders paid, and one deleted."""
-    writers = {
-        name: dms.Table(bronze, tables[name].bronze, cols, columns) for name, cols in dms.source_tables().items()
-    }
+    writers = {name: dms.writer(bronze, tables[name], columns) for name in dms.source_tables()}
     customers = [
         {
             "customer_id": c,
@@ -121,11 +122,7 @@ def sample_api(bronze, sources, day, t0):
         "coinbase_usd_exchange_rates": [{"currency": "USD", "rates": {"EUR": "0.92", "GBP": "0.79", "JPY": "155.20"}}],
     }
     for source in sources:
-        key = bronze_lib.object_key(API_ROOT, source.name, day)
-        path = os.path.join(bronze, key)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(bronze_lib.to_json_lines(records[source.name]))
+        write_day(bronze, source.name, records[source.name], day)
 
 
 def sample_streams(bronze, streams, orders, paid, t0):
@@ -170,6 +167,28 @@ def sample_streams(bronze, streams, orders, paid, t0):
     Delivery(bronze, order_stream).deliver(changes, arrival=t0 + timedelta(minutes=46))
 
 
+def first_run(variables, root):
+    """The batch job's first run on empty bronze and a fresh silver under root: every task of
+    bronze_to_silver, in order, through its entry point, with the parameters the bundle gives it
+    (the staging target's variables, the buckets replaced by root's folders). It leaves every
+    declared table in silver, empty: warehouse/tests/test_before_first_data.py builds gold over
+    it."""
+    bronze, silver = os.path.join(root, "bronze") + "/", os.path.join(root, "silver") + "/"
+    os.makedirs(bronze)
+    os.makedirs(silver)
+    local = dict(variables, bronze_uri=bronze, silver_uri=silver)
+    done = set()
+    for task in RESOURCES["bronze_to_silver"]["tasks"]:
+        needs = {d["task_key"] for d in task.get("depends_on", [])}
+        assert needs <= done, f"{task['task_key']} is listed before the tasks it depends on: {sorted(needs - done)}"
+        wheel = substitute(task["python_wheel_task"], local)
+        # The job's parameter (day) as Airflow leaves it: empty.
+        parameters = {k: v.replace("{{job.parameters.day}}", "") for k, v in wheel["named_parameters"].items()}
+        argv = [a for k, v in parameters.items() for a in (f"--{k}", v)]
+        getattr(entrypoints, wheel["entry_point"])(["--local", *argv])
+        done.add(task["task_key"])
+
+
 def timed(steps, name, fn):
     start = time.monotonic()
     result = fn()
@@ -203,6 +222,14 @@ def main(argv=None):
     timed(steps, "bronze: sample sources in the producers' layouts", write_bronze)
     # The tests' settings: on a few thousand rows Spark's generated code costs more than it saves.
     spark = timed(steps, "spark: a local session with Delta", lambda: local_session(QUIET))
+    # As the jobs do: every write is held to config's declarations (silver_tables), and the
+    # batch job's first task (create_tables) makes every table, recording when, before any data.
+    silver_tables.declare(silver, settings.declared_tables(variables["silver_tables"]))
+    timed(
+        steps,
+        "create: every declared table, empty, as the batch job's first task",
+        lambda: silver_tables.create(spark, 7, silver + variables["tables_created"]),
+    )
 
     def batch():
         for table in tables.values():
@@ -217,6 +244,7 @@ def main(argv=None):
 
     timed(steps, "batch: CDC merge and API days to silver", batch)
     timed(steps, "speed: one availableNow run of each stream", streaming)
+    timed(steps, "first run: the batch job on empty bronze", lambda: first_run(variables, os.path.join(root, "empty")))
     spark.stop()
     with open(os.path.join(root, "steps.json"), "w") as f:
         json.dump(steps, f, indent=2)

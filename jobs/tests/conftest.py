@@ -1,7 +1,9 @@
 """One local SparkSession with Delta for the whole test session, and the jobs' settings as
 the staging target of the bundle gives them (jobs/targets.yml, generated from config/), with
-the lake's buckets replaced by temporary directories."""
+the lake's buckets replaced by temporary directories, and silver's tables declared as config
+declares them: every test's writes are held to the declarations, as the jobs' are."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -9,7 +11,7 @@ import shutil
 import pytest
 import yaml
 
-from dataplatform_jobs import local, settings
+from dataplatform_jobs import local, settings, tables
 
 JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -44,18 +46,37 @@ def spark():
 
 
 @pytest.fixture
-def lake(tmp_path):
-    """Empty bronze and silver 'buckets' (directories ending in /)."""
+def lake(tmp_path, variables):
+    """Empty bronze and silver 'buckets' (directories ending in /), silver's tables declared
+    (tables.declare) as the bundle's silver_tables declares them."""
     bronze, silver = tmp_path / "bronze", tmp_path / "silver"
     bronze.mkdir()
     silver.mkdir()
+    tables.declare(str(silver) + "/", settings.declared_tables(variables["silver_tables"]))
     yield str(bronze) + "/", str(silver) + "/"
+    tables.declare(str(silver) + "/", [])
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def variables():
     return target_variables()
+
+
+def declare_with(silver, variables, prefixes, *added):
+    """Declares silver's tables as config does once each (column, after) of added is added to the
+    tables at prefixes: the column ((name, Hive type)) after the column named after. What a
+    config change and a deploy do."""
+
+    def wider(t):
+        columns = t.columns
+        for column, after in added:
+            at = [n for n, _ in columns].index(after) + 1
+            columns = (*columns[:at], column, *columns[at:])
+        return dataclasses.replace(t, columns=columns)
+
+    declared = settings.declared_tables(variables["silver_tables"])
+    tables.declare(silver, [wider(t) if t.prefix in prefixes else t for t in declared])
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,17 @@
 - key: kinesis/<stream>/year=YYYY/month=MM/day=DD/ (arrival time, UTC), then Firehose's object
   name <delivery stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid><extension>, where the delivery
   stream has the Kinesis stream's name and the extension is config's (.json.gz, .parquet);
-- JSON streams: the records as producers send them, one JSON object ending in a newline each,
-  concatenated and gzip-compressed (GZIP; .json is plain);
+- JSON streams: the records as producers send them, each followed by the newline the delivery's
+  AppendDelimiterToRecord processor appends, concatenated and gzip-compressed (GZIP; .json is
+  plain); a producer that already ends its records with a newline leaves a blank line after each;
 - Parquet streams: the records converted through the declared columns (Hive's Parquet: strings,
   int64, doubles, INT96 timestamps);
 - a Parquet stream's records Firehose could not convert: JSON documents (AWS: "Handling errors
   for data format conversion") under errors/kinesis/<stream>/format-conversion-failed/, with the
   same year=/month=/day= folders and object names.
+
+contracts/firehose.yaml is what AWS documents of these objects, with its sources;
+tests/test_contracts_streams.py checks this writer against it.
 """
 
 import base64
@@ -33,6 +37,11 @@ ARROW_TYPES = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("ns"),
 }
+
+
+# What the delivery's AppendDelimiterToRecord processor appends to every record (no parameter:
+# the newline). contracts/firehose.yaml: records.delimiter.
+DELIMITER = "\n"
 
 
 def event_time(t):
@@ -65,24 +74,24 @@ class Delivery:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         return path
 
-    def deliver(self, events, arrival=None, lines=None):
+    def deliver(self, events, arrival=None, lines=None, ending=""):
         """Writes one object of events (dicts with the declared fields; event times as
-        datetimes); lines, for a JSON stream, are raw lines sent as they are (malformed ones).
+        datetimes); lines, for a JSON stream, are raw records sent as they are (malformed ones).
+        ending is what the producer ends each record with: nothing, or "\n" for one that
+        already sends JSON Lines (the processor's newline then leaves a blank line after it).
         Returns the object's path. The object appears at once (renamed into place), as S3's do."""
         arrival = self._arrive(arrival)
         path = self._path(self.key(self.stream.bronze, arrival) + self.stream.extension)
         temporary = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
         if self.stream.format == "json":
-            body = "".join(json.dumps(self.as_sent(e)) + "\n" for e in events) + "".join(
-                line + "\n" for line in lines or ()
-            )
-            data = body.encode()
+            sent = [json.dumps(self.as_sent(e)) + ending for e in events] + [line + ending for line in lines or ()]
+            data = "".join(record + DELIMITER for record in sent).encode()
             if self.stream.extension.endswith(".gz"):
                 data = gzip.compress(data)
             with open(temporary, "wb") as f:
                 f.write(data)
         else:
-            assert not lines, (
+            assert not lines and not ending, (
                 "a Parquet stream's malformed records are Firehose's conversion errors (conversion_failed)"
             )
             schema = pa.schema([(n, ARROW_TYPES[k]) for n, k in self.stream.columns])
@@ -99,8 +108,10 @@ class Delivery:
             dst.write(src.read())
         return again
 
-    def conversion_failed(self, raw_records, arrival=None):
-        """One error object: a document per record Firehose could not convert to Parquet."""
+    def conversion_failed(self, raw_records, arrival=None, delimiter="\n"):
+        """One error object: a document per record Firehose could not convert to Parquet, each
+        followed by delimiter (AWS shows the document, not what separates two: "" writes them
+        back to back, which the speed layer must keep, not half-read)."""
         arrival = self._arrive(arrival)
         prefix = self.stream.errors
         assert prefix, "only Parquet streams have conversion errors"
@@ -121,7 +132,7 @@ class Delivery:
             for i, raw in enumerate(raw_records)
         ]
         with open(path, "w") as f:
-            f.write("".join(json.dumps(d) + "\n" for d in docs))
+            f.write("".join(json.dumps(d) + delimiter for d in docs))
         return path
 
     def as_sent(self, event):

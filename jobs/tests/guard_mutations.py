@@ -13,7 +13,7 @@ JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CDC = "src/dataplatform_jobs/cdc.py"
 TABLES = "src/dataplatform_jobs/tables.py"
 SPEED = "src/dataplatform_jobs/speed.py"
-CDC_TESTS, SPEED_TESTS = "tests/test_cdc.py", "tests/test_speed.py"
+CDC_TESTS, SPEED_TESTS, TABLES_TESTS = "tests/test_cdc.py", "tests/test_speed.py", "tests/test_tables.py"
 
 # (guard, file, code with the guard, code without it, the test that covers it[, its file])
 CASES = [
@@ -60,7 +60,37 @@ CASES = [
         "test_duplicate_and_replayed",
     ),
     ("changes outrank the full load", CDC, '        F.col(f"{p}{CDC}"),\n', "", "test_changes_outrank"),
-    ("new columns added", TABLES, "    if new:\n", "    if False:\n", "test_a_new_nullable"),
+    (
+        "commit time read as UTC",
+        CDC,
+        'F.try_to_timestamp(F.concat(raw, F.lit("Z")), F.lit(COMMIT_TIME_FORMAT + "X"))',
+        "F.try_to_timestamp(raw, F.lit(COMMIT_TIME_FORMAT))",  # the session's zone
+        "test_the_commit_time_is_a_utc_timestamp",
+    ),
+    (
+        "declared columns added",
+        TABLES,
+        "    for i, f in new:\n",
+        "    for i, f in []:\n",
+        "test_a_column_config_does_not_declare",
+        TABLES_TESTS,
+    ),
+    (
+        "declared columns DMS does not send yet",
+        CDC,
+        "    changes = tables.with_declared(changes, silver + table.history)",
+        "    pass",
+        "test_a_column_config_does_not_declare",
+        TABLES_TESTS,
+    ),
+    (
+        "undeclared columns refused",
+        TABLES,
+        '        conform(declared, schema.fields, partitioned_by, "the write")\n',
+        "",
+        "test_a_column_config_does_not_declare",
+        TABLES_TESTS,
+    ),
     # The speed layer's.
     (
         "checkpoint",
@@ -108,6 +138,38 @@ CASES = [
         '.option("txnAppId", app).option("txnVersion", version)',
         "",
         "test_a_batch_replayed_after_a_crash",
+        SPEED_TESTS,
+    ),
+    (
+        "blank lines skipped",
+        SPEED,
+        "records.judged(batch.where(~F.col(RECORD).rlike(BLANK)), stream.columns, required)",
+        "records.judged(batch, stream.columns, required)",
+        "test_a_producer_that_already_ends_records_with_a_newline",
+        SPEED_TESTS,
+    ),
+    (
+        "several objects on a line",
+        SPEED,
+        "several = F.col(REASON).isNull() & F.col(RECORD).rlike(SEVERAL)",
+        "several = F.lit(False)",
+        "test_a_malformed_line_is_quarantined",
+        SPEED_TESTS,
+    ),
+    (
+        "blank lines skipped in conversion errors",
+        SPEED,
+        '    lines = batch.where(~F.col("value").rlike(BLANK))\n',
+        "    lines = batch\n",
+        "test_firehose_error_documents_back_to_back",
+        SPEED_TESTS,
+    ),
+    (
+        "several conversion error documents on a line",
+        SPEED,
+        'several = F.col("value").rlike(SEVERAL)',
+        "several = F.lit(False)",
+        "test_firehose_error_documents_back_to_back",
         SPEED_TESTS,
     ),
     (

@@ -1,26 +1,15 @@
 """API to silver on local Spark with Delta; bronze is written by the DAG's own code
-(dags/platform_lib/bronze.py: object_key and to_json_lines), so the layout is the DAG's."""
+(tests/api_bronze.py: dags/platform_lib/bronze.py's object_key and to_json_lines), so the layout
+is the DAG's (contracts/api.yaml)."""
 
-import importlib.util
 import json
-import os
 from datetime import date
 
 import pytest
 
 from dataplatform_jobs import api
-from tests.dms import ROOT
+from tests.api_bronze import API_ROOT, bronze_lib, write_day
 
-
-def _bronze_module():
-    spec = importlib.util.spec_from_file_location("bronze", os.path.join(ROOT, "dags", "platform_lib", "bronze.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bronze_lib = _bronze_module()
-API_ROOT = "api/"
 DAY = date(2026, 5, 1)
 
 
@@ -39,10 +28,7 @@ def ingest(lake, source, records, day=DAY, raw_lines=()):
     """Writes what the DAG writes for source and day (and raw_lines verbatim after)."""
     key = bronze_lib.object_key(API_ROOT, source.name, day)
     assert key.startswith(source.bronze), f"the DAG writes {key}, the job reads {source.bronze}"
-    path = os.path.join(lake[0], key)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(bronze_lib.to_json_lines(records) + "".join(line + "\n" for line in raw_lines).encode())
+    write_day(lake[0], source.name, records, day, raw_lines)
 
 
 @pytest.fixture

@@ -100,20 +100,40 @@ def test_jobs_pass_the_bundle_types(target, job):
             r"arn:aws:iam::\d{12}:instance-profile/[\w+=,.@-]+", new["aws_attributes"]["instance_profile_arn"]
         )
         assert new["spark_conf"]["spark.databricks.delta.properties.defaults.enableDeletionVectors"] == "false"
-        if "data_security_mode" in new:
-            # A Unity Catalog cluster in dedicated access mode belongs to whom the job runs as.
-            assert new["data_security_mode"] == "SINGLE_USER"
-            run_as = (
-                TARGETS[target].get("run_as", {}).get("service_principal_name", "${workspace.current_user.userName}")
-            )
-            assert new["single_user_name"] == run_as
-        else:
-            assert "single_user_name" not in new
+        # Every cluster has an access mode (an account with legacy features disabled refuses a
+        # cluster without one, which has no isolation): dedicated, of whom the job runs as.
+        assert new["data_security_mode"] == "SINGLE_USER"
+        run_as = TARGETS[target].get("run_as", {}).get("service_principal_name", "${workspace.current_user.userName}")
+        assert new["single_user_name"] == run_as
     for task in typed.tasks:
         assert task.job_cluster_key in {c["job_cluster_key"] for c in resolved["job_clusters"]}
         for value in resolved_task(resolved, task.task_key)["python_wheel_task"]["named_parameters"].values():
             # ${workspace.*} and ${bundle.*} are the CLI's to resolve; no ${var.*} may be left.
             assert isinstance(value, str) and "${var." not in value, f"{job}.{task.task_key}: {value!r}"
+
+
+# Airflow's bronze_pipeline runs the batch job by name as the service principal of its Databricks
+# connection (config's databricks.airflowServicePrincipal, the targets' airflow_service_principal).
+# A job without permissions is visible and runnable only by its owner and admins. A bundle job's
+# permissions: "level, with the name of the permission level ... Jobs: CAN_MANAGE,
+# CAN_MANAGE_RUN, CAN_VIEW, and IS_OWNER", with "Either user_name, group_name, or
+# service_principal_name" (https://docs.databricks.com/aws/en/dev-tools/bundles/permissions).
+# CAN_MANAGE_RUN may "Run now" and "Cancel run", not "Edit job settings" (jobs access control,
+# https://docs.databricks.com/aws/en/security/auth/access-control/#job-acls).
+AIRFLOW_RUNS = {"bronze_to_silver"}
+
+
+@pytest.mark.parametrize("target, job", TARGET_JOBS, ids=[f"{t}-{j}" for t, j in TARGET_JOBS])
+def test_airflows_principal_may_run_the_batch_job_and_nothing_else(target, job):
+    variables = TARGETS[target]["variables"]
+    airflow = variables["airflow_service_principal"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", airflow), airflow
+    resolved = substitute(target_jobs(target)[job], variables)
+    want = [{"level": "CAN_MANAGE_RUN", "service_principal_name": airflow}] if job in AIRFLOW_RUNS else None
+    assert resolved.get("permissions") == want
+    if want:
+        typed = Job.from_dict(resolved)
+        assert [(p.level.value, p.service_principal_name) for p in typed.permissions] == [("CAN_MANAGE_RUN", airflow)]
 
 
 def resolved_task(job, key):

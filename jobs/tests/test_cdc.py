@@ -2,14 +2,20 @@
 fixture is written as DMS writes bronze (tests/dms.py)."""
 
 import decimal
+import json
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from delta.tables import DeltaTable
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
-from dataplatform_jobs import cdc
+from dataplatform_jobs import cdc, entrypoints, tables
 from tests import dms
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -32,8 +38,7 @@ def customers(lake, rds_tables, columns):
     silver's current rows as {customer_id: full_name}."""
     bronze, silver = lake
     table = rds_tables["public.customers"]
-    writer = dms.Table(bronze, table.bronze, dms.source_tables()["public.customers"], columns)
-    return writer, table
+    return dms.writer(bronze, table, columns), table
 
 
 def run(spark, lake, table, columns):
@@ -157,19 +162,7 @@ def test_a_delete_then_a_reinsert(spark, lake, customers, columns):
     assert current(spark, lake, table) == {1: "again"}
 
 
-def test_a_new_nullable_source_column_is_added(spark, lake, rds_tables, columns):
-    bronze, silver = lake
-    table = rds_tables["public.customers"]
-    base = dms.source_tables()["public.customers"]
-    dms.Table(bronze, table.bronze, base, columns).full_load([customer(1)])
-    run(spark, lake, table, columns)
-    import pyarrow as pa
-
-    wider = dms.Table(bronze, table.bronze, base, columns, extra=[("loyalty_tier", pa.string())])
-    wider.clock = dms.Table(bronze, table.bronze, base, columns).tick(3600)
-    wider.changes([("U", customer(1, loyalty_tier="gold")), ("I", customer(2, loyalty_tier=None))])
-    run(spark, lake, table, columns)
-    assert current(spark, lake, table, "loyalty_tier") == {1: "gold", 2: None}
+# A new source column: tests/test_tables.py (it must be declared in config first).
 
 
 def test_a_second_run_with_nothing_new_changes_nothing(spark, lake, customers, columns):
@@ -236,13 +229,15 @@ def watermarks(spark, lake, table):
     return [(r.table_name, r.change_key, r.watermark.replace(tzinfo=UTC)) for r in rows]
 
 
-def test_the_served_tables_watermark_is_its_newest_change_in_silver(spark, lake, rds_tables, columns):
+@pytest.mark.parametrize("commit_time", [dms.STRING, dms.TIMESTAMP])
+def test_the_served_tables_watermark_is_its_newest_change_in_silver(spark, lake, rds_tables, columns, commit_time):
     """The batch job records, for the table the serving view answers for, the newest change key
     its silver history holds; a run without new files keeps it, a newer change moves it, and a
-    table without a change key records nothing."""
+    table without a change key records nothing. A delete's time is DMS's commit time, whichever
+    form DMS wrote it in."""
     table = rds_tables["public.orders"]
     assert (table.change_key, table.watermarks) == ("updated_at", "watermarks/")
-    writer = dms.Table(lake[0], table.bronze, dms.source_tables()["public.orders"], columns)
+    writer = dms.writer(lake[0], table, columns, commit_time=commit_time)
     t1, t2 = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
     writer.full_load([order_row(1, "new", T0), order_row(2, "new", t1)])
     run(spark, lake, table, columns)
@@ -252,9 +247,173 @@ def test_the_served_tables_watermark_is_its_newest_change_in_silver(spark, lake,
     writer.changes([("U", order_row(1, "paid", t2))])
     run(spark, lake, table, columns)
     assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t2)]
-    # A delete carries the row's last updated_at: its time is when DMS committed it.
-    t3 = T0 + timedelta(hours=3)
+    # A delete carries the key only (no updated_at): its time is when DMS committed it.
+    t3 = T0 + timedelta(hours=3, microseconds=250)
     writer.changes([("D", order_row(2, "new", t1))], at=t3)
     run(spark, lake, table, columns)
     assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t3)]
+    assert spark.read.format("delta").load((lake[1] + table.watermarks).rstrip("/")).schema["watermark"].dataType == (
+        T.TimestampType()
+    )
     assert rds_tables["public.customers"].change_key == ""
+
+
+@contextmanager
+def session_time_zone(spark, zone):
+    """The session's time zone set to zone for a while: the job must not depend on it."""
+    before = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", zone)
+    try:
+        yield
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", before)
+
+
+def micros(at):
+    """An aware datetime as microseconds since the epoch: what Spark's unix_micros returns."""
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize("commit_time", [dms.STRING, dms.TIMESTAMP])
+def test_the_commit_time_is_a_utc_timestamp_whatever_dms_writes(spark, lake, rds_tables, columns, commit_time):
+    """DMS documents its commit-time column as text (yyyy-MM-dd HH:mm:ss.SSSSSS, UTC); a Parquet
+    timestamp is read too. Either way silver holds a timestamp with the same instant, whatever
+    the session's time zone, and changes are ordered by it to the microsecond."""
+    table = rds_tables["public.customers"]
+    writer = dms.writer(lake[0], table, columns, commit_time=commit_time)
+    loaded, first, second = (
+        T0,
+        T0 + timedelta(minutes=5, microseconds=123456),
+        T0 + timedelta(minutes=5, microseconds=123457),
+    )
+    writer.full_load([customer(1), customer(2)], at=loaded)
+    # One microsecond apart, the later in the earlier file: only the parsed instant orders them.
+    writer.changes([("U", customer(1, "later"), second)], name="20260501-120500000.parquet")
+    writer.changes([("U", customer(1, "earlier"), first), ("D", customer(2), first)], name="20260501-120600000.parquet")
+    with session_time_zone(spark, "America/New_York"):
+        run(spark, lake, table, columns)
+    assert current(spark, lake, table) == {1: "later"}
+    ts = columns.timestamp
+    for prefix in (table.current, table.history, table.state + cdc.TOMBSTONES):
+        frame = spark.read.format("delta").load((lake[1] + prefix).rstrip("/"))
+        assert frame.schema[ts].dataType == T.TimestampType(), f"{prefix}: {frame.schema[ts].dataType}"
+    history = spark.read.format("delta").load((lake[1] + table.history).rstrip("/"))
+    got = sorted(
+        (r.customer_id, r.op, r.at)
+        for r in history.select("customer_id", F.col(columns.op).alias("op"), F.unix_micros(ts).alias("at")).collect()
+    )
+    assert got == sorted(
+        [
+            (1, "I", micros(loaded)),
+            (2, "I", micros(loaded)),
+            (1, "U", micros(second)),
+            (1, "U", micros(first)),
+            (2, "D", micros(first)),
+        ]
+    )
+
+
+def rewrite_commit_time(path, name, value):
+    """Rewrites the commit-time column of the bronze file at path to value in every row."""
+    data = pq.read_table(path)
+    i = data.schema.get_field_index(name)
+    data = data.set_column(i, name, pa.array([value] * data.num_rows, pa.string()))
+    pq.write_table(data, path)
+
+
+def test_an_unreadable_commit_time_names_the_file_value_and_format_and_writes_nothing(spark, lake, customers, columns):
+    writer, table = customers
+    writer.full_load([customer(1)])
+    run(spark, lake, table, columns)
+    silver = lake[1]
+    paths = (table.current, table.history, table.state + cdc.TOMBSTONES)
+    versions = {p: version(spark, silver + p) for p in paths}
+    # One good file and one bad in the same batch: neither is applied.
+    writer.changes([("D", customer(1))])
+    bad = writer.changes([("I", customer(2))])
+    rewrite_commit_time(bad, columns.timestamp, "2026-05-01T12:01:00Z")
+    name = os.path.basename(bad)
+    for _ in range(2):  # and the next run meets the same files again: none was marked done
+        with pytest.raises(cdc.BadCommitTime) as refused:
+            run(spark, lake, table, columns)
+        message = str(refused.value)
+        for part in (table.name, name, "'2026-05-01T12:01:00Z'", columns.timestamp, cdc.COMMIT_TIME_FORMAT):
+            assert part in message, f"{part!r} not in {message!r}"
+        assert {p: version(spark, silver + p) for p in paths} == versions
+        assert current(spark, lake, table) == {1: "Customer 1"}
+    # Once the file is right, the batch applies whole.
+    rewrite_commit_time(bad, columns.timestamp, "2026-05-01 12:01:00.000000")
+    run(spark, lake, table, columns)
+    assert current(spark, lake, table) == {2: "Customer 2"}
+
+
+def test_a_delete_carries_only_its_key(spark, lake, customers, columns):
+    """Under PostgreSQL's default replica identity a delete logs the key only: DMS's row has the
+    other columns null. The current row goes; the history keeps the delete as DMS wrote it."""
+    writer, table = customers
+    writer.full_load([customer(1), customer(2)])
+    writer.changes([("D", customer(1))])
+    run(spark, lake, table, columns)
+    assert current(spark, lake, table) == {2: "Customer 2"}
+    history = spark.read.format("delta").load((lake[1] + table.history).rstrip("/"))
+    (delete,) = history.where(f"{columns.op} = 'D'").collect()
+    assert delete.customer_id == 1
+    assert (delete.email, delete.full_name, delete.country, delete.created_at) == (None, None, None, None)
+    assert delete[columns.timestamp] is not None and delete[columns.sequence] is not None
+
+
+def test_a_replayed_delete_older_than_a_reinsert_changes_no_row(spark, lake, customers, columns):
+    """A delete file DMS writes again after the key was re-inserted puts the delete's marker
+    back, but the re-inserted row outranks it: silver keeps the row, and the key's next change
+    clears the marker again (docs/jobs.md, the merge's step 6)."""
+    writer, table = customers
+    writer.full_load([customer(1)])
+    deleted = writer.changes([("D", customer(1))])
+    run(spark, lake, table, columns)
+    writer.changes([("I", customer(1, "back"))])
+    run(spark, lake, table, columns)
+    tombstones = (lake[1] + table.state + cdc.TOMBSTONES).rstrip("/")
+    assert spark.read.format("delta").load(tombstones).count() == 0
+    shutil.copy(deleted, os.path.join(writer.folder, "29990101-000000000.parquet"))
+    run(spark, lake, table, columns)
+    assert current(spark, lake, table) == {1: "back"}
+    assert spark.read.format("delta").load(tombstones).count() == 1, "the replay's marker is back"
+    writer.changes([("U", customer(1, "renamed"))])
+    run(spark, lake, table, columns)
+    assert current(spark, lake, table) == {1: "renamed"}
+    assert spark.read.format("delta").load(tombstones).count() == 0, "a newer change clears it"
+
+
+def test_a_refused_table_fails_the_run_after_every_other_table_is_written(spark, lake, variables, rds_tables, columns):
+    """One replicated table refused (a column config does not declare, a commit time that does not
+    parse) must not cost the other tables their silver: the run writes every other table, then
+    fails with one error naming each refused table and why, so Airflow still alerts."""
+    bronze, silver = lake
+    customers, orders, items = (rds_tables[n] for n in ("public.customers", "public.orders", "public.order_items"))
+    dms.writer(bronze, customers, columns, extra=[("loyalty_tier", pa.string())]).full_load(
+        [customer(1, loyalty_tier="gold")]
+    )
+    dms.writer(bronze, orders, columns).full_load([order_row(1, "new", T0)])
+    item = {"order_id": 1, "line_number": 1, "sku": "A-1", "quantity": 1, "unit_price": decimal.Decimal("10.00")}
+    bad = dms.writer(bronze, items, columns).full_load([item])
+    rewrite_commit_time(bad, columns.timestamp, "yesterday")
+    # The refused tables come first and last: neither stops the one between.
+    replicated = variables["rds_tables"]
+    argv = ["--local", "--bronze", bronze, "--silver", silver, "--tables", replicated]
+    argv += ["--op-column", columns.op, "--timestamp-column", columns.timestamp, "--sequence-column", columns.sequence]
+    argv += ["--retention-days", "7", "--silver-tables", variables["silver_tables"]]
+    assert [e["name"] for e in json.loads(replicated)] == ["public.customers", "public.orders", "public.order_items"]
+    with pytest.raises(entrypoints.TablesFailed) as failed:
+        entrypoints.cdc_to_silver(argv)
+    message = str(failed.value)
+    assert "2 of 3 replicated table(s)" in message, message
+    assert "public.customers: Refused: silver table public_customers_history" in message, message
+    assert "loyalty_tier" in message
+    assert "public.order_items: BadCommitTime: public.order_items: bronze file" in message, message
+    assert "'yesterday'" in message
+    assert "public.orders:" not in message
+    written = spark.read.format("delta").load((silver + orders.current).rstrip("/")).collect()
+    assert [(r.order_id, r.status) for r in written] == [(1, "new")], "the table between the refused ones is written"
+    assert watermarks(spark, lake, orders) == [("public.orders", "updated_at", T0)]
+    for refused in (customers, items):
+        assert tables.existing(spark, silver + refused.history) is None, f"{refused.name}: nothing written"

@@ -15,7 +15,7 @@ def loaded(spark, lake, rds_tables, columns):
     """customers with a full load, an update, a delete and an insert, merged into silver."""
     bronze, silver = lake
     table = rds_tables["public.customers"]
-    writer = dms.Table(bronze, table.bronze, dms.source_tables()["public.customers"], columns)
+    writer = dms.writer(bronze, table, columns)
     writer.full_load([customer(1), customer(2), customer(3)])
     writer.changes([("U", customer(1, "renamed")), ("D", customer(2)), ("I", customer(4))])
     cdc.run(spark, bronze, silver, table, columns)
@@ -95,7 +95,7 @@ def test_erasing_a_key_removes_it_everywhere_and_keeps_it_gone(spark, lake, load
 def test_erasing_before_the_first_run_keeps_the_key_out(spark, lake, rds_tables, columns):
     bronze, silver = lake
     table = rds_tables["public.customers"]
-    writer = dms.Table(bronze, table.bronze, dms.source_tables()["public.customers"], columns)
+    writer = dms.writer(bronze, table, columns)
     writer.full_load([customer(1), customer(2)])
     maintenance.erase(spark, silver, table, {"customer_id": 1}, datetime.now(UTC))
     cdc.run(spark, bronze, silver, table, columns)

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from dataplatform_jobs import settings, speed
 
+from .conftest import declare_with
 from .firehose import Delivery, event
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -238,6 +239,37 @@ def test_a_malformed_line_is_quarantined_and_the_rest_of_its_file_kept(spark, la
     assert len(files) == 1 and files.pop().endswith(os.path.basename(path))
 
 
+def test_a_producer_that_already_ends_records_with_a_newline_adds_no_quarantine_rows(spark, lake, web):
+    # The delivery's AppendDelimiterToRecord processor adds a newline to every record (FACTS.md,
+    # "Found in the second reading"): one a producer already ended with one leaves a blank line.
+    bronze, _ = lake
+    firehose = Delivery(bronze, web)
+    t0 = firehose.clock
+    firehose.deliver(events(web, 0, 3, t0), ending="\n")
+    firehose.deliver(events(web, 3, 2, t0), lines=["   ", "\t"], ending="\r\n")
+    assert run(spark, lake, web) > 5, "the blank lines are read: the job must skip them"
+    assert len(ids(spark, lake, web)) == 5
+    assert rows(spark, lake, web.quarantine) == []
+
+
+def test_firehose_error_documents_back_to_back_are_kept_whole_and_blank_lines_skipped(spark, lake, orders):
+    bronze, _ = lake
+    firehose = Delivery(bronze, orders)
+    firehose.deliver(events(orders, 0, 1, firehose.clock))
+    together = firehose.conversion_failed(['{"order_id": "x"}', "garbage"], delimiter="")
+    firehose.conversion_failed(["alone"], delimiter="\n\n")
+    run(spark, lake, orders)
+    got = rows(spark, lake, orders.quarantine, speed.RECORD, speed.REASON)
+    with open(together) as f:
+        line = f.read()
+    failed = "Firehose could not convert it to Parquet: DataFormatConversion.MalformedData: "
+    failed += "The input record is not valid JSON or does not match the schema."
+    assert got == sorted([(line, speed.SEVERAL_DOCUMENTS), ("alone", failed)]), (
+        "two documents on a line are quarantined whole (from_json would read the first and drop the "
+        "second); a blank line is no document"
+    )
+
+
 def test_parquet_events_and_firehose_conversion_errors(spark, lake, orders):
     bronze, _ = lake
     firehose = Delivery(bronze, orders)
@@ -257,7 +289,7 @@ def test_parquet_events_and_firehose_conversion_errors(spark, lake, orders):
     assert len(got) == 3
 
 
-def test_a_new_field_is_ignored_until_declared_then_added(spark, lake, web):
+def test_a_new_field_is_ignored_until_declared_then_added(spark, lake, web, variables):
     bronze, _ = lake
     firehose = Delivery(bronze, web)
     t0 = firehose.clock
@@ -265,6 +297,8 @@ def test_a_new_field_is_ignored_until_declared_then_added(spark, lake, web):
     run(spark, lake, web)
     assert "referrer" not in table(spark, lake, web.events).columns, "an undeclared field is not read"
     declared = dataclasses.replace(web, columns=(*web.columns, ("referrer", "string")))
+    # Config declares it for the stream and for its silver tables alike (make bundle-config).
+    declare_with(lake[1], variables, (web.events, web.late), (("referrer", "string"), web.columns[-1][0]))
     firehose.deliver([event(web, 2, t0, referrer="https://example.org/")])
     run(spark, lake, declared)
     got = {r[0]: r[1] for r in rows(spark, lake, web.events, web.event_id, "referrer")}

@@ -18,6 +18,10 @@ from databricks.sdk.service.catalog import Privilege
 WORKSPACE_ID = 1234567890123456
 UC = "/api/2.1/unity-catalog"
 PRIVILEGES = {p.value for p in Privilege}
+# The role Databricks reports as assuming every storage credential (unity_catalog_iam_arn) in
+# AWS's commercial regions, as its guide "Create a storage credential for connecting to AWS S3"
+# prints it in the role's trust policy. The stub plays Databricks, so it holds the value itself.
+DATABRICKS_MASTER_ROLE = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
 
 
 class Refused(Exception):
@@ -38,6 +42,13 @@ class Workspace:
         self.bindings = {}  # catalog -> {workspace_id: binding_type}
         self.grants = {}  # (securable type, full name) -> {principal: set of privileges}
         self.changes = []  # (method, path, body) of every request that changed something
+        self.reads = []  # (path, query) of every GET
+        # The page length of a paged permissions read (max_results given), None for the server's
+        # default of 100. A paged read starts with an empty page and a token, which the API
+        # reference allows ("a page may contain zero results while still providing a
+        # next_page_token"), so a reader that stops at the first page sees nothing.
+        self.grants_page_size = None
+        self.master_role = DATABRICKS_MASTER_ROLE
         # Databricks validates a new location through the credential's role: a trust without the
         # external ID fails it.
         self.refuse_locations = False
@@ -84,6 +95,8 @@ class Workspace:
                     result = answer(**m.groupdict())
                     if method != "GET":
                         self.changes.append((method, path, body))
+                    else:
+                        self.reads.append((path, query))
                     return result
         raise Refused(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
 
@@ -106,7 +119,7 @@ class Workspace:
             "aws_iam_role": {
                 "role_arn": role,
                 "external_id": str(uuid.uuid4()),
-                "unity_catalog_iam_arn": "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL",
+                "unity_catalog_iam_arn": self.master_role,
             },
         }
         return self.credentials[name]
@@ -128,6 +141,10 @@ class Workspace:
         self.locations[name] = {k: body.get(k) for k in ("name", "url", "credential_name", "read_only", "comment")}
         # Unity Catalog keeps a location's URL without its trailing slash.
         self.locations[name]["url"] = body["url"].rstrip("/")
+        # File events are on unless the request says false: "enable_file_events ... Default to
+        # true" (API reference, external locations, create).
+        events = body.get("enable_file_events", True)
+        self.locations[name].update(enable_file_events=events, effective_enable_file_events=events)
         return self.locations[name]
 
     def update_location(self, name, body):
@@ -136,6 +153,7 @@ class Workspace:
             self.get(self.credentials, "Storage Credential", body["credential_name"])
         location.update({k: v for k, v in body.items() if k in location})
         location["url"] = location["url"].rstrip("/")
+        location["effective_enable_file_events"] = location["enable_file_events"]
         return location
 
     def create_catalog(self, body):
@@ -190,13 +208,32 @@ class Workspace:
     def get_grants(self, kind, name, query):
         granted = self.securable(kind, name)
         principal = query.get("principal", [None])[0]
-        return {
-            "privilege_assignments": [
-                {"principal": p, "privileges": sorted(privileges)}
-                for p, privileges in granted.items()
-                if privileges and principal in (None, p)
-            ]
-        }
+        assignments = [
+            {"principal": p, "privileges": sorted(privileges)}
+            for p, privileges in granted.items()
+            if privileges and principal in (None, p)
+        ]
+        if "max_results" not in query:
+            # "If not set, all the permissions are returned" (the SDK's GrantsAPI.get).
+            return {"privilege_assignments": assignments}
+        return self.page(assignments, int(query["max_results"][0]), query.get("page_token", [None])[0])
+
+    def page(self, assignments, max_results, token):
+        """One page of a paged permissions read, as GrantsAPI.get documents max_results: 0 is
+        the server's page length, 1 to 149 and negatives are refused, 150 or more is capped by
+        the server's length. The first page is empty, with a token."""
+        if max_results < 0 or 0 < max_results < 150:
+            raise Refused(400, "INVALID_PARAMETER_VALUE", f"max_results {max_results} is invalid.")
+        if token is None:
+            return {"privilege_assignments": [], "next_page_token": "0"}
+        length = self.grants_page_size or 100
+        if max_results:
+            length = min(length, max_results)
+        start = int(token)
+        answer = {"privilege_assignments": assignments[start : start + length]}
+        if start + length < len(assignments):
+            answer["next_page_token"] = str(start + length)
+        return answer
 
     def update_grants(self, kind, name, body):
         granted = self.securable(kind, name)

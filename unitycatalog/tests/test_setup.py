@@ -235,6 +235,88 @@ def test_an_external_id_that_is_not_the_credentials_is_refused(run, capsys):
     assert err.count("\n") == 1
 
 
+# "enable_file_events (boolean, optional): Whether to enable file events on this external
+# location. Default to true. Set to false to disable file events." and file_event_queue: "If
+# enable_file_events is not false, must be defined" (Databricks REST API reference, external
+# locations, create and update: https://docs.databricks.com/api/workspace/externallocations/create).
+# With file events on, "Databricks configures your S3 bucket to send file change notifications
+# to a managed SNS topic ... An SQS queue subscribes to that topic" (File events FAQ,
+# https://docs.databricks.com/aws/en/connect/unity-catalog/cloud-storage/file-events-faq): rights
+# the storage credential's role does not have. The jobs list their files, so every location has
+# file events off.
+LOCATIONS = "/api/2.1/unity-catalog/external-locations"
+
+
+def test_every_location_is_created_with_file_events_off(run, capsys):
+    external_id = run.through_phase_one(capsys)
+    code, _, err, changes = run(capsys, external_id=external_id)
+    assert code == 0, err
+    created = [body for method, path, body in changes if (method, path) == ("POST", LOCATIONS)]
+    assert sorted(b["name"] for b in created) == sorted(loc["name"] for loc in run.plan["locations"])
+    for body in created:
+        assert body["enable_file_events"] is False, body["name"]
+        assert "file_event_queue" not in body, body["name"]
+    for name, location in run.stub.workspace.locations.items():
+        assert location["effective_enable_file_events"] is False, name
+
+
+@pytest.mark.parametrize("field", ["enable_file_events", "effective_enable_file_events"])
+def test_a_location_with_file_events_on_is_turned_off(run, capsys, field):
+    """Drift in either the requested or the effective setting (the API reference: "check
+    effective_enable_file_events for the effective state") is put right, and only it."""
+    external_id = run.through_phase_one(capsys)
+    assert run(capsys, external_id=external_id)[0] == 0
+    silver = f"{run.plan['credential']}-silver"
+    run.stub.workspace.locations[silver][field] = True
+    code, out, _, changes = run(capsys, external_id=external_id)
+    assert code == 0
+    assert [(m, p) for m, p, _ in changes] == [("PATCH", f"{LOCATIONS}/{silver}")]
+    assert changes[0][2]["enable_file_events"] is False
+    assert run.stub.workspace.locations[silver]["effective_enable_file_events"] is False
+    assert f"updated external location {silver}: file_events" in out
+    assert run(capsys, external_id=external_id)[3] == []
+
+
+def test_grants_are_read_page_by_page(run, capsys):
+    """GrantsAPI.get (databricks-sdk 0.162.0): "we recommend using max_results=0 to use the
+    paginated version of this API. Unpaginated calls will be deprecated soon" and "a page may
+    contain zero results while still providing a next_page_token. Clients must continue reading
+    pages until next_page_token is absent". The stub's paged reads start with an empty page, so
+    a reader that stops there sees no grant: it re-grants what is held and revokes nothing."""
+    external_id = run.through_phase_one(capsys)
+    ws, plan = run.stub.workspace, run.plan
+    ws.grants_page_size = 1
+    assert run(capsys, external_id=external_id)[0] == 0
+    silver = f"{plan['credential']}-silver"
+    jobs = jobs_principal(plan)
+    ws.grants[("external_location", silver)][jobs] |= {"MANAGE"}
+    before = len(ws.reads)
+    code, out, _, changes = run(capsys, external_id=external_id)
+    assert code == 0
+    reads = [(p, q) for p, q in ws.reads[before:] if "/permissions/" in p]
+    assert len(reads) == 2 * len(plan["grants"]), "every grant is read in two pages: the empty first one, then its own"
+    assert all(q.get("max_results") == ["0"] for _, q in reads), reads
+    assert [(m, p) for m, p, _ in changes] == [
+        ("PATCH", f"/api/2.1/unity-catalog/permissions/external_location/{silver}")
+    ]
+    assert f"granted external_location {silver} to {jobs}: revoked MANAGE" in out
+    assert ws.grants[("external_location", silver)][jobs] == {"READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE"}
+
+
+def test_a_credential_assumed_by_another_master_role_is_refused(run, capsys):
+    """Databricks names the role that assumes the credential (unity_catalog_iam_arn); where it is
+    not config's, the role's trust would never admit it: one clear error, after phase one too."""
+    other = "arn:aws:iam::111111111111:role/another-unity-catalog-master-role"
+    run.stub.workspace.master_role = other
+    code, _, err, _ = run(capsys)
+    assert code == setup.BAD_INPUT
+    assert (
+        f"storage credential {run.plan['credential']} is assumed by {other} (Databricks' unity_catalog_iam_arn), "
+        f"but the role trusts config.UnityCatalogMasterRole, {run.plan['master_role']}" in err
+    )
+    assert err.startswith("unity-catalog-setup: ") and err.count("\n") == 1
+
+
 def without(outputs, stack, key=None):
     if key is None:
         return {k: v for k, v in outputs.items() if k != stack}

@@ -1,5 +1,5 @@
 """The warehouse's tests run after `make pipeline` (make warehouse-test): its output is at
-$WAREHOUSE_PIPELINE. The Athena compile runs against moto's server, started from the
+$WAREHOUSE_PIPELINE. The Athena compile and build run against moto's server, started from the
 rehearsal's environment ($MOTO_PYTHON), as the DAG tests do."""
 
 import json
@@ -12,9 +12,31 @@ import urllib.request
 
 import duckdb
 import pytest
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner
 
 WAREHOUSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(WAREHOUSE)
+
+
+def dbt(*args, check=True):
+    """One dbt invocation on the warehouse's project in this process (dbtRunner): no interpreter
+    to start, and, within one --target-path, dbt's partial parse. It reads this process's
+    environment (set it with monkeypatch). With check, it fails with each failed node's message.
+    Returns the invocation's result: the nodes' results, or a parse's manifest."""
+    try:
+        result = dbtRunner().invoke([*args, "--project-dir", WAREHOUSE, "--profiles-dir", WAREHOUSE, "--quiet"])
+    finally:
+        # dbt-duckdb keeps its database open in the process until exit; the next invocation
+        # would reuse it, load every source while parsing, and hold the file.
+        DuckDBConnectionManager.close_all_connections()
+    failed = [
+        f"{r.node.unique_id}: {r.status} {r.message or ''}"
+        for r in getattr(result.result, "results", [])
+        if r.status in ("error", "fail", "runtime error")
+    ]
+    assert result.success or not check, f"dbt {' '.join(args)}: {result.exception or ''}\n" + "\n".join(failed)
+    return result.result
 
 
 @pytest.fixture(scope="session")

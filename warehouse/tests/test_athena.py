@@ -1,38 +1,30 @@
 """The warehouse as each environment's Athena target sees it, offline: its docs generate against
 moto's Glue, compiling every model and test for the target on the way (the relation cache and
-is_incremental() ask Glue), and the compiled SQL passes the lint in Athena's dialect
-(athena_lint.py)."""
+is_incremental() ask Glue), and the compiled SQL, the sources' freshness queries included,
+passes the lint in Athena's dialect (athena_lint.py)."""
 
+import json
 import os
-import subprocess
 
 import athena_lint
 import boto3
 import pytest
 import yaml
 
-from tests.conftest import WAREHOUSE
+from tests.conftest import WAREHOUSE, dbt
 
 with open(os.path.join(WAREHOUSE, "profiles.yml")) as f:
     OUTPUTS = yaml.safe_load(f)["dataplatform"]["outputs"]
 ATHENA_TARGETS = sorted(name for name, o in OUTPUTS.items() if o["type"] == "athena")
 
 
-def dbt(args, env):
-    return subprocess.run(
-        [os.path.join(WAREHOUSE, ".venv", "bin", "dbt"), *args, "--profiles-dir", WAREHOUSE],
-        cwd=WAREHOUSE,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-
-
 @pytest.fixture
 def aws(moto, monkeypatch):
-    env = dict(os.environ, AWS_ENDPOINT_URL=moto, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
-    env.pop("AWS_PROFILE", None)
-    return env
+    """This process's AWS settings point at moto: dbt runs in it."""
+    for name, value in {"AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return dict(os.environ)
 
 
 def the_environment(target, env):
@@ -59,8 +51,8 @@ def test_each_athena_target_builds_its_environments_gold():
 def test_every_model_compiles_for_athena_and_passes_the_lint(target, aws, tmp_path):
     the_environment(target, aws)
     # docs generate compiles every node first, into the target path, then reads the catalog.
-    docs = dbt(["docs", "generate", "--target", target, "--target-path", str(tmp_path)], aws)
-    assert docs.returncode == 0, docs.stdout[-3000:]
+    paths = ["--target", target, "--target-path", str(tmp_path), "--log-path", str(tmp_path / "logs")]
+    dbt("docs", "generate", *paths)
     assert (tmp_path / "catalog.json").exists()
     statements = list((tmp_path / "compiled").rglob("*.sql"))
     assert len(statements) > 30, "models, their tests and unit tests"
@@ -68,6 +60,30 @@ def test_every_model_compiles_for_athena_and_passes_the_lint(target, aws, tmp_pa
     fct = next(p for p in statements if p.name == "fct_orders.sql").read_text()
     assert f'"awsdatacatalog"."{target}_gold"."stg_orders"' in fct
     assert athena_lint.lint(tmp_path / "compiled") == {}
+    # dbt compiles a source's freshness query only when it runs it: compiled here, each with
+    # its source as this, and linted.
+    freshness = dbt("compile", "--inline", freshness_queries(), *paths).results[0].node.compiled_code
+    assert freshness.count("with source_query") == len(loaded_at_queries()) > 0
+    assert f'"awsdatacatalog"."{target}_silver"."batch_tables_created"' in freshness
+    assert athena_lint.problems(freshness) == []
+
+
+def loaded_at_queries():
+    """{(source, table): its freshness query} of the shipped manifest's sources that have one."""
+    with open(os.path.join(WAREHOUSE, "manifest.json")) as f:
+        sources = json.load(f)["sources"].values()
+    return {(s["source_name"], s["name"]): s["loaded_at_query"] for s in sources if s.get("loaded_at_query")}
+
+
+def freshness_queries():
+    """Every source's freshness query as dbt runs it: its source as this, in dbt-core's
+    collect_freshness_custom_sql, which neither dbt-athena nor dbt-duckdb overrides."""
+    return ";\n".join(
+        f"{{% set this = source('{source}', '{name}') %}}"
+        f"with source_query as ({query}) select (select * from source_query) as max_loaded_at,"
+        " {{ current_timestamp() }} as snapshotted_at"
+        for (source, name), query in sorted(loaded_at_queries().items())
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,8 @@ warehouse-config` writes it."""
 
 import json
 import os
-import subprocess
 
-from tests.conftest import WAREHOUSE
+from tests.conftest import WAREHOUSE, dbt
 
 
 def graph(manifest):
@@ -14,30 +13,20 @@ def graph(manifest):
     source's freshness (a source with freshness is a task of its own)."""
     nodes = {uid: (n["checksum"]["checksum"], sorted(n["depends_on"]["nodes"])) for uid, n in manifest["nodes"].items()}
     sources = {
-        uid: (json.dumps(s.get("freshness"), sort_keys=True), s.get("loaded_at_field"), s["schema"], s["identifier"])
+        uid: (
+            json.dumps(s.get("freshness"), sort_keys=True),
+            s.get("loaded_at_field"),
+            s.get("loaded_at_query"),
+            s["schema"],
+            s["identifier"],
+        )
         for uid, s in manifest["sources"].items()
     }
     return nodes, sources
 
 
 def test_the_shipped_manifest_is_current(tmp_path):
-    parsed = subprocess.run(
-        [
-            os.path.join(WAREHOUSE, ".venv", "bin", "dbt"),
-            "parse",
-            "--quiet",
-            "--target",
-            "local",
-            "--target-path",
-            str(tmp_path),
-            "--profiles-dir",
-            WAREHOUSE,
-        ],
-        cwd=WAREHOUSE,
-        capture_output=True,
-        text=True,
-    )
-    assert parsed.returncode == 0, parsed.stdout[-2000:]
+    dbt("parse", "--target", "local", "--target-path", str(tmp_path), "--log-path", str(tmp_path / "logs"))
     with open(tmp_path / "manifest.json") as f:
         fresh = json.load(f)
     with open(os.path.join(WAREHOUSE, "manifest.json")) as f:

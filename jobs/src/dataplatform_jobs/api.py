@@ -64,7 +64,9 @@ def run(spark, bronze, silver, source, day_column, day=None, retention_days=7):
         raise
     good, bad = typed(lines, source, day_column)
     rows = one_per_key(good, source)
+    # Both tables first: a column config does not declare stops the run before any write.
     current = tables.ensure(spark, silver + source.current, rows.schema, retention_days)
+    tables.ensure(spark, silver + source.quarantine, bad.schema, retention_days)
     key_match = tables.key_match(source.key)
     all_columns = [*source.columns, (day_column, "date")]
     (
@@ -75,7 +77,6 @@ def run(spark, bronze, silver, source, day_column, day=None, retention_days=7):
         .execute()
     )
     bad = bad.cache()
-    tables.ensure(spark, silver + source.quarantine, bad.schema, retention_days)
     days = sorted(r[0].isoformat() for r in lines.select(day_column).distinct().collect())
     if days:
         # One commit replaces the days' quarantine rows: a re-run never doubles them.

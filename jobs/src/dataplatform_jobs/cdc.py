@@ -10,6 +10,10 @@ several source rows per key). A change applies only if newer than what silver ho
 leaves a marker (the table's tombstones, under its state prefix) with its order, so a late,
 older change never brings the row back, while a newer re-insert does. The history takes a
 change once, whatever file brought it. Replayed and duplicate files therefore change nothing.
+
+Commit time. DMS writes TimestampColumnName as text (yyyy-MM-dd HH:mm:ss.SSSSSS, in UTC); the
+job makes it a UTC timestamp before anything reads it (commit_time), so silver, the ordering,
+the erasures and the watermark all compare instants. A Parquet timestamp is taken as it is.
 """
 
 from pyspark.sql import Window
@@ -23,6 +27,61 @@ from . import tables
 CDC = "_cdc"
 BRONZE_FILE = "_bronze_file"
 FULL_LOAD_PREFIX = "LOAD"
+
+
+# TimestampColumnName: "DMS includes an additional STRING column in the .csv or .parquet object
+# files ... The string format for this timestamp column value is yyyy-MM-dd HH:mm:ss.SSSSSS"
+# (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html, the endpoint settings;
+# tests/contracts/dms.yaml). The text carries no zone. DMS keeps its clock in UTC: its S3 settings
+# "convert the current UTC time into a specified time zone" only for date folders and file names
+# (DatePartitionTimezone, https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html),
+# so the job reads the text as UTC, whatever the session's time zone.
+COMMIT_TIME_FORMAT = "yyyy-MM-dd HH:mm:ss.SSSSSS"
+
+
+class BadCommitTime(ValueError):
+    """A bronze file's commit time is neither a timestamp nor text in COMMIT_TIME_FORMAT."""
+
+
+def parsed_commit_time(changes, table, columns):
+    """The commit-time column of changes as a UTC timestamp, whichever form DMS wrote: text in
+    COMMIT_TIME_FORMAT (read as UTC), or a Parquet timestamp (kept); null where it is missing or
+    does not parse. Raises BadCommitTime for a column of any other type."""
+    name = columns.timestamp
+    raw = F.col(f"`{name}`")
+    kind = changes.schema[name].dataType
+    if isinstance(kind, T.TimestampType):
+        return raw
+    if isinstance(kind, T.StringType):
+        # "Z" with the X pattern makes the text an instant in UTC, not in the session's zone.
+        return F.try_to_timestamp(F.concat(raw, F.lit("Z")), F.lit(COMMIT_TIME_FORMAT + "X"))
+    raise BadCommitTime(
+        f"{table.name}: the commit-time column {name} is {kind.simpleString()}; DMS writes it as text in "
+        f"the format {COMMIT_TIME_FORMAT} (a Parquet timestamp is accepted too)"
+    )
+
+
+def commit_time(changes, table, columns):
+    """changes with the commit-time column as a UTC timestamp (parsed_commit_time), null where it
+    does not parse: apply refuses those (check_commit_time) before it writes anything."""
+    return changes.withColumn(columns.timestamp, parsed_commit_time(changes, table, columns))
+
+
+def check_commit_time(changes, batch, table, columns):
+    """Raises BadCommitTime, naming the table, the file, the value and the format, when a row of
+    changes (commit_time's, persisted: read from memory) has no commit time. Only then is batch
+    (the rows as DMS wrote them) read again, for the value."""
+    name = columns.timestamp
+    bad = changes.where(F.col(f"`{name}`").isNull()).select(BRONZE_FILE).limit(1).collect()
+    if not bad:
+        return
+    file = bad[0][BRONZE_FILE]
+    in_file = batch.where((F.col(BRONZE_FILE) == file) & parsed_commit_time(batch, table, columns).isNull())
+    value = (in_file.select(F.col(f"`{name}`").cast("string")).first() or [None])[0]
+    raise BadCommitTime(
+        f"{table.name}: bronze file {file} has the commit time {value!r} in column {name}; DMS writes it as text "
+        f"in the format {COMMIT_TIME_FORMAT} (UTC), e.g. 2026-05-01 12:00:00.000000; nothing of its batch was written"
+    )
 
 
 def label(batch):
@@ -89,7 +148,9 @@ def without_erased(spark, changes, table, columns, silver):
         return changes
     erased = erasures.toDF()
     joined = changes.join(erased, key_json(table.key) == erased[ERASED_KEY], "left")
-    outranked = erased[ERASED_AT].isNotNull() & (~F.col(CDC) | (F.col(f"`{columns.timestamp}`") <= erased[ERASED_AT]))
+    at = F.col(f"`{columns.timestamp}`")
+    # A row without a commit time stays, for check_commit_time to refuse.
+    outranked = erased[ERASED_AT].isNotNull() & at.isNotNull() & (~F.col(CDC) | (at <= erased[ERASED_AT]))
     return joined.where(~outranked).select(*changes.columns)
 
 
@@ -101,10 +162,14 @@ def distinct_changes(changes, key, columns):
 def apply(spark, changes, table, columns, silver, retention_days):
     """Applies one batch of labelled changes of table (see label) to its silver tables. Safe to
     run again with the same batch: nothing changes the second time."""
+    batch = changes
+    changes = commit_time(changes, table, columns)
     changes = without_erased(spark, changes, table, columns, silver)
-    # Read the batch's files once: the history, the reduction and both merges use it.
+    # Read the batch's files once: the commit-time check, the history, the reduction and both
+    # merges use it.
     changes = distinct_changes(changes, table.key, columns).persist()
     try:
+        check_commit_time(changes, batch, table, columns)
         if not changes.isEmpty():
             _apply(spark, changes, table, columns, silver, retention_days)
     finally:
@@ -116,14 +181,23 @@ def _apply(spark, changes, table, columns, silver, retention_days):
     newer = order("s", columns) > order("t", columns)
     deleted, kept = F.col(f"s.`{columns.op}`") == "D", F.col(f"s.`{columns.op}`") != "D"
 
+    changes = tables.with_declared(changes, silver + table.history)  # a declared column DMS does not send yet
+    keep = data_columns(changes, columns)
+    current_schema = T.StructType([changes.schema[c] for c in keep])
+    # Both declared tables checked before either is touched: declarations that diverge (a
+    # column the history declares and the current table does not) leave both as they were.
+    tables.check(silver + table.history, changes.schema)
+    tables.check(silver + table.current, current_schema)
     history = tables.ensure(spark, silver + table.history, changes.schema, retention_days)
+    current = tables.ensure(spark, silver + table.current, current_schema, retention_days)
+    tombstones = tables.ensure(
+        spark, silver + table.state + TOMBSTONES, tombstone_schema(changes, table.key, columns), retention_days
+    )
+
     same_change = key_match + f" AND s.`{columns.op}` = t.`{columns.op}` AND s.{CDC} = t.{CDC}"
     same_change += f" AND s.`{columns.timestamp}` <=> t.`{columns.timestamp}` AND s.`{columns.sequence}` <=> t.`{columns.sequence}`"
     (history.alias("t").merge(changes.alias("s"), same_change).whenNotMatchedInsertAll().execute())
 
-    tombstones = tables.ensure(
-        spark, silver + table.state + TOMBSTONES, tombstone_schema(changes, table.key, columns), retention_days
-    )
     latest = newest_per_key(changes, table.key, columns)
     # Drop what an earlier delete outranks: a late change must not resurrect a deleted row.
     marks = tombstones.toDF().alias("t")
@@ -134,10 +208,6 @@ def _apply(spark, changes, table, columns, silver, retention_days):
         .select("s.*")
     )
 
-    keep = data_columns(changes, columns)
-    current = tables.ensure(
-        spark, silver + table.current, T.StructType([changes.schema[c] for c in keep]), retention_days
-    )
     values = {f"`{c}`": F.col(f"s.`{c}`") for c in keep}
     (
         current.alias("t")
@@ -178,10 +248,14 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
     schema = bronze_schema(spark, path)
     if schema is None:
         return 0
-    batches = []
+    batches, refused = [], []
 
     def each(batch, batch_id):
-        apply(spark, label(batch), table, columns, silver, retention_days)
+        try:
+            apply(spark, label(batch), table, columns, silver, retention_days)
+        except (BadCommitTime, tables.Refused) as e:
+            refused.append(e)
+            raise
         batches.append(batch_id)
 
     query = (
@@ -191,7 +265,14 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
         .trigger(availableNow=True)
         .start()
     )
-    query.awaitTermination()
+    try:
+        query.awaitTermination()
+    except Exception:
+        # The stream wraps the batch's error in its own; the caller gets the one that says what
+        # is wrong. The batch's files stay unprocessed: the next run reads them again.
+        if refused:
+            raise refused[0] from None
+        raise
     record_watermark(spark, silver, table, columns, retention_days)
     return len(batches)
 
@@ -210,7 +291,8 @@ WATERMARK_SCHEMA = T.StructType(
 
 def change_time(table, columns):
     """When a change of the served table happened, as the serving view reads it: its change key,
-    but a delete's commit time (a delete carries the deleted row's last change key)."""
+    but a delete's commit time (under PostgreSQL's default replica identity a delete carries only
+    the row's key, so its change key is null)."""
     deleted = F.col(f"`{columns.op}`") == "D"
     return F.when(deleted, F.col(f"`{columns.timestamp}`")).otherwise(F.col(f"`{table.change_key}`"))
 

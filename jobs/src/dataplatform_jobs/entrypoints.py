@@ -11,7 +11,7 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from . import api, cdc, maintenance, register, settings, speed
+from . import api, cdc, maintenance, register, settings, speed, tables
 from . import local as spark_here
 from . import reconcile as reconciliation
 
@@ -61,17 +61,44 @@ def retention(args):
 
 CDC_ARGS = ("bronze", "silver", "tables", "op-column", "timestamp-column", "sequence-column", "retention-days")
 
-# Each entry point's parameters, by its name in the wheel.
+# Each entry point's parameters, by its name in the wheel. The writers take every silver
+# table's declaration (--silver-tables): they create a table from it and refuse to write a
+# column it lacks (tables.ensure).
 PARAMETERS = {
-    "cdc_to_silver": CDC_ARGS,
-    "api_to_silver": ("bronze", "silver", "sources", "day-column", "day", "retention-days"),
+    "create_tables": ("silver", "tables", "created", "retention-days"),
+    "cdc_to_silver": (*CDC_ARGS, "silver-tables"),
+    "api_to_silver": ("bronze", "silver", "sources", "day-column", "day", "retention-days", "silver-tables"),
     "reconcile": CDC_ARGS,
     "maintain": ("silver", "tables", "sources", "streams", "retention-days"),
     "erase": ("silver", "tables", "table", "key", "retention-days"),
     "register_tables": ("silver", "schema", "tables"),
-    "speed_layer": ("bronze", "silver", "streams", "reader", "retention-days", "metric-namespace", "region"),
-    "backfill_stream": ("bronze", "silver", "streams", "stream", "from", "to", "reader", "retention-days"),
+    "speed_layer": (
+        "bronze",
+        "silver",
+        "streams",
+        "reader",
+        "retention-days",
+        "metric-namespace",
+        "region",
+        "silver-tables",
+    ),  # fmt: skip
+    "backfill_stream": (
+        "bronze",
+        "silver",
+        "streams",
+        "stream",
+        "from",
+        "to",
+        "reader",
+        "retention-days",
+        "silver-tables",
+    ),
 }
+
+
+def declare(args, silver, name="silver_tables"):
+    """Declares the tables under silver that args (--silver-tables, or create_tables' --tables) give."""
+    tables.declare(silver, settings.declared_tables(getattr(args, name), name.replace("_", "-")))
 
 
 def arguments(fn):
@@ -95,15 +122,49 @@ def main(fn):
 
 
 @main
+def create_tables(argv):
+    """Creates every declared silver table that does not exist yet, empty, with its declared
+    schema and partitions (the batch job's first task): dbt's sources and Athena's views find
+    every table before its first data. An existing table keeps its data. Each table it creates
+    is recorded, with the time, in the table under --created (dbt's freshness of an empty table)."""
+    args = arguments(create_tables).parse_args(argv)
+    silver = location(args.silver, "silver")
+    declare(args, silver, "tables")
+    registry = silver + location(args.created, "created")
+    if tables.declaration(registry) is None:
+        raise settings.InvalidSettings(f"--created {args.created!r} is the prefix of no table of --tables")
+    created = tables.create(session(args.local), retention(args), registry)
+    log.info("created %d empty silver table(s): %s", len(created), ", ".join(created) or "none, all exist")
+
+
+class TablesFailed(RuntimeError):
+    """Tables of a run that were refused (their names and reasons); the run wrote the others."""
+
+
+@main
 def cdc_to_silver(argv):
     """Merges each replicated table's new bronze files into silver."""
     args = arguments(cdc_to_silver).parse_args(argv)
     bronze, silver = location(args.bronze, "bronze"), location(args.silver, "silver")
-    tables, columns, days = settings.rds_tables(args.tables), dms_columns(args), retention(args)
+    declare(args, silver)
+    replicated, columns, days = settings.rds_tables(args.tables), dms_columns(args), retention(args)
     spark = session(args.local)
-    for table in tables:
-        batches = cdc.run(spark, bronze, silver, table, columns, days)
+    failed = []
+    for table in replicated:
+        # A refusal is one table's (its bronze or its declaration): the others still get their
+        # silver, and the run fails at the end, naming each, so Airflow alerts.
+        try:
+            batches = cdc.run(spark, bronze, silver, table, columns, days)
+        except (cdc.BadCommitTime, tables.Refused) as e:
+            log.error("%s: refused; going on with the other tables: %s", table.name, e)
+            failed.append(f"{table.name}: {type(e).__name__}: {e}")
+            continue
         log.info("%s: %d batch(es) of new bronze files merged", table.name, batches)
+    if failed:
+        raise TablesFailed(
+            f"{len(failed)} of {len(replicated)} replicated table(s) refused, every other one merged:\n  "
+            + "\n  ".join(failed)
+        )
 
 
 @main
@@ -115,6 +176,7 @@ def api_to_silver(argv):
     if day and not DAY.match(day):
         raise settings.InvalidSettings(f"--day {day!r} must be YYYY-MM-DD, or empty for every day")
     sources, days = settings.api_sources(args.sources), retention(args)
+    declare(args, silver)
     spark = session(args.local)
     for source in sources:
         rows, bad = api.run(spark, bronze, silver, source, args.day_column, day, days)
@@ -167,9 +229,9 @@ def maintain(argv):
 def erase(argv):
     """Erases one key from a replicated table's silver tables (a deletion request)."""
     args = arguments(erase).parse_args(argv)
-    tables = {t.name: t for t in settings.rds_tables(args.tables)}
-    if args.table not in tables:
-        raise settings.InvalidSettings(f"--table {args.table!r}: not a replicated table; one of {sorted(tables)}")
+    replicated = {t.name: t for t in settings.rds_tables(args.tables)}
+    if args.table not in replicated:
+        raise settings.InvalidSettings(f"--table {args.table!r}: not a replicated table; one of {sorted(replicated)}")
     try:
         key = json.loads(args.key)
     except json.JSONDecodeError:
@@ -178,7 +240,9 @@ def erase(argv):
         ) from None
     if not isinstance(key, dict):
         raise settings.InvalidSettings(f'--key {args.key!r}: must be a JSON object such as {{"customer_id": 42}}')
-    silver, table, days = location(args.silver, "silver"), tables[args.table], retention(args)
+    silver, table, days = location(args.silver, "silver"), replicated[args.table], retention(args)
+    # An erasure writes only under the table's state prefix (its erasures): nothing declared.
+    tables.declare(silver, [])
     try:
         erased = maintenance.erase(session(args.local), silver, table, key, datetime.now(UTC), days)
     except ValueError as e:
@@ -200,6 +264,7 @@ def speed_layer(argv):
     streams, reader, days = settings.streams(args.streams), reader_of(args), retention(args)
     if not streams:
         raise settings.InvalidSettings("--streams: empty; the speed layer is off for this environment")
+    declare(args, silver)
     publish = None
     if args.metric_namespace:
         if not args.region:
@@ -224,6 +289,7 @@ def backfill_stream(argv):
     streams = {s.name: s for s in settings.streams(args.streams)}
     if args.stream not in streams:
         raise settings.InvalidSettings(f"--stream {args.stream!r}: one of {sorted(streams)}")
+    declare(args, silver)
     window = []
     for name in ("from", "to"):
         value = getattr(args, name)

@@ -43,6 +43,7 @@ def counts(spark, bronze, silver, table, columns):
     rows = cdc.label(cdc.read_files(spark.read.schema(schema), bronze + table.bronze))
     done = processed_files(spark, silver, table)
     rows = rows.join(done, rows[cdc.BRONZE_FILE] == done["name"], "left_semi")
+    rows = cdc.commit_time(rows, table, columns)  # as the job reads it: a UTC timestamp
     rows = cdc.without_erased(spark, rows, table, columns, silver)
     want_current, want_history = expected(rows, table, columns)
     return {

@@ -62,7 +62,7 @@ def _entries(text, what, fields):
             if f in ("key", "columns"):
                 if not isinstance(entry[f], list) or not entry[f]:
                     raise InvalidSettings(f"--{what}[{i}] ({entry.get('name')}): {f} must be a non-empty list")
-            elif f != "name" and not (isinstance(entry[f], str) and entry[f].endswith("/")):
+            elif f not in ("name", "partition_keys") and not (isinstance(entry[f], str) and entry[f].endswith("/")):
                 raise InvalidSettings(
                     f"--{what}[{i}] ({entry.get('name')}): {f} {entry[f]!r} must be a prefix ending in /"
                 )
@@ -106,6 +106,44 @@ def silver_tables(text):
         if not isinstance(e["name"], str) or not NAME.match(e["name"]):
             raise InvalidSettings(f"--tables[{i}]: name {e['name']!r} must be lowercase letters, digits and _")
     return [(e["name"], e["prefix"]) for e in entries]
+
+
+@dataclass(frozen=True)
+class SilverTable:
+    """A silver table as config declares it: its name (Glue's), its prefix under silver, and its
+    columns and partition columns as (name, Hive type) pairs, in order."""
+
+    name: str
+    prefix: str
+    columns: tuple
+    partition_keys: tuple
+
+
+def _typed_columns(value, where, field, empty_ok):
+    if not isinstance(value, list) or not (value or empty_ok):
+        raise InvalidSettings(f"{where}: {field} must be a {'' if empty_ok else 'non-empty '}list of {{name, type}}")
+    if not all(
+        isinstance(c, dict) and isinstance(c.get("name"), str) and isinstance(c.get("type"), str) for c in value
+    ):
+        raise InvalidSettings(f"{where}: {field} must be a list of {{name, type}}")
+    return tuple((c["name"], c["type"]) for c in value)
+
+
+def declared_tables(text, flag="silver-tables"):
+    """Parses --silver-tables (create_tables' --tables: flag, which errors name): every silver
+    table with its declared schema, as the Glue catalog has it."""
+    out = []
+    for i, e in enumerate(_entries(text, flag, ("name", "prefix", "columns", "partition_keys"))):
+        where = f"--{flag}[{i}] ({e['name']})"
+        if not isinstance(e["name"], str) or not NAME.match(e["name"]):
+            raise InvalidSettings(f"{where}: name must be lowercase letters, digits and _")
+        columns = _typed_columns(e["columns"], where, "columns", empty_ok=False)
+        partitions = _typed_columns(e["partition_keys"], where, "partition_keys", empty_ok=True)
+        names = [n for n, _ in columns + partitions]
+        if len(set(names)) != len(names):
+            raise InvalidSettings(f"{where}: a column is declared twice in {names}")
+        out.append(SilverTable(e["name"], e["prefix"], columns, partitions))
+    return out
 
 
 def schema(text):

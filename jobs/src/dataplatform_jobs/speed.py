@@ -4,7 +4,9 @@ continuously, each event once.
 Reading. One file stream per stream over kinesis/<stream>/, by the stream's declared schema
 and nothing inferred: Auto Loader on Databricks, Spark's own file source (same schema, same
 options) locally. JSON lines are read as text and typed by the declared columns
-(records.judged); Parquet files, which Firehose converted, are read by the declared columns.
+(records.judged), blank lines skipped: Firehose's AppendDelimiterToRecord processor ends every
+record with a newline, so a producer that already does leaves a blank line after each. Parquet
+files, which Firehose converted, are read by the declared columns.
 A field that is not declared is not read (Auto Loader: schemaEvolutionMode none); declaring it
 in config adds a nullable column, null for the events before.
 
@@ -61,6 +63,13 @@ READERS = ("autoloader", "files")
 # A text file's lines, as Spark's text source reads them.
 TEXT = T.StructType([T.StructField("value", T.StringType())])
 SEVERAL_OBJECTS = "several JSON objects on one line: each record must end with a newline"
+SEVERAL_DOCUMENTS = "several Firehose error documents on one line: kept whole, none read"
+# Firehose's AppendDelimiterToRecord processor (stacks/streaming.go) ends every record with a
+# newline, so a producer that already does leaves a blank line after each record: no record,
+# not a reason to quarantine. A line of whitespace only is skipped, before any judging.
+BLANK = r"^\s*$"
+# Two JSON objects back to back on one line: from_json would read the first and drop the rest.
+SEVERAL = r"\}\s*\{"
 
 # What Firehose writes for each record it could not convert to Parquet (AWS: "Handling errors
 # for data format conversion"); the documented ErrorCode/ErrorMessage, and the lastError*
@@ -126,11 +135,11 @@ def judge(batch, stream):
     names = [n for n, _ in stream.columns]
     required = {stream.event_id: "event ID", stream.event_time: "event time"}
     if stream.format == "json":
-        judged = records.judged(batch, stream.columns, required)
-        # Firehose concatenates records as they come: a producer that leaves out the newline
-        # puts several objects on one line, and from_json would read the first and drop the
-        # rest. Such a line is quarantined whole (a "}{" inside a string value is too: kept, not lost).
-        several = F.col(REASON).isNull() & F.col(RECORD).rlike(r"\}\s*\{")
+        judged = records.judged(batch.where(~F.col(RECORD).rlike(BLANK)), stream.columns, required)
+        # The delimiter processor separates records, not objects within one: a producer that
+        # puts several objects in one record puts them on one line. Such a line is quarantined
+        # whole (a "}{" inside a string value is too: kept, not lost).
+        several = F.col(REASON).isNull() & F.col(RECORD).rlike(SEVERAL)
         judged = judged.withColumn(REASON, F.when(several, F.lit(SEVERAL_OBJECTS)).otherwise(F.col(REASON)))
     else:
         reason = F.lit(None).cast("string")
@@ -276,14 +285,19 @@ class Sink:
 
 def conversion_errors(batch):
     """Firehose's format-conversion-failed documents as quarantine rows: the record as the
-    producer sent it (rawData, base64) and Firehose's error code and message."""
+    producer sent it (rawData, base64) and Firehose's error code and message. AWS documents
+    each document, not what separates two: blank lines are skipped, and a line holding several
+    documents is quarantined whole rather than read as its first."""
+    lines = batch.where(~F.col("value").rlike(BLANK))
     doc = F.from_json(F.col("value"), FIREHOSE_ERROR)
     code = F.coalesce(doc["ErrorCode"], doc["lastErrorCode"], F.lit("unknown"))
     message = F.coalesce(doc["ErrorMessage"], doc["lastErrorMessage"], F.lit(""))
     raw = F.unbase64(doc["rawData"]).cast("string")
-    return batch.select(
-        F.coalesce(raw, F.col("value")).alias(RECORD),
-        F.concat(F.lit("Firehose could not convert it to Parquet: "), code, F.lit(": "), message).alias(REASON),
+    failed = F.concat(F.lit("Firehose could not convert it to Parquet: "), code, F.lit(": "), message)
+    several = F.col("value").rlike(SEVERAL)
+    return lines.select(
+        F.when(several, F.col("value")).otherwise(F.coalesce(raw, F.col("value"))).alias(RECORD),
+        F.when(several, F.lit(SEVERAL_DOCUMENTS)).otherwise(failed).alias(REASON),
         BRONZE_FILE,
     )
 

@@ -1,7 +1,19 @@
 """How the jobs create and evolve silver's Delta tables: the table features every reader
-handles, and new nullable columns added explicitly before a write that needs them."""
+handles, each table's schema as config declares it, and new nullable columns added explicitly.
+
+Config's declaration (the bundle's silver_tables, generated from config/) owns silver's schema:
+the Catalog stack gives Glue the same columns, which Athena's views need to match the Delta
+log. Once a job has declared the tables (declare), ensure creates a declared table from its
+declaration, adds a declared column the table lacks, and refuses, before anything is written,
+a column the declaration lacks or types otherwise: such a write would leave Glue and the log
+apart. Only the jobs' state (under STATE_ROOT, which no Glue table points into) is made as its
+writer asks: any other path under silver that config declares no table at is refused."""
 
 from delta.tables import DeltaTable
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from . import records
 
 # Features Athena, the deltalake package and DuckDB (through it) all read: no deletion vectors
 # (Databricks turns them on for new tables by default), no column mapping, the oldest
@@ -23,11 +35,110 @@ def properties(retention_days):
     }
 
 
+class Refused(RuntimeError):
+    """A write or a table that would make a silver table differ from config's declaration, and
+    so from its Glue schema."""
+
+
+# Where the jobs keep what only they read (checkpoints, delete markers, erasures, progress):
+# config's SilverStateRoot (config/names.go), which no Glue table points into. Every state
+# prefix of the bundle's settings is under it (test_every_state_prefix_is_under_the_state_root).
+STATE_ROOT = "_state/"
+
+# The silver root the job writes (None: not declared yet) and its declared tables, by path.
+_silver = None
+_declared = {}
+
+
+def declare(silver, declared):
+    """Takes config's declarations of the tables under silver (settings.declared_tables), in
+    place of any earlier: from now on ensure holds each of them to its declaration, and refuses
+    any other path but the state prefix's. silver None: every write is refused."""
+    global _silver
+    _silver = silver.rstrip("/") + "/" if silver else None
+    _declared.clear()
+    _conformed.clear()
+    _declared.update({(silver + t.prefix).rstrip("/"): t for t in declared})
+
+
+def declaration(path):
+    """The declared table at path, or None where none is declared (the jobs' state)."""
+    return _declared.get(path.rstrip("/"))
+
+
+def declared_schema(table):
+    """A declared table's Spark schema: its columns, then its partition columns."""
+    fields = [T.StructField(n, records.spark_type(kind)) for n, kind in table.columns + table.partition_keys]
+    return T.StructType(fields)
+
+
+def hive(data_type):
+    """A Spark type as Glue and the declarations spell it: int, bigint, decimal(12,2), ..."""
+    return data_type.simpleString()
+
+
+def conform(table, fields, partitioned_by, what):
+    """Refuses fields (of what: a write, or the table as it is) that table does not declare with
+    that type, and partitions other than the declared ones."""
+    declared = dict(table.columns + table.partition_keys)
+    listed = ", ".join(f"{n} {kind}" for n, kind in table.columns + table.partition_keys)
+    where = f"silver table {table.name} ({table.prefix})"
+    for f in fields:
+        if f.name not in declared:
+            raise Refused(
+                f"{where}: {what} has column {f.name} ({hive(f.dataType)}), which config does not declare; "
+                f"declared: {listed}. Nothing was written: declare the column (config, silver) and deploy"
+            )
+        if records.spark_type(declared[f.name]) != f.dataType:
+            raise Refused(
+                f"{where}: {what} has column {f.name} as {hive(f.dataType)}, config declares {declared[f.name]}; "
+                f"declared: {listed}. Nothing was written"
+            )
+    partitions = [n for n, _ in table.partition_keys]
+    if list(partitioned_by) != partitions:
+        raise Refused(f"{where}: {what} is partitioned by {list(partitioned_by)}, config declares {partitions}")
+
+
+def check(path, schema, partitioned_by=()):
+    """The declaration at path (None for the jobs' state), once a write of schema (partitioned_by)
+    there is found to be one ensure allows. Reads nothing: a writer of several tables checks each
+    before it writes any, so a refusal leaves them all as they were."""
+    path = path.rstrip("/")
+    declared = declaration(path)
+    if declared is not None:
+        conform(declared, schema.fields, partitioned_by, "the write")
+    else:
+        state_only(path)
+    return declared
+
+
+def state_only(path):
+    """Refuses path, which config declares no table at, unless it is under silver's state prefix:
+    a table anywhere else (a typo, a table config no longer declares) would be one Glue lacks."""
+    if _silver is None:
+        raise Refused(f"{path}: no silver declared (tables.declare), so no table may be written. Nothing was written")
+    under = path + "/"
+    if not under.startswith(_silver):
+        raise Refused(f"{path}: not under silver {_silver}, the only root the job writes. Nothing was written")
+    if not under.startswith(_silver + STATE_ROOT):
+        listed = ", ".join(f"{t.name} ({t.prefix})" for t in _declared.values()) or "none"
+        raise Refused(
+            f"silver {_silver}: config declares no silver table at {under[len(_silver) :]!r}; declared: {listed}; "
+            f"the jobs' own state goes under {STATE_ROOT}. Nothing was written: declare the table (config, silver) "
+            "and deploy"
+        )
+
+
 def ensure(spark, path, schema, retention_days, partitioned_by=()):
-    """The Delta table at path, created with schema (and partitioned_by) if missing; any column
-    of schema it lacks is added (nullable), so a new source column reaches silver instead of
-    failing the write."""
+    """The Delta table at path, for a write of schema (partitioned_by). A declared table
+    (declare) must declare every column of schema, and be as declared; it is created from its
+    declaration if missing, and any declared column it lacks is added (nullable). A state table
+    (under STATE_ROOT) is created with schema, and any column of schema it lacks is added; any
+    other path is refused (check)."""
     path = path.rstrip("/")  # Delta compares the location with the path it resolves
+    declared = check(path, schema, partitioned_by)
+    if declared is not None:
+        schema, partitioned_by = declared_schema(declared), partition_names(declared)
     if existing(spark, path) is None:
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
         if partitioned_by:
@@ -36,15 +147,79 @@ def ensure(spark, path, schema, retention_days, partitioned_by=()):
             builder = builder.property(k, v)
         builder.execute()
     table = keep_retention(spark, path, retention_days)
+    if declared is not None and path not in _conformed:
+        # Once per process: the jobs only ever add declared columns.
+        conform(declared, table.toDF().schema.fields, table.detail().first().partitionColumns, "the Delta table")
+        _conformed.add(path)
     have = {f.name for f in table.toDF().schema.fields}
-    new = [f for f in schema.fields if f.name not in have]
+    new = [(i, f) for i, f in enumerate(schema.fields) if f.name not in have]
+    for i, f in new:
+        # A declared column goes where the declaration (and so Glue) has it; one a state
+        # table's writer brings goes last.
+        where = "" if declared is None else " FIRST" if i == 0 else f" AFTER `{schema.fields[i - 1].name}`"
+        spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS (`{f.name}` {f.dataType.simpleString()}{where})")
     if new:
-        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in new)
-        spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS ({columns})")
         table = DeltaTable.forPath(spark, path)
     return table
 
 
+def with_declared(df, path):
+    """df with every column the table at path declares and df lacks, null: config may declare a
+    source column before DMS sends it, and an insert of all columns needs each one."""
+    table = declaration(path)
+    if table is None:
+        return df
+    missing = [(n, kind) for n, kind in table.columns if n not in df.columns]
+    return df.withColumns({n: F.lit(None).cast(records.spark_type(kind)) for n, kind in missing}) if missing else df
+
+
+def partition_names(table):
+    return [n for n, _ in table.partition_keys]
+
+
+def create(spark, retention_days, registry=None):
+    """Every declared table (declare) that is missing, created empty with its declared schema
+    and partitions, so readers find it before its first data; an existing one keeps its data
+    and gains only a declared column it lacks. Returns the names of the tables created.
+
+    registry is the path of the created-tables table (declared too): each missing table, the
+    registry itself included, is recorded in it with the time first, and dbt's freshness reads
+    an empty table's creation as its newest row. Recorded before it is made, a table a dying
+    run left unmade is made, and recorded again, by the next."""
+    missing = [table.name for path, table in _declared.items() if existing(spark, path) is None]
+    if registry is not None and missing:
+        record_created(spark, registry, missing, retention_days)
+    for path, table in _declared.items():
+        ensure(spark, path, declared_schema(table), retention_days, partition_names(table))
+    return missing
+
+
+# The created-tables table (config's SilverTablesCreated), as config declares it.
+CREATED_SCHEMA = T.StructType(
+    [T.StructField("table_name", T.StringType(), False), T.StructField("created_at", T.TimestampType(), False)]
+)
+
+
+def record_created(spark, registry, names, retention_days):
+    """Records the tables named as created now in the created-tables table at registry: one row
+    per table, a MERGE on its name, so a table made again gets its new time."""
+    if declaration(registry) is None:
+        raise Refused(f"the created-tables table {registry} is not a declared silver table")
+    rows = spark.createDataFrame([(n,) for n in names], "table_name string").withColumn(
+        "created_at", F.current_timestamp()
+    )
+    target = ensure(spark, registry, CREATED_SCHEMA, retention_days)
+    (
+        target.alias("t")
+        .merge(rows.alias("s"), "t.table_name = s.table_name")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
+# Declared tables this process has found as declared (ensure).
+_conformed = set()
 # (path, retention days) whose table this process has already checked: a long-running job
 # (the speed layer's queries restart their sinks) reads each table's properties once.
 _kept = set()

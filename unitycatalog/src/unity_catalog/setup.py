@@ -86,7 +86,21 @@ def role_arn(plan, outputs):
 
 def ensure_credential(w, plan, arn, report):
     """The storage credential on the role, created without validation: the role cannot be
-    assumed until its trust has the external ID this creates."""
+    assumed until its trust has the external ID this creates. Databricks reports which role of
+    its own assumes the credential (unity_catalog_iam_arn): it must be the one config names,
+    which is the one the role's trust admits."""
+    credential = find_or_create_credential(w, plan, arn, report)
+    master = credential.aws_iam_role.unity_catalog_iam_arn
+    if master and master != plan["master_role"]:
+        raise SetupError(
+            f"storage credential {plan['credential']} is assumed by {master} (Databricks' unity_catalog_iam_arn), "
+            f"but the role trusts config.UnityCatalogMasterRole, {plan['master_role']}: put Databricks' role "
+            "in config and deploy"
+        )
+    return credential
+
+
+def find_or_create_credential(w, plan, arn, report):
     name = plan["credential"]
     try:
         credential = w.storage_credentials.get(name)
@@ -108,6 +122,10 @@ def ensure_credential(w, plan, arn, report):
 
 
 def ensure_locations(w, plan, report):
+    """An external location per layer, with file events off. Databricks turns file events on
+    unless asked not to ("enable_file_events ... Default to true", REST API reference), and then
+    sets up SNS, SQS and bucket notifications through the credential's role, which has no such
+    rights: the jobs list their files instead. A location found with them on is turned off."""
     for want in plan["locations"]:
         name = want["name"]
         try:
@@ -118,6 +136,7 @@ def ensure_locations(w, plan, report):
                 want["url"],
                 plan["credential"],
                 read_only=want["read_only"],
+                enable_file_events=False,
                 comment=f"The {want['layer']} layer of {plan['environment']}",
             )
             report.did(f"created external location {name}")
@@ -127,10 +146,17 @@ def ensure_locations(w, plan, report):
             "url": (have.url or "").rstrip("/") != want["url"].rstrip("/"),
             "credential": have.credential_name != plan["credential"],
             "read_only": bool(have.read_only) != want["read_only"],
+            # The effective state is what Databricks applied, which "may differ due to
+            # server-side defaults": either one on is drift.
+            "file_events": bool(have.enable_file_events) or bool(have.effective_enable_file_events),
         }
         if any(differs.values()):
             w.external_locations.update(
-                name, url=want["url"], credential_name=plan["credential"], read_only=want["read_only"]
+                name,
+                url=want["url"],
+                credential_name=plan["credential"],
+                read_only=want["read_only"],
+                enable_file_events=False,
             )
             report.did(f"updated external location {name}: {', '.join(k for k, v in differs.items() if v)}")
 
@@ -180,14 +206,25 @@ def ensure_bound(w, catalog, report):
         report.did(f"bound catalog {catalog} to workspace {workspace} only{unbound}")
 
 
+def privilege_assignments(w, kind, name, principal):
+    """The principal's assignments on the securable, page after page. The SDK's GrantsAPI.get
+    recommends max_results=0 (the server's page length; unpaginated calls "will be deprecated
+    soon"), and a page may be empty yet have a next one: only a missing next_page_token ends."""
+    assignments, token = [], None
+    while True:
+        page = w.grants.get(kind, name, principal=principal, max_results=0, page_token=token)
+        assignments += [a for a in page.privilege_assignments or [] if a.principal == principal]
+        token = page.next_page_token
+        if not token:
+            return assignments
+
+
 def ensure_grants(w, plan, report):
     """Each grant's principal holds exactly its privileges on the securable: the missing ones are
     granted, any other it holds there is revoked. Other principals' grants are left alone."""
     for grant in plan["grants"]:
         kind, name, principal = grant["securable_type"], grant["full_name"], grant["principal"]
-        current = w.grants.get(kind, name, principal=principal)
-        assignments = [a for a in current.privilege_assignments or [] if a.principal == principal]
-        have = {p.value for a in assignments for p in a.privileges or []}
+        have = {p.value for a in privilege_assignments(w, kind, name, principal) for p in a.privileges or []}
         want = set(grant["privileges"])
         add, remove = sorted(want - have), sorted(have - want)
         if not add and not remove:

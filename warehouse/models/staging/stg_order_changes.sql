@@ -1,6 +1,7 @@
 -- Every change of an order that the batch job has merged (silver's history of public.orders):
--- the status it left, or deleted, and when. A change's time is its change key; a delete
--- carries the deleted row's last one, so it takes the time DMS committed it.
+-- the status it left, or deleted, and when. A change's time is its change key; under
+-- PostgreSQL's default replica identity a delete carries only the order's key (its change key
+-- and status are null), so it takes the time DMS committed it.
 select
     order_id,
     case when {{ dms_op_column() }} = 'D' then 'deleted' else status end as status,
