@@ -44,8 +44,12 @@ func locate(t *testing.T, stack awscdk.Stack, v any) (located, bool) {
 	if id, ok := m["Ref"].(string); ok && !strings.HasPrefix(id, "AWS::") {
 		return located{stack, id}, true
 	}
-	if att, ok := m["Fn::GetAtt"].([]any); ok {
+	switch att := m["Fn::GetAtt"].(type) {
+	case []any:
 		return located{stack, att[0].(string)}, true
+	case string: // the short form, "Resource.Attribute"
+		id, _, _ := strings.Cut(att, ".")
+		return located{stack, id}, true
 	}
 	if out, ok := m["Fn::GetStackOutput"].(map[string]any); ok {
 		for _, producer := range allStacks() {

@@ -100,18 +100,21 @@ type netStage struct {
 	t         *testing.T
 	region    string
 	templates map[string]netTemplate
-	rules     []netRule
+	// stacks are the stage's stacks by name, for locate.
+	stacks map[string]awscdk.Stack
+	rules  []netRule
 }
 
 func loadStage(t *testing.T, region string, stacksOfStage []awscdk.Stack) *netStage {
 	t.Helper()
-	s := &netStage{t: t, region: region, templates: map[string]netTemplate{}}
+	s := &netStage{t: t, region: region, templates: map[string]netTemplate{}, stacks: map[string]awscdk.Stack{}}
 	for _, stack := range stacksOfStage {
 		raw, err := os.ReadFile(templatePath(stack))
 		require.NoError(t, err)
 		var tpl netTemplate
 		require.NoError(t, json.Unmarshal(raw, &tpl))
 		s.templates[*stack.StackName()] = tpl
+		s.stacks[*stack.StackName()] = stack
 	}
 	s.rules = s.collectRules()
 	return s
@@ -126,28 +129,15 @@ func (s *netStage) resource(n netNode) resource {
 }
 
 // resolve follows a Ref, a Fn::GetAtt or another stack's Fn::GetStackOutput to the resource
-// it names; ok is false for literals and anything outside the stage.
+// it names (locate); ok is false for literals and anything outside the stage.
 func (s *netStage) resolve(stack string, v any) (netNode, bool) {
-	m, _ := v.(map[string]any)
-	if id, ok := m["Ref"].(string); ok && !strings.HasPrefix(id, "AWS::") {
-		return netNode{stack, id}, true
+	l, ok := locate(s.t, s.stacks[stack], v)
+	if !ok {
+		return netNode{}, false
 	}
-	switch att := m["Fn::GetAtt"].(type) {
-	case []any:
-		return netNode{stack, fmt.Sprint(att[0])}, true
-	case string:
-		id, _, _ := strings.Cut(att, ".")
-		return netNode{stack, id}, true
-	}
-	if out, ok := m["Fn::GetStackOutput"].(map[string]any); ok {
-		producer := fmt.Sprint(out["StackName"])
-		if tpl, ok := s.templates[producer]; ok {
-			if o, ok := tpl.Outputs[fmt.Sprint(out["OutputName"])]; ok {
-				return s.resolve(producer, o.Value)
-			}
-		}
-	}
-	return netNode{}, false
+	n := netNode{*l.stack.StackName(), l.id}
+	_, inStage := s.templates[n.stack]
+	return n, inStage
 }
 
 // resolveAll resolves each item of a list (or a single value) that names a resource.
