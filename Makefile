@@ -39,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps synth test unit py-test dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps generate synth test unit py-test dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -152,6 +152,16 @@ bench-jobs: jobs/.venv/.synced ## the CDC merge benchmark: times and Delta's ope
 
 bench-speed: jobs/.venv/.synced ## the speed layer's benchmark: latency to silver and events per second (docs/jobs.md)
 	cd jobs && .venv/bin/python -m benchmarks.speed
+
+# Everything derived from config and the source declarations (config/sources/), in dependency
+# order: the tables file first (config reads it), then what config generates, then the goldens.
+# cmd/tables parses the source database's DDL with PostgreSQL's own parser (pg_query_go, cgo), so
+# this target needs a C compiler; config, `make synth` and the deploy read its committed output.
+generate: deps warehouse/.venv/.synced ## regenerate everything derived from config/ and config/sources/ (needs a C compiler)
+	go run ./cmd/tables
+	go run ./cmd/dags -o dags/api_sources.json
+	$(MAKE) --no-print-directory bundle-config warehouse-config config-doc
+	go test -count=1 ./test -run '^(TestSnapshots|TestNoOrphanSnapshots)$$' -update
 
 bundle-config: ## regenerate jobs/targets.yml, the bundle's targets and variables, from config
 	go run ./cmd/bundle -o jobs/targets.yml

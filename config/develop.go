@@ -3,7 +3,7 @@ package config
 // develop is where changes land first: small, cheap and disposable. Stateful resources are
 // destroyed with the stack, so nothing here may hold data anyone needs to keep.
 func develop() Environment {
-	return Environment{
+	e := Environment{
 		Name:                  "develop",
 		Account:               "111111111111", // placeholder: set your develop account ID
 		Region:                "us-east-1",
@@ -68,17 +68,15 @@ func develop() Environment {
 		},
 		// Provisioned with one shard: the cheapest stream; small buffers show data within a minute.
 		Streaming: Streaming{
-			Streams: []Stream{
-				{Name: "web-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
-					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON,
-					Columns: webEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime},
-				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 24,
-					BufferingIntervalSeconds: 60, BufferingSizeMB: 5, Compression: CompressionGzip, Format: FormatJSON,
-					Columns: orderEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime},
+			Defaults: StreamSettings{Mode: StreamProvisioned, Shards: 1, RetentionHours: 24, BufferingIntervalSeconds: 60, BufferingSizeMB: 5},
+			Overrides: map[string]StreamOverride{
+				// JSON as producers send it: no format conversion to pay for, and Parquet's
+				// 64 MB minimum buffer would not fit the small buffers above.
+				"orders-events": {Format: new(FormatJSON), Compression: new(CompressionGzip)},
 			},
 			LogRetentionDays: 14,
 			SpeedLayer:       false, // off: develop has no Databricks
-		},
+		}.resolved(),
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{
 				CrawlerRDS:     "cron(0 6 * * ? *)",
@@ -136,9 +134,11 @@ func develop() Environment {
 		},
 		Warehouse: sampleWarehouse(),
 		Silver: Silver{
-			Tables:        sampleTables(),
-			APISources:    sampleAPISources(),
+			APISources:    DeclaredAPISources(),
 			RetentionDays: 7,
 		},
 	}
+	// Silver keeps the tables of config/sources/database.sql that this capture selects.
+	e.Silver.Tables = capturedTables(e.Cdc)
+	return e
 }

@@ -3,7 +3,7 @@ package config
 // production keeps everything: retained stateful resources, termination protection, a NAT
 // gateway per AZ and long retention.
 func production() Environment {
-	return Environment{
+	e := Environment{
 		Name:                  "production",
 		Account:               "333333333333", // placeholder: set your production account ID
 		Region:                "us-east-1",
@@ -73,20 +73,15 @@ func production() Environment {
 		},
 		// On-demand streams follow traffic; a week of retention allows replays after an incident.
 		Streaming: Streaming{
-			Streams: []Stream{
-				{Name: "web-events", Mode: StreamOnDemand, RetentionHours: 168,
-					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionGzip, Format: FormatJSON,
-					Columns: webEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
-					// Busy: batches capped by size, so a backlog after an incident is worked off evenly.
-					Speed: StreamSpeed{TriggerSeconds: 30, MaxBytesPerTrigger: 1 * gigabyte, WatermarkSeconds: 3600}},
-				{Name: "orders-events", Mode: StreamOnDemand, RetentionHours: 168,
-					BufferingIntervalSeconds: 300, BufferingSizeMB: 128, Compression: CompressionNone, Format: FormatParquet,
-					Columns: orderEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
-					Speed: StreamSpeed{TriggerSeconds: 30, MaxFilesPerTrigger: 500, WatermarkSeconds: 3600}},
+			Defaults: StreamSettings{Mode: StreamOnDemand, RetentionHours: 168, BufferingIntervalSeconds: 300, BufferingSizeMB: 128,
+				Speed: StreamSpeed{TriggerSeconds: 30, MaxFilesPerTrigger: 500, WatermarkSeconds: 3600}},
+			Overrides: map[string]StreamOverride{
+				// Busy: batches capped by size, so a backlog after an incident is worked off evenly.
+				"web-events": {Speed: StreamSpeed{TriggerSeconds: 30, MaxBytesPerTrigger: 1 * gigabyte, WatermarkSeconds: 3600}},
 			},
 			LogRetentionDays: 365,
 			SpeedLayer:       true,
-		},
+		}.resolved(),
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{
 				CrawlerRDS:     "cron(0 */6 * * ? *)",
@@ -144,9 +139,11 @@ func production() Environment {
 		},
 		Warehouse: sampleWarehouse(),
 		Silver: Silver{
-			Tables:        sampleTables(),
-			APISources:    sampleAPISources(),
+			APISources:    DeclaredAPISources(),
 			RetentionDays: 30,
 		},
 	}
+	// Silver keeps the tables of config/sources/database.sql that this capture selects.
+	e.Silver.Tables = capturedTables(e.Cdc)
+	return e
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,8 +34,12 @@ func TestRulesAreDescribed(t *testing.T) {
 		assert.NotEmpty(t, r.Allowed, "%s has a rule that says nothing of what it allows", r.Field)
 		assert.NotRegexp(t, `%[a-z!]`, r.Allowed, "%s: Allowed is shown as it is; a format verb would print literally", r.Field)
 	}
-	// The rules across environments are part of the list, at both ends.
-	assert.Equal(t, Rule{Field: "name", Allowed: "must be unique across environments"}, all[0])
+	// The declarations' rules come first, each with its file; then the environments', those
+	// across environments at both ends.
+	assert.Equal(t, StreamsFile, all[0].File)
+	i := slices.Index(all, Rule{Field: "name", Allowed: "must be unique across environments"})
+	require.Positive(t, i)
+	assert.NotEmpty(t, all[i-1].File)
 	assert.Equal(t, "airflow.version", all[len(all)-1].Field)
 }
 

@@ -10,12 +10,16 @@ import (
 // Silver is what the batch jobs make of bronze: one Delta table per replicated table and per
 // API source, each keyed, in the silver bucket and the <env>_silver database.
 type Silver struct {
-	// Tables are the replicated tables the CDC job keeps current, each with its primary key.
-	// Each must be one DMS captures (cdc.include, not cdc.exclude); config/sources/orders.sql
-	// declares the sample's.
+	// Tables are the replicated tables the CDC job keeps current, each keyed by its primary
+	// key: the tables of config/sources/database.sql (the source database's schema as pg_dump
+	// --schema-only writes it, which make generate reads into config/sources/tables.json) that
+	// cdc captures, parents before the tables whose foreign keys reference them. Not set per
+	// environment: cdc.include and cdc.exclude choose them. A captured table without a primary
+	// key is refused.
 	Tables []ReplicatedTable
-	// APISources type the API ingestion DAG's sources (dags/api_sources.json names them; a test
-	// compares the two): a record's columns and its natural key.
+	// APISources are the API sources of config/sources/api.yaml, declared once for every
+	// environment: what the API ingestion DAG pulls (dags/api_sources.json, generated from
+	// them), a record's columns and its natural key.
 	APISources []APISource `config:"apiSources"`
 	// RetentionDays is how far back "as of" queries reach: VACUUM keeps removed files and Delta
 	// keeps its log this long. Delta refuses less than 7 days unless told otherwise.
@@ -31,21 +35,45 @@ type ReplicatedTable struct {
 	Key []string
 	// Columns are the source table's columns in order, each with the Hive type silver keeps
 	// it as: DMS's Parquet type as Spark reads it (bigint, int, string, decimal(p,s),
-	// timestamp, ...). With the CDC job's own columns they declare the table's silver schema,
-	// which Glue is given; a column bronze carries and this list lacks stops the CDC job until
-	// it is declared here (docs/jobs.md).
+	// timestamp, ...), mapped from its PostgreSQL type by make generate. With the CDC job's own
+	// columns they declare the table's silver schema, which Glue is given; a column bronze
+	// carries and this list lacks stops the CDC job until config/sources/database.sql has it
+	// and make generate has run (docs/jobs.md).
 	Columns []Column
 }
 
-// APISource is one API source in silver.
+// APISource is one API source of config/sources/api.yaml: what the DAG pulls, and how silver
+// types it.
 type APISource struct {
-	// Name is the source's name in dags/api_sources.json (bronze: api/<name>/).
-	Name string
+	// Name is the source's name, unique among the declared sources (bronze: api/<name>/).
+	Name string `yaml:"name"`
+	// URL is the https endpoint the DAG GETs once a day.
+	URL string `yaml:"url"`
+	// Params are the query parameters of every request, as text.
+	Params map[string]string `yaml:"params"`
+	// Records is the key of the response's JSON object that holds the records; "" when the
+	// body is the records.
+	Records string `yaml:"records"`
+	// Pagination is how the DAG asks for the next page; none by default.
+	Pagination Pagination `yaml:"pagination"`
 	// Key is the natural key, of Columns and BronzeAPIDayColumn (the day the record was
 	// ingested for): re-ingesting a record with the same key replaces it.
-	Key []string
+	Key []string `yaml:"key"`
 	// Columns type a record's fields; a record that doesn't fit goes to quarantine.
-	Columns []Column
+	Columns []Column `yaml:"columns"`
+}
+
+// Pagination is how the API ingestion DAG pulls the pages of a source after the first.
+type Pagination struct {
+	// Type is PaginationNone (one request) or PaginationHeaderCursor: each response's Header
+	// carries the cursor of the next page, sent back as the query parameter Param.
+	Type string `yaml:"type"`
+	// Header is the response header that carries the next page's cursor.
+	Header string `yaml:"header"`
+	// Param is the query parameter that sends the cursor back.
+	Param string `yaml:"param"`
+	// MaxPages is the most pages one run pulls, 1 to MaxPages.
+	MaxPages int `yaml:"maxPages"`
 }
 
 // An API source's column may have a type of ColumnTypes, map<string,string>, or decimal(p,s)
@@ -64,11 +92,10 @@ var silverRules = rules[Environment]{
 	each(replicatedTableRules, func(e Environment) []tableIn {
 		tables := make([]tableIn, len(e.Silver.Tables))
 		for i, t := range e.Silver.Tables {
-			tables[i] = tableIn{t, e.Cdc}
+			tables[i] = tableIn{t, e.Cdc, e.ReservedColumns()}
 		}
 		return tables
 	}),
-	each(apiSourceRules, func(e Environment) []APISource { return e.Silver.APISources }),
 	{Field: "silver.tables", Allowed: "must give every silver table its own name: a table named <t>_history clashes with <t>'s history, and " +
 		SilverWatermarks().Name + " and " + SilverTablesCreated().Name + " are the batch job's", check: func(f field, e Environment) {
 		// Repeated tables and sources have rules of their own: only distinct ones may clash.
@@ -101,10 +128,12 @@ var silverRules = rules[Environment]{
 	}},
 }
 
-// tableIn is a replicated table and the capture that must select it.
+// tableIn is a replicated table, the capture that must select it, and the columns the jobs
+// add (Environment.ReservedColumns).
 type tableIn struct {
 	ReplicatedTable
-	cdc Cdc
+	cdc      Cdc
+	reserved []string
 }
 
 var replicatedTableRules = rules[listed[tableIn]]{
@@ -125,8 +154,15 @@ var replicatedTableRules = rules[listed[tableIn]]{
 				"is not captured by DMS: add it to cdc.include (or remove it from cdc.exclude), or drop it here")
 		}},
 	}),
+	// DMS finds a changed or deleted row by its primary key (PostgreSQL's default replica
+	// identity), and the CDC merge matches on it: a captured table needs one.
+	{Field: "silver.tables[].key", Allowed: "must be the table's primary key in " + SourceDDL + ": DMS cannot replicate the updates and deletes of a table without one; " +
+		"add a primary key, or leave the table out with cdc.exclude", check: func(f field, t listed[tableIn]) {
+		f.checkf(len(t.value.Key) > 0, t.value.Key, "%s has no primary key in %s: DMS cannot replicate its updates and deletes without one; "+
+			"add a primary key, or leave the table out with cdc.exclude", t.value.Name(), SourceDDL)
+	}},
 	{Field: "silver.tables[].key", Allowed: "must name 1 to 32 distinct columns (lowercase letters, digits, _)", check: func(f field, t listed[tableIn]) {
-		f.check(validColumns(t.value.Key), t.value.Key)
+		f.check(len(t.value.Key) == 0 || validColumns(t.value.Key), t.value.Key)
 	}},
 	{Field: "silver.tables[].columns", Allowed: "must list 1 to 1600 columns (PostgreSQL's most), every key column among them", check: func(f field, t listed[tableIn]) {
 		cols := t.value.Columns
@@ -138,12 +174,11 @@ var replicatedTableRules = rules[listed[tableIn]]{
 	}},
 	// Compared without case: Spark, Athena and Glue fold names, so a source column "op" and
 	// the history's "Op" would be one column twice.
-	{Field: "silver.tables[].columns", Allowed: "must not name a column the CDC job adds, in any case: cdc.timestampColumnName, " + BronzeCDCSequenceColumn + " or " + BronzeCDCOpColumn,
+	{Field: "silver.tables[].columns", Allowed: "must not name, in any case, a column the jobs add (Environment.ReservedColumns: DMS's operation, commit time and change sequence, the jobs' own)",
 		check: func(f field, t listed[tableIn]) {
-			added := []string{t.value.cdc.TimestampColumnName, BronzeCDCSequenceColumn, BronzeCDCOpColumn}
 			for _, c := range t.value.Columns {
-				if slices.ContainsFunc(added, func(a string) bool { return strings.EqualFold(a, c.Name) }) {
-					f.checkf(false, c.Name, "is a column the CDC job adds (DMS's operation, commit time or change sequence): rename the source column or cdc.timestampColumnName")
+				if slices.ContainsFunc(t.value.reserved, func(a string) bool { return strings.EqualFold(a, c.Name) }) {
+					f.checkf(false, c.Name, "is, compared without case, a column the jobs add (%s): rename the source column, or cdc.timestampColumnName if it is that one", strings.Join(t.value.reserved, ", "))
 					return
 				}
 			}
@@ -160,40 +195,6 @@ var replicatedColumnRules = rules[listed[Column]]{
 	{Field: "silver.tables[].columns[].type", Allowed: fmt.Sprintf("must be one of %v or decimal(p,s) with p up to 38: the Hive type of DMS's Parquet column", ColumnTypes),
 		check: func(f field, c listed[Column]) {
 			f.check(slices.Contains(ColumnTypes, c.value.Type) || decimalPattern.MatchString(c.value.Type), c.value.Type)
-		}},
-}
-
-var apiSourceRules = rules[listed[APISource]]{
-	{Field: "silver.apiSources[].name", Allowed: "must be an API source name: 2-63 lowercase letters, digits or _, starting with a letter", check: func(f field, s listed[APISource]) {
-		f.check(apiSourcePattern.MatchString(s.value.Name), s.value.Name)
-	}},
-	{Field: "silver.apiSources[].name", Allowed: "must be unique", check: func(f field, s listed[APISource]) {
-		f.check(!slices.ContainsFunc(s.earlier, func(o APISource) bool { return o.Name == s.value.Name }), s.value.Name)
-	}},
-	{Field: "silver.apiSources[].columns", Allowed: "must list 1 to 200 columns", check: func(f field, s listed[APISource]) {
-		f.check(len(s.value.Columns) >= 1 && len(s.value.Columns) <= 200, len(s.value.Columns))
-	}},
-	each(apiColumnRules, func(s listed[APISource]) []Column { return s.value.Columns }),
-	{Field: "silver.apiSources[].key", Allowed: "must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)", check: func(f field, s listed[APISource]) {
-		ok := validColumns(s.value.Key)
-		for _, k := range s.value.Key {
-			ok = ok && (k == BronzeAPIDayColumn || slices.ContainsFunc(s.value.Columns, func(c Column) bool { return c.Name == k && c.Type != mapType }))
-		}
-		f.check(ok, s.value.Key)
-	}},
-}
-
-var apiColumnRules = rules[listed[Column]]{
-	{Field: "silver.apiSources[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt, record or reason (the job adds them)",
-		check: func(f field, c listed[Column]) {
-			name := c.value.Name
-			f.check(columnNamePattern.MatchString(name) && name != BronzeAPIDayColumn && !slices.Contains(JobColumns, name) &&
-				!slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == name }), name)
-		}},
-	{Field: "silver.apiSources[].columns[].type", Allowed: fmt.Sprintf("must be one of %v, %s or decimal(p,s) with p up to 38", ColumnTypes, mapType),
-		check: func(f field, c listed[Column]) {
-			t := c.value.Type
-			f.check(slices.Contains(ColumnTypes, t) || t == mapType || decimalPattern.MatchString(t), t)
 		}},
 }
 

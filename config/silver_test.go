@@ -1,19 +1,14 @@
 package config
 
 import (
-	"encoding/json"
-	"os"
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// In staging, silver.tables are public.customers, public.orders and public.order_items, and
-// apiSources[2] is the exchange rates (keyed by currency and dt).
+// In staging, silver.tables are public.customers, public.orders and public.order_items.
 func TestInvalidSilver(t *testing.T) {
 	assertInvalid(t, staging, []invalid{
 		{"no tables", func(e *Environment) { e.Silver.Tables = nil },
@@ -46,7 +41,9 @@ func TestInvalidSilver(t *testing.T) {
 			e.Silver.Tables = append(e.Silver.Tables, ReplicatedTable{Schema: "batch", Table: "tables_created", Key: []string{"id"}, Columns: []Column{{Name: "id", Type: "bigint"}}})
 		}, []string{`staging: silver.tables "batch_tables_created": gives two silver tables the name batch_tables_created: rename one in the source or leave one out`}},
 		{"no key", func(e *Environment) { e.Silver.Tables[2].Key = nil },
-			[]string{`staging: silver.tables[2].key []: must name 1 to 32 distinct columns (lowercase letters, digits, _)`}},
+			[]string{`staging: silver.tables[2].key []: public.order_items has no primary key in config/sources/database.sql: DMS cannot replicate its updates and deletes without one; add a primary key, or leave the table out with cdc.exclude`}},
+		{"captured table without a primary key", func(e *Environment) { e.Silver.Tables = captured(e.Cdc, append(SourceTables(), keyless)) },
+			[]string{`staging: silver.tables[3].key []: public.events has no primary key in config/sources/database.sql: DMS cannot replicate its updates and deletes without one; add a primary key, or leave the table out with cdc.exclude`}},
 		{"repeated key column", func(e *Environment) { e.Silver.Tables[2].Key = []string{"order_id", "order_id"} },
 			[]string{`staging: silver.tables[2].key [order_id order_id]: must name 1 to 32 distinct columns (lowercase letters, digits, _)`}},
 		{"no columns", func(e *Environment) { e.Silver.Tables[0].Columns = nil },
@@ -54,35 +51,13 @@ func TestInvalidSilver(t *testing.T) {
 		{"key column not declared", func(e *Environment) { e.Silver.Tables[2].Columns = e.Silver.Tables[2].Columns[2:] },
 			[]string{`staging: silver.tables[2].columns 3: must list 1 to 1600 columns (PostgreSQL's most), every key column among them`}},
 		{"column the cdc job adds", func(e *Environment) { e.Silver.Tables[0].Columns[1].Name = BronzeCDCSequenceColumn },
-			[]string{`staging: silver.tables[0].columns "dms_change_seq": is a column the CDC job adds (DMS's operation, commit time or change sequence): rename the source column or cdc.timestampColumnName`}},
+			[]string{`staging: silver.tables[0].columns "dms_change_seq": is, compared without case, a column the jobs add (Op, dms_commit_ts, dms_change_seq, _cdc, _bronze_file, _watermark, dt, event_date, source, record, reason, _corrupt_record, _n, _rank, _raw, _erased_key, _erased_at): rename the source column, or cdc.timestampColumnName if it is that one`}},
 		{"column the history adds, in another case", func(e *Environment) { e.Silver.Tables[0].Columns[1].Name = "op" },
-			[]string{`staging: silver.tables[0].columns "op": is a column the CDC job adds (DMS's operation, commit time or change sequence): rename the source column or cdc.timestampColumnName`}},
+			[]string{`staging: silver.tables[0].columns "op": is, compared without case, a column the jobs add (Op, dms_commit_ts, dms_change_seq, _cdc, _bronze_file, _watermark, dt, event_date, source, record, reason, _corrupt_record, _n, _rank, _raw, _erased_key, _erased_at): rename the source column, or cdc.timestampColumnName if it is that one`}},
 		{"column twice", func(e *Environment) { e.Silver.Tables[0].Columns[1].Name = "customer_id" },
 			[]string{`staging: silver.tables[0].columns[1].name "customer_id": must be lowercase letters, digits or underscores, starting with a letter (as PostgreSQL folds unquoted names), and unique in the table`}},
 		{"column type", func(e *Environment) { e.Silver.Tables[0].Columns[1].Type = "text" },
 			[]string{`staging: silver.tables[0].columns[1].type "text": must be one of [string boolean int bigint float double date timestamp] or decimal(p,s) with p up to 38: the Hive type of DMS's Parquet column`}},
-		{"api source name", func(e *Environment) { e.Silver.APISources[0].Name = "Coinbase" },
-			[]string{`staging: silver.apiSources[0].name "Coinbase": must be an API source name: 2-63 lowercase letters, digits or _, starting with a letter`}},
-		{"api source twice", func(e *Environment) { e.Silver.APISources[1].Name = e.Silver.APISources[0].Name },
-			[]string{`staging: silver.apiSources[1].name "coinbase_btc_usd_trades": must be unique`}},
-		{"api key not a column", func(e *Environment) { e.Silver.APISources[0].Key = []string{"id"} },
-			[]string{`staging: silver.apiSources[0].key [id]: must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)`}},
-		{"api key on a map", func(e *Environment) { e.Silver.APISources[2].Key = []string{"rates"} },
-			[]string{`staging: silver.apiSources[2].key [rates]: must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)`}},
-		{"api column type", func(e *Environment) { e.Silver.APISources[0].Columns[2].Type = "decimal(39,2)" },
-			[]string{`staging: silver.apiSources[0].columns[2].type "decimal(39,2)": must be one of [string boolean int bigint float double date timestamp], map<string,string> or decimal(p,s) with p up to 38`}},
-		{"no api columns", func(e *Environment) { e.Silver.APISources[0].Columns = nil },
-			[]string{
-				`staging: silver.apiSources[0].columns 0: must list 1 to 200 columns`,
-				`staging: silver.apiSources[0].key [trade_id]: must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)`,
-			}},
-		{"api column twice", func(e *Environment) { e.Silver.APISources[0].Columns[1].Name = "trade_id" },
-			[]string{`staging: silver.apiSources[0].columns[1].name "trade_id": must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt, record or reason (the job adds them)`}},
-		{"api column dt", func(e *Environment) { e.Silver.APISources[2].Columns[0].Name = BronzeAPIDayColumn },
-			[]string{
-				`staging: silver.apiSources[2].columns[0].name "dt": must be lowercase letters, digits or underscores, starting with a letter, unique in the source, and not dt, record or reason (the job adds them)`,
-				`staging: silver.apiSources[2].key [currency dt]: must name 1 to 32 distinct columns of the source's columns or dt (the ingestion day)`,
-			}},
 		{"retention below delta's floor", func(e *Environment) { e.Silver.RetentionDays = 6 },
 			[]string{`staging: silver.retentionDays 6: must be from 7 to 3650`}},
 	})
@@ -101,86 +76,75 @@ func TestLike(t *testing.T) {
 	}
 }
 
-// TestSilverTablesAreTheSampleSchemas: every environment's silver tables are tables of
-// config/sources/orders.sql, keyed by exactly their primary keys.
-func TestSilverTablesAreTheSampleSchemas(t *testing.T) {
-	sql, err := os.ReadFile("sources/orders.sql")
-	require.NoError(t, err)
-	keys := map[string][]string{}
-	table := regexp.MustCompile(`(?s)CREATE TABLE ([a-z_]+\.[a-z_]+) \((.*?)\n\);`)
-	primary := regexp.MustCompile(`PRIMARY KEY \(([^)]*)\)`)
-	for _, m := range table.FindAllStringSubmatch(string(sql), -1) {
-		pk := primary.FindStringSubmatch(m[2])
-		require.NotNil(t, pk, "%s has no primary key", m[1])
-		keys[m[1]] = strings.Split(strings.ReplaceAll(pk[1], " ", ""), ",")
+// keyless is a table of the DDL without a primary key, as tables.json records it.
+var keyless = SourceTable{Schema: "public", Table: "events", Key: []string{},
+	Columns: []SourceColumn{{Name: "event_id", SourceType: "bigint", Type: "bigint"}}}
+
+// TestExcludedTableWithoutKeyIsLeftOut: the way out the refusal names, cdc.exclude, leaves the
+// keyless table out of silver, and the environment is valid.
+func TestExcludedTableWithoutKeyIsLeftOut(t *testing.T) {
+	env := staging()
+	env.Cdc.Exclude = append(env.Cdc.Exclude, TableSelector{Schema: "public", Table: "events"})
+	env.Silver.Tables = captured(env.Cdc, append(SourceTables(), keyless))
+	require.NoError(t, Validate(env))
+	assert.NotContains(t, tableNames(env.Silver.Tables), "public.events")
+}
+
+// TestSilverKeepsTheCapturedTables: silver keeps the DDL's tables that DMS's selection captures
+// (cdc.include minus cdc.exclude), in tables.json's order, each with its key and typed columns.
+func TestSilverKeepsTheCapturedTables(t *testing.T) {
+	column := func(name, source, silver string) SourceColumn {
+		return SourceColumn{Name: name, SourceType: source, Type: silver}
 	}
-	require.Len(t, keys, 3, "customers, orders, order_items")
+	tables := []SourceTable{
+		{Schema: "sales", Table: "invoices", Key: []string{"invoice_id"}, Columns: []SourceColumn{
+			column("invoice_id", "bigint", "bigint"), column("amount", "numeric(10,2)", "decimal(10,2)")}},
+		{Schema: "sales", Table: "invoice_lines", Key: []string{"invoice_id", "line"}, Columns: []SourceColumn{
+			column("invoice_id", "bigint", "bigint"), column("line", "integer", "int")}},
+		{Schema: "audit", Table: "log", Key: []string{"id"}, Columns: []SourceColumn{column("id", "uuid", "string")}},
+		{Schema: "sales", Table: "flyway_schema_history", Key: []string{"rank"}, Columns: []SourceColumn{column("rank", "integer", "int")}},
+	}
+	for _, c := range []struct {
+		name             string
+		include, exclude []TableSelector
+		want             []string
+	}{
+		{"a schema", []TableSelector{{Schema: "sales", Table: "%"}}, nil, []string{"sales.invoices", "sales.invoice_lines", "sales.flyway_schema_history"}},
+		{"less what is excluded", []TableSelector{{Schema: "sales", Table: "%"}}, []TableSelector{{Schema: "sales", Table: "flyway_%"}}, []string{"sales.invoices", "sales.invoice_lines"}},
+		{"in tables.json's order", []TableSelector{{Schema: "sales", Table: "invoice_lines"}, {Schema: "audit", Table: "log"}, {Schema: "sales", Table: "invoices"}}, nil,
+			[]string{"sales.invoices", "sales.invoice_lines", "audit.log"}},
+		{"a schema DMS does not select", []TableSelector{{Schema: "public", Table: "%"}}, nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, tableNames(captured(Cdc{Include: c.include, Exclude: c.exclude}, tables)))
+		})
+	}
+	assert.Equal(t, []ReplicatedTable{{Schema: "sales", Table: "invoices", Key: []string{"invoice_id"},
+		Columns: []Column{{Name: "invoice_id", Type: "bigint"}, {Name: "amount", Type: "decimal(10,2)"}}}},
+		captured(Cdc{Include: []TableSelector{{Schema: "sales", Table: "invoices"}}}, tables))
+}
+
+// TestEnvironmentsKeepTheCapturedSourceTables: no environment declares tables of its own; each
+// keeps those of config/sources/tables.json its capture selects.
+func TestEnvironmentsKeepTheCapturedSourceTables(t *testing.T) {
 	for _, e := range All() {
-		for _, tbl := range e.Silver.Tables {
-			assert.Equal(t, keys[tbl.Name()], tbl.Key, "%s: silver.tables %s", e.Name, tbl.Name())
-		}
-	}
-}
-
-// silverTypes is the type silver keeps a PostgreSQL column of the sample DDL as: DMS's type for
-// it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html, "Source
-// data types for PostgreSQL": INTEGER INT4, BIGINT INT8, NUMERIC(p,s) NUMERIC, CHAR WSTRING, TEXT
-// NCLOB, TIMESTAMP WITH TIME ZONE TIMESTAMP), then the Parquet type DMS writes for that
-// (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html, "Target data types
-// for S3 Parquet": INT32, INT64, DECIMAL, STRING, STRING, TIMESTAMP), as Spark reads it.
-func silverType(pg string) string {
-	if m := regexp.MustCompile(`^numeric\((\d+), ?(\d+)\)$`).FindStringSubmatch(pg); m != nil {
-		return "decimal(" + m[1] + "," + m[2] + ")"
-	}
-	if regexp.MustCompile(`^char\(\d+\)$`).MatchString(pg) {
-		return "string"
-	}
-	return map[string]string{"integer": "int", "bigint": "bigint", "text": "string", "timestamptz": "timestamp"}[pg]
-}
-
-// TestSilverColumnsAreTheSampleSchemas: every replicated table's declared columns are its
-// columns in config/sources/orders.sql, in order, each with the type silver keeps it as.
-func TestSilverColumnsAreTheSampleSchemas(t *testing.T) {
-	sql, err := os.ReadFile("sources/orders.sql")
-	require.NoError(t, err)
-	table := regexp.MustCompile(`(?s)CREATE TABLE ([a-z_]+\.[a-z_]+) \((.*?)\n\);`)
-	column := regexp.MustCompile(`^\s+([a-z_][a-z0-9_]*) (numeric\(\d+, ?\d+\)|char\(\d+\)|[a-z]+)`)
-	ddl := map[string][]Column{}
-	for _, m := range table.FindAllStringSubmatch(string(sql), -1) {
-		for _, line := range strings.Split(m[2], "\n") {
-			if c := column.FindStringSubmatch(line); c != nil && c[1] != "primary" {
-				kind := silverType(c[2])
-				require.NotEmpty(t, kind, "%s.%s: no silver type for PostgreSQL's %s", m[1], c[1], c[2])
-				ddl[m[1]] = append(ddl[m[1]], Column{Name: c[1], Type: kind})
+		var want []string
+		for _, s := range SourceTables() {
+			if e.Cdc.Captures(s.Schema, s.Table) {
+				want = append(want, s.Schema+"."+s.Table)
 			}
 		}
-	}
-	require.Len(t, ddl, 3, "customers, orders, order_items")
-	for _, e := range All() {
-		for _, tbl := range e.Silver.Tables {
-			assert.Equal(t, ddl[tbl.Name()], tbl.Columns, "%s: silver.tables %s", e.Name, tbl.Name())
-		}
+		assert.NotEmpty(t, want, e.Name)
+		assert.Equal(t, want, tableNames(e.Silver.Tables), e.Name)
 	}
 }
 
-// TestSilverAPISourcesAreTheDagsSources: silver types exactly the sources the API DAG pulls.
-func TestSilverAPISourcesAreTheDagsSources(t *testing.T) {
-	raw, err := os.ReadFile("../dags/api_sources.json")
-	require.NoError(t, err)
-	var sources []struct{ Name string }
-	require.NoError(t, json.Unmarshal(raw, &sources))
-	var pulled []string
-	for _, s := range sources {
-		pulled = append(pulled, s.Name)
+func tableNames(tables []ReplicatedTable) []string {
+	var names []string
+	for _, t := range tables {
+		names = append(names, t.Name())
 	}
-	for _, e := range All() {
-		var typed []string
-		for _, s := range e.Silver.APISources {
-			typed = append(typed, s.Name)
-		}
-		assert.ElementsMatch(t, pulled, typed, "%s: silver.apiSources and dags/api_sources.json", e.Name)
-		assert.False(t, slices.Contains(typed, ""))
-	}
+	return names
 }
 
 // TestSilverTablesDeclareTheirSchemas: every environment's silver tables declare their columns

@@ -30,6 +30,29 @@ const (
 	SilverCreatedAtColumn = "created_at"
 )
 
+// CorruptRecordColumn is where Spark's JSON reader puts a line it cannot parse
+// (columnNameOfCorruptRecord), beside the declared columns it reads a record into.
+const CorruptRecordColumn = "_corrupt_record"
+
+// temporaryColumns are the columns a job adds for a moment, beside a source's own: the window
+// ranks that keep one row per key or event, the record parsed as text before it is typed, and
+// the erasures' key and time as the CDC job joins them to a batch (cdc.without_erased renames
+// the stored key and erased_at, which a table may declare). They start with _, which no declared
+// column does; listed so that the list is whole.
+var temporaryColumns = []string{"_n", "_rank", "_raw", "_erased_key", "_erased_at"}
+
+// ReservedColumns are every column a job adds beside a source's own, in this environment: DMS's
+// operation, commit time and change sequence, which the CDC job keeps; the jobs' lineage,
+// watermark, day, quarantine and parsing columns; and their temporary columns. No declared
+// column may take one, in any case: Spark, Glue and Athena fold names, so "op" and "Op" would
+// be one column twice. The jobs read the list as the bundle variable reserved_columns.
+func (e Environment) ReservedColumns() []string {
+	return slices.Concat(
+		[]string{BronzeCDCOpColumn, e.Cdc.TimestampColumnName, BronzeCDCSequenceColumn, SilverChangeFlagColumn, SilverBronzeFileColumn,
+			SilverLateWatermarkColumn, BronzeAPIDayColumn, SilverStreamDayColumn, SilverQuarantineSourceColumn},
+		JobColumns, []string{CorruptRecordColumn}, temporaryColumns)
+}
+
 // declared is t with its columns and partition columns; PartitionKeys is never nil.
 func declared(t SilverTable, columns []Column, partitions ...Column) SilverTable {
 	t.Columns = columns

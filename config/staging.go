@@ -3,7 +3,7 @@ package config
 // staging mirrors production's shape at a smaller size; its data is retained so a release
 // can be rehearsed against realistic history.
 func staging() Environment {
-	return Environment{
+	e := Environment{
 		Name:                  "staging",
 		Account:               "222222222222", // placeholder: set your staging account ID
 		Region:                "us-east-1",
@@ -72,19 +72,13 @@ func staging() Environment {
 		},
 		// Production's shape (orders-events as Parquet) at provisioned, smaller capacity.
 		Streaming: Streaming{
-			Streams: []Stream{
-				{Name: "web-events", Mode: StreamProvisioned, Shards: 2, RetentionHours: 72,
-					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionGzip, Format: FormatJSON,
-					Columns: webEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
-					Speed: StreamSpeed{TriggerSeconds: 60, MaxFilesPerTrigger: 1000, WatermarkSeconds: 1800}},
-				{Name: "orders-events", Mode: StreamProvisioned, Shards: 1, RetentionHours: 72,
-					BufferingIntervalSeconds: 300, BufferingSizeMB: 64, Compression: CompressionNone, Format: FormatParquet,
-					Columns: orderEventColumns(), EventID: sampleEventID, EventTime: sampleEventTime,
-					Speed: StreamSpeed{TriggerSeconds: 60, MaxFilesPerTrigger: 1000, WatermarkSeconds: 1800}},
-			},
+			Defaults: StreamSettings{Mode: StreamProvisioned, Shards: 1, RetentionHours: 72, BufferingIntervalSeconds: 300, BufferingSizeMB: 64,
+				Speed: StreamSpeed{TriggerSeconds: 60, MaxFilesPerTrigger: 1000, WatermarkSeconds: 1800}},
+			// Two shards for web-events, one for every other stream.
+			Overrides:        map[string]StreamOverride{"web-events": {Shards: new(2)}},
 			LogRetentionDays: 90,
 			SpeedLayer:       true,
-		},
+		}.resolved(),
 		Catalog: Catalog{
 			CrawlerSchedules: map[string]string{
 				CrawlerRDS:     "cron(0 4 * * ? *)",
@@ -142,9 +136,11 @@ func staging() Environment {
 		},
 		Warehouse: sampleWarehouse(),
 		Silver: Silver{
-			Tables:        sampleTables(),
-			APISources:    sampleAPISources(),
+			APISources:    DeclaredAPISources(),
 			RetentionDays: 30,
 		},
 	}
+	// Silver keeps the tables of config/sources/database.sql that this capture selects.
+	e.Silver.Tables = capturedTables(e.Cdc)
+	return e
 }

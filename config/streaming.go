@@ -8,9 +8,18 @@ import (
 )
 
 // Streaming configures the Kinesis data streams that applications write events to, and the
-// Firehose delivery of each stream into the bronze bucket.
+// Firehose delivery of each stream into the bronze bucket. The streams are declared once, for
+// every environment, in config/sources/streams.yaml; an environment sets how it runs them.
 type Streaming struct {
-	// Streams are the named event streams of the environment, e.g. web-events; at least one.
+	// Defaults are how the environment runs every declared stream: capacity, retention,
+	// buffering and the speed layer's settings.
+	Defaults StreamSettings
+	// Overrides change, for the declared stream each key names, the defaults and the
+	// declaration's format and compression in this environment; a field left out keeps them.
+	Overrides map[string]StreamOverride
+	// Streams are the declared streams as this environment runs them: each declaration with
+	// Defaults and its override. Filled by resolved(), which ends every environment's Streaming:
+	// not set by hand.
 	Streams []Stream
 	// LogRetentionDays keeps Firehose delivery-error logs this long; a CloudWatch Logs retention.
 	LogRetentionDays int
@@ -19,10 +28,91 @@ type Streaming struct {
 	SpeedLayer bool
 }
 
-// Stream is one Kinesis data stream and its Firehose delivery to bronze/kinesis/<Name>/.
+// StreamSettings are how an environment runs a stream, whatever the stream carries.
+type StreamSettings struct {
+	// Mode is StreamOnDemand (scales and bills per GB) or StreamProvisioned (bills per shard).
+	Mode StreamMode
+	// Shards is the shard count of a provisioned stream (1 MB/s or 1000 records/s in each);
+	// 0 for an on-demand stream.
+	Shards int
+	// RetentionHours keeps records readable in the stream this long: 24 to 8760 (365 days).
+	RetentionHours int
+	// BufferingIntervalSeconds is how long Firehose gathers records before writing a file: 0-900.
+	BufferingIntervalSeconds int
+	// BufferingSizeMB is how much Firehose gathers before writing a file: 1-128, and at least
+	// 64 with Parquet. Whichever limit is reached first writes the file.
+	BufferingSizeMB int
+	// Speed is how the streaming job reads the stream; read only where streaming.speedLayer is on.
+	Speed StreamSpeed
+}
+
+// StreamOverride changes, for one stream in one environment, what Defaults and its declaration
+// set: each field that is set (not nil) replaces theirs.
+type StreamOverride struct {
+	// Mode replaces the defaults' capacity mode.
+	Mode *StreamMode
+	// Shards replaces the defaults' shard count.
+	Shards *int
+	// RetentionHours replaces the defaults' retention.
+	RetentionHours *int
+	// BufferingIntervalSeconds replaces the defaults' buffering interval.
+	BufferingIntervalSeconds *int
+	// BufferingSizeMB replaces the defaults' buffering size.
+	BufferingSizeMB *int
+	// Speed, when its triggerSeconds is set, replaces the defaults' speed settings whole
+	// (exactly one of the two caps is set, so they go together).
+	Speed StreamSpeed
+	// Format replaces the declaration's format.
+	Format *Format
+	// Compression replaces the declaration's compression.
+	Compression *Compression
+}
+
+// resolved is s with Streams: every stream of config/sources/streams.yaml, in its order, with
+// Defaults and its override. Every environment's Streaming ends with it, so a stream added to
+// the file reaches every environment without an edit there.
+func (s Streaming) resolved() Streaming {
+	return s.resolvedFrom(DeclaredStreams())
+}
+
+// resolvedFrom is s with Streams: each of declarations with Defaults and its override.
+func (s Streaming) resolvedFrom(declarations []StreamDeclaration) Streaming {
+	s.Streams = nil
+	for _, d := range declarations {
+		s.Streams = append(s.Streams, s.resolve(d))
+	}
+	return s
+}
+
+// resolve is the stream d as this environment runs it.
+func (s Streaming) resolve(d StreamDeclaration) Stream {
+	o, def := s.Overrides[d.Name], s.Defaults
+	speed := def.Speed
+	if o.Speed.TriggerSeconds != 0 {
+		speed = o.Speed
+	}
+	return Stream{
+		Name: d.Name, Mode: or(o.Mode, def.Mode), Shards: or(o.Shards, def.Shards), RetentionHours: or(o.RetentionHours, def.RetentionHours),
+		BufferingIntervalSeconds: or(o.BufferingIntervalSeconds, def.BufferingIntervalSeconds), BufferingSizeMB: or(o.BufferingSizeMB, def.BufferingSizeMB),
+		Compression: or(o.Compression, d.Compression), Format: or(o.Format, d.Format),
+		Columns: d.Columns, EventID: d.EventID, EventTime: d.EventTime, Speed: speed,
+	}
+}
+
+// or is *p when p is set, else v.
+func or[T any](p *T, v T) T {
+	if p != nil {
+		return *p
+	}
+	return v
+}
+
+// Stream is one Kinesis data stream and its Firehose delivery to bronze/kinesis/<Name>/: a
+// declaration of config/sources/streams.yaml as one environment runs it.
 type Stream struct {
-	// Name is the stream's short name: 1-64 lowercase letters, digits or hyphens, unique in the
-	// environment. It names the AWS resources (<prefix>-<env>-<Name>) and the bronze prefix.
+	// Name is the stream's short name, declared: 1-64 lowercase letters, digits or hyphens,
+	// unique among the declared sources. It names the AWS resources (<prefix>-<env>-<Name>) and
+	// the bronze prefix.
 	Name string
 	// Mode is StreamOnDemand (scales and bills per GB) or StreamProvisioned (bills per shard).
 	Mode StreamMode
@@ -105,16 +195,19 @@ const (
 	FormatParquet Format = "parquet"
 )
 
-// Column is one column of a stream's schema.
+// Column is one column of a source's schema.
 type Column struct {
 	// Name is the JSON field and column name: lowercase letters, digits and underscores.
-	Name string
+	Name string `yaml:"name"`
 	// Type is a Hive type from ColumnTypes, e.g. string, bigint, double, timestamp.
-	Type string
+	Type string `yaml:"type"`
+	// Personal marks the column as personal data: declared on a stream's or API source's
+	// column, or for a replicated table's in config/sources/columns.yaml.
+	Personal bool `yaml:"personal"`
 }
 
 // JobColumns are the columns the jobs add next to a source's own (the raw record and why it
-// was quarantined): no stream or API source may declare them.
+// was quarantined); ReservedColumns holds them with the others.
 var JobColumns = []string{"record", "reason"}
 
 // ColumnTypes are the Hive column types a stream's schema may use.
@@ -138,9 +231,18 @@ var (
 )
 
 var streamingRules = rules[Environment]{
-	{Field: "streaming.streams", Allowed: "must name at least one stream: the Streaming stack exists to deliver them", check: func(f field, e Environment) {
-		f.check(len(e.Streaming.Streams) >= 1, len(e.Streaming.Streams))
-	}},
+	{Field: "streaming.streams", Allowed: "must hold at least one stream (declare one in " + StreamsFile + "): the Streaming stack exists to deliver them",
+		check: func(f field, e Environment) { f.check(len(e.Streaming.Streams) >= 1, len(e.Streaming.Streams)) }},
+	eachKey(rules[keyed[StreamOverride]]{
+		{Field: "streaming.overrides[]", Allowed: "must name a stream declared in " + StreamsFile, check: func(f field, o keyed[StreamOverride]) {
+			declared := DeclaredStreams()
+			names := make([]string, len(declared))
+			for i, d := range declared {
+				names[i] = d.Name
+			}
+			f.checkf(slices.Contains(names, o.key), o.key, "must name a stream declared in %s (%s)", StreamsFile, strings.Join(names, ", "))
+		}},
+	}, func(e Environment) map[string]StreamOverride { return e.Streaming.Overrides }),
 	{Field: "streaming.logRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
 		f.check(slices.Contains(LogRetentionDays, e.Streaming.LogRetentionDays), e.Streaming.LogRetentionDays)
 	}},
@@ -164,13 +266,10 @@ type streamIn struct {
 
 func isParquet(s listed[streamIn]) bool { return s.value.Format == FormatParquet }
 
-// streamRules check one stream. The rules of a mode or format apply to streams of it only.
+// streamRules check how one environment runs one stream; its declaration's own rules
+// (streamDeclarationRules) check what it carries. The rules of a mode or format apply to streams
+// of it only.
 var streamRules = rules[listed[streamIn]]{
-	{Field: "streaming.streams[].name", Allowed: "must be unique in the environment", check: func(f field, s listed[streamIn]) {
-		f.check(!slices.ContainsFunc(s.earlier, func(o streamIn) bool { return o.Name == s.value.Name }), s.value.Name)
-	}},
-	{Field: "streaming.streams[].name", Allowed: "must be 1-64 lowercase letters, digits or hyphens, starting and ending with a letter or digit",
-		check: func(f field, s listed[streamIn]) { f.check(streamNamePattern.MatchString(s.value.Name), s.value.Name) }},
 	{Field: "streaming.streams[].name", Allowed: fmt.Sprintf("must keep the delivery stream name <prefix>-<env>-<name> within Firehose's %d characters", MaxDeliveryStreamNameLength),
 		check: func(f field, s listed[streamIn]) {
 			if !streamNamePattern.MatchString(s.value.Name) {
@@ -213,31 +312,10 @@ var streamRules = rules[listed[streamIn]]{
 		check: func(f field, s listed[streamIn]) {
 			f.check(!isParquet(s) || s.value.Compression == CompressionNone, string(s.value.Compression))
 		}},
-	{Field: "streaming.streams[].columns", Allowed: "must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by",
-		check: func(f field, s listed[streamIn]) {
-			f.check(len(s.value.Columns) >= 1 && len(s.value.Columns) <= 200, len(s.value.Columns))
-		}},
-	each(columnRules, func(s listed[streamIn]) []Column { return s.value.Columns }),
-	// Against declared columns only: a stream without any has one error, above.
-	only(func(s listed[streamIn]) bool { return len(s.value.Columns) > 0 }, rules[listed[streamIn]]{
-		{Field: "streaming.streams[].eventId", Allowed: "must name a column of type string: the ID the streaming job deduplicates events by",
-			check: func(f field, s listed[streamIn]) {
-				f.check(s.value.hasColumn(s.value.EventID, "string"), s.value.EventID)
-			}},
-		{Field: "streaming.streams[].eventTime", Allowed: "must name a column of type timestamp: the time the streaming job's watermark follows",
-			check: func(f field, s listed[streamIn]) {
-				f.check(s.value.hasColumn(s.value.EventTime, "timestamp"), s.value.EventTime)
-			}},
-	}),
 	only(func(s listed[streamIn]) bool { return s.value.env.Streaming.SpeedLayer }, speedRules),
 	{Field: "streaming.streams[].format", Allowed: fmt.Sprintf("must be %q or %q", FormatJSON, FormatParquet), check: func(f field, s listed[streamIn]) {
 		f.check(s.value.Format == FormatJSON || isParquet(s), string(s.value.Format))
 	}},
-}
-
-// hasColumn reports whether the stream declares a column of this name and type.
-func (s Stream) hasColumn(name, kind string) bool {
-	return slices.ContainsFunc(s.Columns, func(c Column) bool { return c.Name == name && c.Type == kind })
 }
 
 // Limits of the streaming job's settings.
@@ -291,19 +369,4 @@ func (s Stream) FileExtension() string {
 	default:
 		return ".json." + strings.ToLower(strings.ReplaceAll(string(s.Compression), "_", "-"))
 	}
-}
-
-// columnRules check one column of a stream's schema.
-var columnRules = rules[listed[Column]]{
-	{Field: "streaming.streams[].columns[].name", Allowed: "must be lowercase letters, digits or underscores, starting with a letter",
-		check: func(f field, c listed[Column]) { f.check(columnNamePattern.MatchString(c.value.Name), c.value.Name) }},
-	{Field: "streaming.streams[].columns[].name", Allowed: fmt.Sprintf("must not be %s or one of %v: the streaming job adds them", SilverStreamDayColumn, JobColumns), check: func(f field, c listed[Column]) {
-		f.check(c.value.Name != SilverStreamDayColumn && !slices.Contains(JobColumns, c.value.Name), c.value.Name)
-	}},
-	{Field: "streaming.streams[].columns[].name", Allowed: "must be unique in the stream", check: func(f field, c listed[Column]) {
-		f.check(!slices.ContainsFunc(c.earlier, func(o Column) bool { return o.Name == c.value.Name }), c.value.Name)
-	}},
-	{Field: "streaming.streams[].columns[].type", Allowed: fmt.Sprintf("must be one of %v", ColumnTypes), check: func(f field, c listed[Column]) {
-		f.check(slices.Contains(ColumnTypes, c.value.Type), c.value.Type)
-	}},
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,17 +12,15 @@ import (
 func TestInvalidStreaming(t *testing.T) {
 	assertInvalid(t, staging, []invalid{
 		{"no streams", func(e *Environment) { e.Streaming.Streams = nil },
-			[]string{`staging: streaming.streams 0: must name at least one stream: the Streaming stack exists to deliver them`}},
+			[]string{`staging: streaming.streams 0: must hold at least one stream (declare one in config/sources/streams.yaml): the Streaming stack exists to deliver them`}},
+		{"override naming no declared stream", func(e *Environment) {
+			e.Streaming.Overrides = map[string]StreamOverride{"web-event": {Shards: new(3)}}
+			e.Streaming = e.Streaming.resolved()
+		}, []string{`staging: streaming.overrides["web-event"] "web-event": must name a stream declared in config/sources/streams.yaml (` + declaredStreamNames() + `)`}},
 		{"log retention", func(e *Environment) { e.Streaming.LogRetentionDays = 45 },
 			[]string{`staging: streaming.logRetentionDays 45: must be a CloudWatch Logs retention: one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`}},
-		{"uppercase name", func(e *Environment) { e.Streaming.Streams[0].Name = "Web-Events" },
-			[]string{`staging: streaming.streams[0].name "Web-Events": must be 1-64 lowercase letters, digits or hyphens, starting and ending with a letter or digit`}},
-		{"empty name", func(e *Environment) { e.Streaming.Streams[0].Name = "" },
-			[]string{`staging: streaming.streams[0].name "": must be 1-64 lowercase letters, digits or hyphens, starting and ending with a letter or digit`}},
 		{"name too long for firehose", func(e *Environment) { e.Streaming.Streams[0].Name = "clickstream-events-from-the-public-website-v2" },
 			[]string{`staging: streaming.streams[0].name "clickstream-events-from-the-public-website-v2": makes delivery stream name dataplatform-staging-clickstream-events-from-the-public-website-v2 66 characters long; Firehose allows 64: shorten the name or prefix`}},
-		{"duplicate name", func(e *Environment) { e.Streaming.Streams[1].Name = "web-events" },
-			[]string{`staging: streaming.streams[1].name "web-events": must be unique in the environment`, `staging: warehouse.serving.stream "orders-events": must be one of streaming.streams, with the serving table's key columns`}},
 		{"unknown mode", func(e *Environment) { e.Streaming.Streams[0].Mode = "ondemand" },
 			[]string{`staging: streaming.streams[0].mode "ondemand": must be "on-demand" or "provisioned"`}},
 		{"provisioned without shards", func(e *Environment) { e.Streaming.Streams[0].Shards = 0 },
@@ -46,20 +45,6 @@ func TestInvalidStreaming(t *testing.T) {
 			[]string{`staging: streaming.streams[1].bufferingSizeMB 32: must be from 64 to 128 with Parquet: Firehose's minimum for record format conversion`}},
 		{"parquet with gzip", func(e *Environment) { e.Streaming.Streams[1].Compression = CompressionGzip },
 			[]string{`staging: streaming.streams[1].compression "GZIP": must be "UNCOMPRESSED" with Parquet: Firehose rejects file compression on converted records (Parquet compresses its pages itself)`}},
-		{"parquet without columns", func(e *Environment) { e.Streaming.Streams[1].Columns = nil },
-			[]string{`staging: streaming.streams[1].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`, `staging: warehouse.serving.stream "orders-events": must be one of streaming.streams, with the serving table's key columns`}},
-		{"json without columns", func(e *Environment) { e.Streaming.Streams[0].Columns = nil },
-			[]string{`staging: streaming.streams[0].columns 0: must declare 1 to 200 columns: the stream's schema, which Firehose (Parquet) and the streaming job read records by`}},
-		{"event id not a column", func(e *Environment) { e.Streaming.Streams[0].EventID = "id" },
-			[]string{`staging: streaming.streams[0].eventId "id": must name a column of type string: the ID the streaming job deduplicates events by`}},
-		{"event time not a timestamp", func(e *Environment) { e.Streaming.Streams[0].EventTime = "page" },
-			[]string{`staging: streaming.streams[0].eventTime "page": must name a column of type timestamp: the time the streaming job's watermark follows`}},
-		{"column the job adds", func(e *Environment) {
-			e.Streaming.Streams[0].Columns = append(e.Streaming.Streams[0].Columns, Column{Name: SilverStreamDayColumn, Type: "date"})
-		}, []string{`staging: streaming.streams[0].columns[6].name "event_date": must not be event_date or one of [record reason]: the streaming job adds them`}},
-		{"column named like the job's", func(e *Environment) {
-			e.Streaming.Streams[0].Columns = append(e.Streaming.Streams[0].Columns, Column{Name: "reason", Type: "string"})
-		}, []string{`staging: streaming.streams[0].columns[6].name "reason": must not be event_date or one of [record reason]: the streaming job adds them`}},
 		{"speed layer without databricks", func(e *Environment) { e.Databricks.Enabled = false },
 			[]string{`staging: streaming.speedLayer true: must be off unless databricks.enabled: the streaming job runs on Databricks`}},
 		{"no trigger", func(e *Environment) { e.Streaming.Streams[0].Speed.TriggerSeconds = 0 },
@@ -77,16 +62,16 @@ func TestInvalidStreaming(t *testing.T) {
 			[]string{`staging: streaming.streams[0].speed.watermarkSeconds 120: must be from 300 (the stream's bufferingIntervalSeconds: Firehose holds on-time events that long by design) to 604800 (7 days)`}},
 		{"speed layer over zip", func(e *Environment) { e.Streaming.Streams[0].Compression = CompressionZip },
 			[]string{`staging: streaming.streams[0].compression "ZIP": must be "GZIP" or "UNCOMPRESSED" for a JSON stream the speed layer reads: Spark reads JSON files plain or gzip (by the .gz Firehose names them with)`}},
-		{"bad column", func(e *Environment) {
-			e.Streaming.Streams[1].Columns = []Column{{Name: "Order-ID", Type: "string"}, {Name: "amount", Type: "money"}, {Name: "amount", Type: "double"},
-				{Name: "event_id", Type: "string"}, {Name: "event_time", Type: "timestamp"}}
-		}, []string{
-			`staging: streaming.streams[1].columns[0].name "Order-ID": must be lowercase letters, digits or underscores, starting with a letter`,
-			`staging: streaming.streams[1].columns[1].type "money": must be one of [string boolean int bigint float double date timestamp]`,
-			`staging: streaming.streams[1].columns[2].name "amount": must be unique in the stream`,
-			`staging: warehouse.serving.stream "orders-events": must be one of streaming.streams, with the serving table's key columns`,
-		}},
 	})
+}
+
+// declaredStreamNames are the committed declarations' stream names, as messages list them.
+func declaredStreamNames() string {
+	var names []string
+	for _, s := range DeclaredStreams() {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // TestSpeedLayerOffReadsNoSpeedSettings lets an environment without the streaming job leave

@@ -9,6 +9,8 @@ import (
 
 // FieldError is one invalid setting: the environment, the field, its value and what is allowed.
 type FieldError struct {
+	// Env is the environment's name, or for a declaration its file, kind and name
+	// ("config/sources/streams.yaml: stream clicks").
 	Env     string
 	Field   string
 	Value   any
@@ -40,8 +42,19 @@ type validator struct {
 	errs Errors
 }
 
-// Validate checks every environment and returns Errors, or nil when all are valid.
+// Validate checks the declared sources, then every environment, and returns Errors, or nil
+// when all are valid. Environments are judged only against valid declarations: a problem of a
+// declaration is reported once, in its file's terms, not again in every environment that
+// runs it.
 func Validate(envs ...Environment) error {
+	return validate(committedDeclarations(), SourceTables(), envs)
+}
+
+// validate checks the declarations d, against the database's tables, then envs.
+func validate(d declarations, tables []SourceTable, envs []Environment) error {
+	if errs := d.validate(reservedIn(envs), tables); len(errs) > 0 {
+		return errs
+	}
 	v := &validator{}
 	for i, e := range envs {
 		v.env = e.Name
@@ -56,6 +69,19 @@ func Validate(envs ...Environment) error {
 		return v.errs
 	}
 	return nil
+}
+
+// reservedIn are the columns the jobs add in any of envs: a declaration serves them all.
+func reservedIn(envs []Environment) []string {
+	var out []string
+	for _, e := range append([]Environment{{}}, envs...) {
+		for _, c := range e.ReservedColumns() {
+			if c != "" && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // environmentRules are every rule of one environment, one group per part, so that a rule that

@@ -65,9 +65,12 @@ var servingRules = group(rules[Environment]{
 		t, _ := e.ServingTable()
 		f.check(ok && !slices.ContainsFunc(t.Key, func(k string) bool { return !hasColumn(s.Columns, k) }), e.Warehouse.Serving.Stream)
 	}},
-	{Field: "warehouse.serving.changeKey", Allowed: "must be a timestamp column of the serving stream (and of the serving table, config/sources/orders.sql)", check: func(f field, e Environment) {
+	{Field: "warehouse.serving.changeKey", Allowed: "must be a timestamp column of the serving stream (and of the serving table, config/sources/database.sql)", check: func(f field, e Environment) {
 		s, _ := e.ServingStream()
-		f.check(slices.Contains(s.Columns, Column{Name: e.Warehouse.Serving.ChangeKey, Type: "timestamp"}), e.Warehouse.Serving.ChangeKey)
+		t, _ := e.ServingTable()
+		// By name and type: a column's other fields (personal data, say) are no concern here.
+		timestamp := func(c Column) bool { return c.Name == e.Warehouse.Serving.ChangeKey && c.Type == "timestamp" }
+		f.check(slices.ContainsFunc(s.Columns, timestamp) && slices.ContainsFunc(t.Columns, timestamp), e.Warehouse.Serving.ChangeKey)
 	}},
 })
 

@@ -34,8 +34,8 @@ func TestSnapshots(t *testing.T) {
 				return
 			}
 			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "no golden template: run `go test ./test -update` and commit testdata/")
-			require.Equal(t, string(want), string(got), "%s changed: if intended, run `go test ./test -update` and review the diff", name)
+			require.NoError(t, err, "no golden template: run `make generate` and commit testdata/")
+			require.Equal(t, string(want), string(got), "%s changed: if intended, run `make generate` (or `go test ./test -update`) and review the diff", name)
 		})
 	}
 }

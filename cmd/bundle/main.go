@@ -299,6 +299,10 @@ func Variables(e config.Environment) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	reservedJSON, err := parameterJSON(e, "reserved_columns", e.ReservedColumns())
+	if err != nil {
+		return nil, err
+	}
 	return map[string]any{
 		"environment":      e.Name,
 		"bronze_uri":       e.BucketURI(config.BucketBronze, ""),
@@ -313,6 +317,7 @@ func Variables(e config.Environment) (map[string]any, error) {
 		"timestamp_column": e.Cdc.TimestampColumnName,
 		"sequence_column":  config.BronzeCDCSequenceColumn,
 		"api_day_column":   config.BronzeAPIDayColumn,
+		"reserved_columns": reservedJSON,
 		"retention_days":   fmt.Sprint(e.Silver.RetentionDays), // a task parameter: text
 		"batch_job_name":   e.DatabricksJobName(config.DatabricksBatchJob),
 		// Airflow's connection runs the batch job by name: resources/bronze_to_silver.job.yml

@@ -25,7 +25,7 @@ func TestTargetsAreCurrent(t *testing.T) {
 	require.NoError(t, err)
 	committed, err := os.ReadFile("../../jobs/targets.yml")
 	require.NoError(t, err)
-	assert.True(t, bytes.Equal(committed, fresh), "jobs/targets.yml is stale: run make bundle-config")
+	assert.True(t, bytes.Equal(committed, fresh), "jobs/targets.yml is stale: run make generate")
 }
 
 // TestOneProductionTargetPerDatabricksEnvironment: production mode (stable job names) for every

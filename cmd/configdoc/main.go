@@ -66,5 +66,6 @@ func generate(dir string) (string, error) {
 
 // configSources are the real inputs: config's types, rules and committed environments.
 func configSources(d docs) sources {
-	return sources{root: reflect.TypeFor[config.Environment](), docs: d, rules: config.Rules(), unchecked: config.Unchecked, envs: config.All()}
+	return sources{root: reflect.TypeFor[config.Environment](), docs: d, rules: config.Rules(), unchecked: config.Unchecked,
+		resolved: config.ResolvedInto, envs: config.All()}
 }

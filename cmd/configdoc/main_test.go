@@ -31,11 +31,11 @@ func TestPageIsCurrent(t *testing.T) {
 	dir, err := configDir()
 	require.NoError(t, err)
 	committed, err := os.ReadFile(filepath.Join(dir, "..", "docs", "configuration.md"))
-	require.NoError(t, err, "docs/configuration.md is stale: run make config-doc")
+	require.NoError(t, err, "docs/configuration.md is stale: run make generate")
 	fresh, err := generate("")
 	require.NoError(t, err)
 	if fresh != string(committed) {
-		t.Fatalf("docs/configuration.md is stale: run make config-doc\n%s", firstDifference(string(committed), fresh))
+		t.Fatalf("docs/configuration.md is stale: run make generate\n%s", firstDifference(string(committed), fresh))
 	}
 }
 
@@ -190,15 +190,59 @@ func TestValues(t *testing.T) {
 		return ""
 	}
 	assert.Equal(t, "cost-center=data, environment=staging, project=dataplatform", value("tags"))
-	assert.Equal(t, "web-events, orders-events", value("streaming.streams[].name"))
-	assert.Equal(t, "event_id, event_type, user_id, session_id, page, event_time; event_id, order_id, customer_id, status, amount, currency, event_time, updated_at", value("streaming.streams[].columns[].name"))
+	// Lists of lists: the streams' column names, each stream's joined, the streams by "; ".
+	var names, columns []string
+	for _, s := range config.DeclaredStreams() {
+		names = append(names, s.Name)
+		var own []string
+		for _, c := range s.Columns {
+			own = append(own, c.Name)
+		}
+		columns = append(columns, strings.Join(own, ", "))
+	}
+	assert.Equal(t, strings.Join(names, ", "), value("streaming.streams[].name"))
+	assert.Equal(t, strings.Join(columns, "; "), value("streaming.streams[].columns[].name"))
 	assert.Equal(t, "analysts=10737418240, dbt=107374182400", value("analytics.workgroups[].bytesScannedCutoffPerQuery"))
 	assert.Equal(t, "analysts, dbt", value("analytics.workgroups"))
-	assert.Equal(t, "2 entries", value("streaming.streams"))
+	assert.Equal(t, "1 entry", value("cdc.include"))
+	assert.Equal(t, "us-east-1a, us-east-1b", value("availabilityZones"))
 	assert.Equal(t, "", value("dataLake.bronze"))
 	assert.Equal(t, none, value("database.allowedCIDRs"))
 	assert.Equal(t, "`a\\|b`", valueCell("a|b"))
 	assert.Equal(t, maxValue+2, len([]rune(valueCell(strings.Repeat("x", 200)))))
+}
+
+// TestUnsetPointersShowNone: an override's field left unset shows as none, a set one as its value.
+func TestUnsetPointersShowNone(t *testing.T) {
+	assert.Equal(t, none, leaf(reflect.ValueOf((*int)(nil))))
+	assert.Equal(t, "2", leaf(reflect.ValueOf(new(2))))
+	assert.Equal(t, "json", leaf(reflect.ValueOf(new(config.FormatJSON))))
+}
+
+// TestResolvedSettingsShowTheRulesOfWhatTheyBecome: a setting that becomes another
+// (config.ResolvedInto) is checked by that one's rules, which its row shows; a mapping that
+// names no setting is a problem.
+func TestResolvedSettingsShowTheRulesOfWhatTheyBecome(t *testing.T) {
+	rules := []config.Rule{
+		{Field: "checked", Allowed: "must be set"},
+		{Field: "items[].firstMask", Allowed: "must be small"},
+		{Field: "items[].secondMask", Allowed: "must be small"},
+		{Field: "items[].id", Allowed: "must be an ID"},
+		{Field: "items[].firstMask", Allowed: "must be declared", File: "config/sources/x.yaml"},
+	}
+	src := fakeSources(t, rules...)
+	src.resolved = map[string]string{"part": "items[]"}
+	for _, s := range settings(src.root) {
+		switch s.name {
+		case "part.firstMask":
+			assert.Equal(t, []string{"as items[].firstMask: must be small"}, src.allowed(s), "a declaration's rule is not the resolved setting's")
+		case "items[].firstMask":
+			assert.Equal(t, []string{"must be small", "config/sources/x.yaml: must be declared"}, src.allowed(s))
+		}
+	}
+	assert.NotContains(t, strings.Join(src.problems(), "\n"), "part.firstMask")
+	src.resolved = map[string]string{"part": "things[]"}
+	assert.Contains(t, src.problems(), "config.ResolvedInto maps part to things[]: both must be settings of config.Environment")
 }
 
 func TestTextEscapesMarkup(t *testing.T) {

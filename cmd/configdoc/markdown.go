@@ -24,6 +24,11 @@ in config/*.go, *allowed* comes from the validation rules (` + "`config.Rules`" 
 run ` + "`make config-doc`" + ` (` + "`go run ./cmd/configdoc -o docs/configuration.md`" + `); a test in
 cmd/configdoc fails while the page is stale, and the generator refuses a setting without a doc
 comment or without a rule (config.Unchecked lists, with the reason, those no rule checks).
+
+The sources are declared once, for every environment, in config/sources/ (see
+[sources](sources.md)): a rule that checks a declaration names its file, and the values shown
+are the declarations'. ` + "`streaming.defaults`" + ` and ` + "`streaming.overrides`" + ` become each stream's settings
+(` + "`streaming.streams[]`" + `), whose rules check them.
 `
 
 // markdown renders the reference as a GitHub-flavoured Markdown page.

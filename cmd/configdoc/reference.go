@@ -36,7 +36,9 @@ type sources struct {
 	docs      docs
 	rules     []config.Rule
 	unchecked map[string]string
-	envs      []config.Environment
+	// resolved maps a setting that sets others to the settings it becomes (config.ResolvedInto).
+	resolved map[string]string
+	envs     []config.Environment
 }
 
 // problems are what keeps the page from being complete and true: a setting without a doc
@@ -67,24 +69,53 @@ func (src sources) problems() []string {
 			out = append(out, fmt.Sprintf("config.Unchecked lists %s, which is no setting of config.Environment", name))
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(src.resolved)) {
+		if !names[name] || !names[src.resolved[name]] {
+			out = append(out, fmt.Sprintf("config.ResolvedInto maps %s to %s: both must be settings of config.Environment", name, src.resolved[name]))
+		}
+	}
 	return slices.Compact(out)
 }
 
-// allowed is what the rules of s allow; a rule on every element of s says so.
+// allowed is what the rules of s allow; a rule on every element of s says so, and a rule of a
+// declaration file names it. A setting that becomes another (config.ResolvedInto) shows the
+// rules of the one it becomes.
 func (src sources) allowed(s setting) []string {
 	var out []string
 	for _, r := range src.rules {
+		allowed := r.Allowed
+		if r.File != "" {
+			allowed = r.File + ": " + allowed
+		}
 		switch r.Field {
 		case s.name:
-			out = append(out, r.Allowed)
+			out = append(out, allowed)
 		case s.name + "[]":
-			out = append(out, "each: "+r.Allowed)
+			out = append(out, "each: "+allowed)
+		}
+	}
+	if into, ok := src.becomes(s.name); ok && len(out) == 0 {
+		for _, r := range src.rules {
+			if r.Field == into && r.File == "" {
+				out = append(out, "as "+into+": "+r.Allowed)
+			}
 		}
 	}
 	if reason, ok := src.unchecked[s.name]; ok && len(out) == 0 {
 		out = append(out, "not checked: "+reason)
 	}
 	return out
+}
+
+// becomes is the setting name becomes by config.ResolvedInto, if any: streaming.defaults.mode
+// becomes streaming.streams[].mode.
+func (src sources) becomes(name string) (string, bool) {
+	for from, into := range src.resolved {
+		if rest, ok := strings.CutPrefix(name, from+"."); ok {
+			return into + "." + rest, true
+		}
+	}
+	return "", false
 }
 
 // build makes the reference, or fails with every problem, so the page is never made incomplete.

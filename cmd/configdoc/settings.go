@@ -149,6 +149,11 @@ func leaf(v reflect.Value) string {
 		return time.Duration(v.Int()).String()
 	}
 	switch t.Kind() {
+	case reflect.Pointer: // a setting that may be left unset, as an override's
+		if v.IsNil() {
+			return none
+		}
+		return leaf(v.Elem())
 	case reflect.String:
 		if v.String() == "" {
 			return `""`

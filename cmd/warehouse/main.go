@@ -1,6 +1,7 @@
 // Command warehouse writes the dbt warehouse's files that come from config: its profiles
 // (warehouse/profiles.yml: an Athena target per environment with Databricks on, and the local
-// DuckDB target) and its sources (the silver tables, with their freshness). It is the one path
+// DuckDB target) and its sources (the silver tables with their columns; each declared source's
+// with a uniqueness test on its key and its freshness). It is the one path
 // from config to dbt: the models refer to the sources by name.
 //
 //	go run ./cmd/warehouse   # make warehouse-config
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"dataplatform/config"
@@ -112,7 +114,11 @@ func Generate(envs []config.Environment) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sources, err := render(map[string]any{"version": 2, "sources": []any{silverSource(served[0])}})
+	silver, err := silverSource(served[0])
+	if err != nil {
+		return nil, err
+	}
+	sources, err := render(map[string]any{"version": 2, "sources": []any{silver}})
 	if err != nil {
 		return nil, err
 	}
@@ -134,18 +140,110 @@ func configMacros(e config.Environment) []byte {
 	return b.Bytes()
 }
 
+// Kinds of declared source, as the sources' meta names them (the gold report reads it).
+const (
+	KindTable  = "table"
+	KindStream = "stream"
+	KindAPI    = "api"
+)
+
+// declaredSource is one source config declares (a replicated table, a stream, an API source)
+// as dbt sees it: the silver table that holds its rows, its key there, its other silver tables,
+// and where its freshness is read.
+type declaredSource struct {
+	kind, name string
+	// table holds one row per key: a replicated table's current state, a stream's events, an
+	// API source's records.
+	table string
+	key   []string
+	// tables are all the source's silver tables, table first (history, late, quarantine).
+	tables []string
+	fresh  freshness
+	// about is table's description in dbt's docs.
+	about string
+}
+
+// freshness is where a silver table's newest arrival is read: column of table.
+type freshness struct{ table, column string }
+
+// declaredSources are e's declared sources, each with the column that says when its data
+// arrived, by kind: a replicated table's DMS commit time, read in its history, which has every
+// change, deletes included (a deleted row leaves the current state, and its commit with it); a
+// stream's event time; an API source's ingestion day (the API DAG's run day, the only time its
+// silver holds: a record's own timestamps say when it happened, not when it was ingested).
+func declaredSources(e config.Environment) []declaredSource {
+	var out []declaredSource
+	for _, t := range e.Silver.Tables {
+		out = append(out, declaredSource{
+			kind: KindTable, name: t.Schema + "." + t.Table, table: t.Current().Name, key: t.Key,
+			tables: []string{t.Current().Name, t.History().Name},
+			fresh:  freshness{t.History().Name, e.Cdc.TimestampColumnName},
+			about: "The replicated table " + t.Schema + "." + t.Table + " as it is now, one row per primary key; " +
+				"its freshness is DMS's commit time of its newest change (in its history, deletes included).",
+		})
+	}
+	for _, s := range e.SpeedStreams() {
+		out = append(out, declaredSource{
+			kind: KindStream, name: s.Name, table: s.Events().Name, key: []string{s.EventID},
+			tables: []string{s.Events().Name, s.Late().Name, s.Quarantine().Name},
+			fresh:  freshness{s.Events().Name, s.EventTime},
+			about:  "The stream " + s.Name + "'s events, one row per event ID; its freshness is the newest event time.",
+		})
+	}
+	for _, s := range e.Silver.APISources {
+		out = append(out, declaredSource{
+			kind: KindAPI, name: s.Name, table: s.Current().Name, key: s.Key,
+			tables: []string{s.Current().Name, s.Quarantine().Name},
+			fresh:  freshness{s.Current().Name, config.BronzeAPIDayColumn},
+			about: "The API source " + s.Name + "'s records, one row per key; its freshness is the newest day ingested (" +
+				config.BronzeAPIDayColumn + ", the API DAG's run day).",
+		})
+	}
+	return out
+}
+
 // silverSource is every silver table as a dbt source, of e (the environments with silver have
-// the same tables: a test checks it). Locally each is read from its Delta log into DuckDB.
-func silverSource(e config.Environment) map[string]any {
-	freshness := freshnessColumns(e)
+// the same tables: a test checks it), with its columns. Locally each is read from its Delta log
+// into DuckDB. Each declared source's table has a uniqueness test on its key and its freshness;
+// its every table names the source in meta.declared (kind, name, and that table).
+func silverSource(e config.Environment) (map[string]any, error) {
+	schemas := map[string]config.SilverTable{}
+	for _, t := range e.SilverTables() {
+		schemas[t.Name] = t
+	}
+	fresh := map[string]freshness{config.SilverWatermarks().Name: {config.SilverWatermarks().Name, config.SilverWatermarkWrittenColumn}}
+	held := map[string]declaredSource{}  // by the table that holds its rows
+	owner := map[string]declaredSource{} // by each of its tables
+	for _, s := range declaredSources(e) {
+		held[s.table], fresh[s.table] = s, s.fresh
+		for _, t := range s.tables {
+			owner[t] = s
+		}
+	}
 	var tables []any
 	for _, t := range e.SilverTables() {
-		table := map[string]any{
-			"name": t.Name,
-			"meta": map[string]any{"delta_table_path": "{{ env_var('" + SilverEnv + "', '') }}" + strings.TrimSuffix(t.Prefix, "/")},
+		meta := map[string]any{"delta_table_path": "{{ env_var('" + SilverEnv + "', '') }}" + strings.TrimSuffix(t.Prefix, "/")}
+		if s, ok := owner[t.Name]; ok {
+			meta["declared"] = map[string]any{"kind": s.kind, "name": s.name, "table": s.table}
 		}
-		if column, ok := freshness[t.Name]; ok {
-			table["loaded_at_query"] = loadedAtQuery(t.Name, column)
+		s, holds := held[t.Name]
+		columns, tests, err := keyTests(t, s.key)
+		if err != nil {
+			return nil, err
+		}
+		table := map[string]any{"name": t.Name, "meta": meta, "columns": columns}
+		if holds {
+			table["description"] = s.about
+		}
+		if tests != nil {
+			table["data_tests"] = tests
+		}
+		if f, ok := fresh[t.Name]; ok {
+			query, err := loadedAtQuery(t.Name, f, schemas[f.table])
+			if err != nil {
+				return nil, err
+			}
+			table["loaded_at_query"] = query
 			table["freshness"] = map[string]any{"error_after": map[string]any{"count": e.Warehouse.FreshnessHours, "period": "hour"}}
 		}
 		tables = append(tables, table)
@@ -157,44 +255,73 @@ func silverSource(e config.Environment) map[string]any {
 		// Copied into DuckDB as tables, so the database file answers after the run too.
 		"meta":   map[string]any{"plugin": "delta", "materialization": "table"},
 		"tables": tables,
-	}
+	}, nil
 }
 
-// loadedAtQuery is when table's newest row arrived, by column: its newest value; while the
-// table is empty, when the batch job created it (config.SilverTablesCreated), so an empty table
-// is fresh for the freshness window after its creation and alerts after it, a source that never
-// delivers included; and for a table created before the batch job recorded creations, the time
-// of the check itself. Three scalar subqueries in a select without a from: Athena (Trino) and
-// DuckDB both run it, dbt-core wraps it in a CTE (collect_freshness_custom_sql), and neither
-// adapter overrides that wrapper. Table names are config's (lowercase, digits, _): a literal.
-func loadedAtQuery(table, column string) string {
-	created := config.SilverTablesCreated()
-	return "select coalesce(" +
-		"(select max({{ adapter.quote('" + column + "') }}) from {{ this }}), " +
-		"(select max({{ adapter.quote('" + config.SilverCreatedAtColumn + "') }}) from {{ source('" + config.LayerSilver + "', '" + created.Name + "') }}" +
-		" where {{ adapter.quote('" + config.SilverTableNameColumn + "') }} = '" + table + "'), " +
-		"{{ current_timestamp() }})"
-}
-
-// freshnessColumns are the silver tables that grow while their source lives, with the column
-// that says when a row arrived: the DMS commit time of every change, a stream's event time, a
-// trade's time, and when the batch job last recorded its watermark.
-func freshnessColumns(e config.Environment) map[string]string {
-	out := map[string]string{config.SilverWatermarks().Name: config.SilverWatermarkWrittenColumn}
-	for _, t := range e.Silver.Tables {
-		out[t.History().Name] = e.Cdc.TimestampColumnName
-	}
-	for _, s := range e.SpeedStreams() {
-		out[s.Events().Name] = s.EventTime
-	}
-	for _, s := range e.Silver.APISources {
-		for _, c := range s.Columns {
-			if c.Type == "timestamp" {
-				out[s.Current().Name] = c.Name
+// keyTests are t's columns (partition columns last), and its table-level tests: a single-column
+// key's column is unique and not null; a composite key's columns are each not null, and
+// together unique (the project's own generic test, unique_combination: no dbt package is
+// installed). No key: no test. A key column is quoted in its tests: a declared column may be
+// named like a keyword (order, date, time), which neither Athena nor DuckDB takes bare.
+func keyTests(t config.SilverTable, key []string) ([]any, []any, error) {
+	var columns []any
+	found := 0
+	for _, c := range slices.Concat(t.Columns, t.PartitionKeys) {
+		column := map[string]any{"name": c.Name, "data_type": c.Type}
+		if slices.Contains(key, c.Name) {
+			found++
+			column["quote"] = true
+			column["data_tests"] = []any{"not_null"}
+			if len(key) == 1 {
+				column["data_tests"] = []any{"unique", "not_null"}
 			}
 		}
+		columns = append(columns, column)
 	}
-	return out
+	if found != len(key) {
+		return nil, nil, fmt.Errorf("silver table %s: key %v names a column it does not have", t.Name, key)
+	}
+	if len(key) < 2 {
+		return columns, nil, nil
+	}
+	return columns, []any{map[string]any{UniqueCombinationTest: map[string]any{"arguments": map[string]any{"columns": key}}}}, nil
+}
+
+// UniqueCombinationTest is the project's generic test of a composite key
+// (warehouse/macros/tests/unique_combination.sql).
+const UniqueCombinationTest = "unique_combination"
+
+// loadedAtQuery is when table's newest row arrived, by f (a column of the table schema): its
+// newest value (a day is its midnight, UTC); while the table is empty, when the batch job
+// created table (config.SilverTablesCreated), so an empty table is fresh for the freshness
+// window after its creation and alerts after it, a source that never delivers included; and
+// for a table created before the batch job recorded creations, the time of the check itself.
+// Three scalar subqueries in a select without a from: Athena (Trino) and DuckDB both run it,
+// dbt-core wraps it in a CTE (collect_freshness_custom_sql), and neither adapter overrides that
+// wrapper. Table names are config's (lowercase, digits, _): a literal.
+func loadedAtQuery(table string, f freshness, schema config.SilverTable) (string, error) {
+	i := slices.IndexFunc(slices.Concat(schema.Columns, schema.PartitionKeys), func(c config.Column) bool { return c.Name == f.column })
+	if i < 0 {
+		return "", fmt.Errorf("silver table %s: its freshness column %s is not a column of %s", table, f.column, f.table)
+	}
+	newest := "max({{ adapter.quote('" + f.column + "') }})"
+	switch kind := slices.Concat(schema.Columns, schema.PartitionKeys)[i].Type; kind {
+	case "timestamp":
+	case "date":
+		newest = "cast(" + newest + " as timestamp)"
+	default:
+		return "", fmt.Errorf("silver table %s: its freshness column %s is a %s, not a timestamp or a date", table, f.column, kind)
+	}
+	from := "{{ this }}"
+	if f.table != table {
+		from = "{{ source('" + config.LayerSilver + "', '" + f.table + "') }}"
+	}
+	created := config.SilverTablesCreated()
+	return "select coalesce(" +
+		"(select " + newest + " from " + from + "), " +
+		"(select max({{ adapter.quote('" + config.SilverCreatedAtColumn + "') }}) from {{ source('" + config.LayerSilver + "', '" + created.Name + "') }}" +
+		" where {{ adapter.quote('" + config.SilverTableNameColumn + "') }} = '" + table + "'), " +
+		"{{ current_timestamp() }})", nil
 }
 
 func render(doc any) ([]byte, error) {

@@ -34,21 +34,30 @@ def run(monkeypatch, tmp_path, script, **when):
 
     with api_stub.Server(script) as api:
         path = tmp_path / "api_sources.json"
+        # The file's shape as make generate writes it (dags/api_sources.json), over plain HTTP to
+        # the stub: the DAG pulls what the file says, config's rules being its only check.
         path.write_text(
             json.dumps(
-                [
-                    {
-                        "name": "trades",
-                        "url": api.url + "/trades",
-                        "params": {"limit": "2"},
-                        "pagination": {"type": "header_cursor", "header": "CB-AFTER", "param": "after", "max_pages": 5},
-                    },
-                    {"name": "rates", "url": api.url + "/rates", "records": "data"},
-                ]
+                {
+                    "generated": "by the test",
+                    "sources": [
+                        {
+                            "name": "trades",
+                            "url": api.url + "/trades",
+                            "params": {"limit": "2"},
+                            "pagination": {
+                                "type": "header_cursor",
+                                "header": "CB-AFTER",
+                                "param": "after",
+                                "max_pages": 5,
+                            },
+                        },
+                        {"name": "rates", "url": api.url + "/rates", "params": {}, "records": "data"},
+                    ],
+                }
             )
         )
         monkeypatch.setattr(sources, "DEFAULT_FILE", str(path))
-        monkeypatch.setattr(sources, "ALLOW_LOOPBACK", True)
         dag_run = load_dag("api_ingestion").test(**when)
         return dag_run, api.requests, api.url
 

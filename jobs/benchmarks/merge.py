@@ -7,6 +7,7 @@ updates and deletes hit the newest 20,000 keys, as orders do, plus inserts of ne
 "uniform" (updates anywhere). Between the load and the changes the table is maintained as the
 maintenance job does it (OPTIMIZE ordered by the key), with files of at most 1 MB."""
 
+import functools
 import os
 import random
 import resource
@@ -14,18 +15,31 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from delta.tables import DeltaTable
 
 from dataplatform_jobs import cdc, local, maintenance, settings, tables
-from tests import conftest, dms
-from tests.test_cdc import customer
+from fixtures import bundle, dms, rows
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
 CHANGES = 10_000
 # The "recent" mix changes keys among the newest RECENT_KEYS, as an orders table sees it.
 RECENT_KEYS = 20_000
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@functools.cache
+def customers_table():
+    """The customers table's (columns, key), from the tables file."""
+    declared = dms.declarations()["public.customers"]
+    return dms.hive_columns(declared), tuple(declared["key"])
+
+
+def customer(i, version=0):
+    """Row i of the customers table: version 1 is an update of it."""
+    columns, key = customers_table()
+    return rows.row(columns, i, T0, key, version)
 
 
 def session(conf=None):
@@ -70,11 +84,11 @@ def merge_metrics(spark, path):
 def bench(spark, table, columns, size, mix):
     root = tempfile.mkdtemp(prefix="bench-")
     bronze, silver = root + "/bronze/", root + "/silver/"
-    tables.declare(silver, settings.declared_tables(conftest.target_variables()["silver_tables"]))
+    tables.declare(silver, settings.declared_tables(bundle.target_variables()["silver_tables"]))
     writer = dms.writer(bronze, table, columns)
     # The full load, in DMS's files of 100,000 rows.
     for start in range(0, size, 100_000):
-        writer.full_load([customer(i, f"c{i}") for i in range(start, min(size, start + 100_000))])
+        writer.full_load([customer(i) for i in range(start, min(size, start + 100_000))])
     t = time.time()
     cdc.run(spark, bronze, silver, table, columns)
     load_seconds = time.time() - t
@@ -85,9 +99,9 @@ def bench(spark, table, columns, size, mix):
     rng = random.Random(size)
     recent = range(size - RECENT_KEYS, size) if mix == "recent" else range(size)
     touched = rng.sample(recent, CHANGES - CHANGES // 10)
-    changes = [("U", customer(i, f"u{i}")) for i in touched[: len(touched) - CHANGES // 20]]
-    changes += [("D", customer(i, "")) for i in touched[len(touched) - CHANGES // 20 :]]
-    changes += [("I", customer(size + i, f"n{i}")) for i in range(CHANGES - len(changes))]
+    changes = [("U", customer(i, version=1)) for i in touched[: len(touched) - CHANGES // 20]]
+    changes += [("D", customer(i)) for i in touched[len(touched) - CHANGES // 20 :]]
+    changes += [("I", customer(size + i)) for i in range(CHANGES - len(changes))]
     writer.clock += timedelta(hours=1)
     writer.changes(changes)
     t = time.time()
@@ -109,8 +123,8 @@ def bench(spark, table, columns, size, mix):
 
 def main():
     spark = session()
-    v = conftest.target_variables()
-    columns = settings.Columns(v["op_column"], v["timestamp_column"], v["sequence_column"])
+    v = bundle.target_variables()
+    columns = bundle.dms_columns(v)
     table = {t.name: t for t in settings.rds_tables(v["rds_tables"])}["public.customers"]
     print(
         "| rows | changes | mix | full load | rows/s | files | merge | files rewritten | files added | rows copied | updated | inserted | deleted |"

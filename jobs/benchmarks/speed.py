@@ -25,9 +25,9 @@ import yaml
 
 from benchmarks.merge import jvm_peak_mib
 from benchmarks.merge import session as benchmark_session
-from dataplatform_jobs import settings, speed
-from tests import conftest
-from tests.firehose import Delivery, event
+from dataplatform_jobs import settings, speed, tables
+from fixtures import bundle
+from fixtures.firehose import Delivery, event
 
 FILES = int(os.environ.get("BENCH_FILES", "60"))
 INTERVAL = float(os.environ.get("BENCH_INTERVAL", "0.5"))
@@ -65,9 +65,17 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def latency(spark, root, stream):
+def lake(root):
+    """(bronze, silver) under root, silver's tables declared as the staging target declares them:
+    the speed layer writes only declared tables."""
     bronze, silver = root + "/bronze/", root + "/silver/"
     os.makedirs(bronze)
+    tables.declare(silver, settings.declared_tables(bundle.target_variables()["silver_tables"]))
+    return bronze, silver
+
+
+def latency(spark, root, stream):
+    bronze, silver = lake(root)
     firehose = Delivery(bronze, stream)
     firehose.deliver([event(stream, 0, datetime.now(UTC))])  # the query's first batch makes the tables
     (query,) = speed.start(spark, bronze, silver, stream, "files", 7, trigger={"processingTime": TRIGGER})
@@ -109,8 +117,7 @@ def latency(spark, root, stream):
 
 
 def throughput(spark, root, stream):
-    bronze, silver = root + "/bronze/", root + "/silver/"
-    os.makedirs(bronze)
+    bronze, silver = lake(root)
     firehose = Delivery(bronze, stream)
     t0 = datetime.now(UTC)
     for i in range(BACKLOG):
@@ -127,7 +134,7 @@ def throughput(spark, root, stream):
 
 def budget(batch_p50, batch_p95):
     """Per environment with the speed layer and stream: buffering + trigger + micro-batch."""
-    with open(os.path.join(conftest.JOBS, "targets.yml")) as f:
+    with open(os.path.join(bundle.JOBS, "targets.yml")) as f:
         targets = yaml.safe_load(f)["targets"]
     lines = []
     for name in ("staging", "production"):
@@ -150,7 +157,7 @@ def main():
             "spark.sql.streaming.numRecentProgressUpdates": "10000",
         }
     )
-    web = {s.name: s for s in settings.streams(conftest.target_variables()["streams"])}["web-events"]
+    web = {s.name: s for s in settings.streams(bundle.target_variables()["streams"])}["web-events"]
     root = tempfile.mkdtemp(prefix="bench-speed-")
     try:
         fast = dataclasses.replace(web, trigger_seconds=1)

@@ -5,20 +5,12 @@ declares them: every test's writes are held to the declarations, as the jobs' ar
 
 import dataclasses
 import json
-import os
 import shutil
 
 import pytest
-import yaml
 
 from dataplatform_jobs import local, settings, tables
-
-JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def target_variables(target="staging"):
-    with open(os.path.join(JOBS, "targets.yml")) as f:
-        return yaml.safe_load(f)["targets"][target]["variables"]
+from fixtures.bundle import target_variables
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """API to silver on local Spark with Delta; bronze is written by the DAG's own code
-(tests/api_bronze.py: dags/platform_lib/bronze.py's object_key and to_json_lines), so the layout
+(fixtures/api.py: dags/platform_lib/bronze.py's object_key and to_json_lines), so the layout
 is the DAG's (contracts/api.yaml)."""
 
 import json
@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from dataplatform_jobs import api
-from tests.api_bronze import API_ROOT, bronze_lib, write_day
+from fixtures.api import API_ROOT, bronze_lib, write_day
 
 DAY = date(2026, 5, 1)
 

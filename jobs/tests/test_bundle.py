@@ -12,22 +12,12 @@ import subprocess
 import zipfile
 
 import pytest
-import yaml
 from databricks.bundles.jobs import Job
 
-JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VARIABLE = re.compile(r"\$\{var\.([a-z_]+)\}")
-
-
-def load(name):
-    with open(os.path.join(JOBS, name)) as f:
-        return yaml.safe_load(f)
-
+from fixtures.bundle import JOB_FILES, JOBS, RESOURCES, VARIABLE, load, substitute
 
 BUNDLE = load("databricks.yml")
 TARGETS = load("targets.yml")["targets"]
-JOB_FILES = sorted(glob.glob(os.path.join(JOBS, "resources", "*.yml")))
-RESOURCES = {k: v for f in JOB_FILES for k, v in load(f)["resources"]["jobs"].items()}
 # The speed layer's jobs: cmd/bundle copies them into the targets that have the speed layer.
 SPEED = load("speed_layer.yml")["resources"]["jobs"]
 
@@ -39,20 +29,6 @@ def target_jobs(target):
 
 TARGET_JOBS = [(t, j) for t in sorted(TARGETS) for j in sorted(target_jobs(t))]
 ALL_JOBS = {**RESOURCES, **SPEED}
-
-
-def substitute(value, variables):
-    """value with every ${var.x} replaced by the target's value; a reference that is the whole
-    string takes the variable's own type (a list, a number), as the CLI does."""
-    if isinstance(value, dict):
-        return {k: substitute(v, variables) for k, v in value.items()}
-    if isinstance(value, list):
-        return [substitute(v, variables) for v in value]
-    if isinstance(value, str):
-        if m := VARIABLE.fullmatch(value):
-            return variables[m[1]]
-        return VARIABLE.sub(lambda m: str(variables[m[1]]), value)
-    return value
 
 
 def test_includes_are_the_targets_and_every_job_file():

@@ -1,5 +1,5 @@
 """The CDC merge on local Spark with Delta, one test per case the merge must get right; each
-fixture is written as DMS writes bronze (tests/dms.py)."""
+fixture is written as DMS writes bronze (fixtures/dms.py)."""
 
 import decimal
 import json
@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from dataplatform_jobs import cdc, entrypoints, tables
-from tests import dms
+from fixtures import dms
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 """Producer contracts for Firehose and the API DAG's writer: each fixture writer the jobs' tests
-use (tests/firehose.py: Delivery; tests/api_bronze.py: write_day) writes what its producer is
+use (fixtures/firehose.py: Delivery; fixtures/api.py: write_day) writes what its producer is
 documented to write (contracts/firehose.yaml, contracts/api.yaml, each citing its pages, loaded
 and checked by tests/contracts/__init__.py), with the producer's settings read from the
 synthesized templates (test/testdata/<env>/) of every environment the app synthesizes. A
@@ -25,11 +25,13 @@ import yaml
 from moto import mock_aws
 
 from dataplatform_jobs import settings, speed
+from fixtures import api as api_fixture
+from fixtures import firehose
+from fixtures.bundle import JOBS
 
-from . import api_bronze, contracts, firehose
-from .conftest import JOBS
+from . import contracts
 
-TESTDATA = os.path.join(api_bronze.ROOT, "test", "testdata")
+TESTDATA = os.path.join(api_fixture.ROOT, "test", "testdata")
 EXPRESSION = re.compile(r"!\{([^}]*)\}")
 FIELD = re.compile(r"\{([a-z_]+)\}")
 
@@ -236,7 +238,7 @@ def test_the_firehose_fixture_is_checked_on_both_formats():
 
 
 def check_fixture(tally, doc, env, variables, configured, tmp_path):
-    """The jobs' fixture writer (tests/firehose.py), for each stream env's jobs read, against
+    """The jobs' fixture writer (fixtures/firehose.py), for each stream env's jobs read, against
     the contract and the stream's delivery. Returns the formats checked."""
     key_contract, rules, errors = doc["object_key"], doc["body"], doc["conversion_errors"]
     kinds = set()
@@ -350,7 +352,7 @@ def decoded(encoding, text):
 
 def api_key_regex(doc, env, day_column):
     fields = dict(doc["object_key"]["fields"])
-    fields["api_prefix"] = re.escape(api_bronze.airflow_options(env)[doc["prefix_option"]])
+    fields["api_prefix"] = re.escape(api_fixture.airflow_options(env)[doc["prefix_option"]])
     fields["day_column"] = re.escape(day_column)
     return re.compile("^" + pattern(doc["object_key"]["format"], fields) + "$")
 
@@ -405,8 +407,8 @@ def api_records():
 
 
 def dag_source_names():
-    with open(os.path.join(api_bronze.ROOT, "dags", "api_sources.json")) as f:
-        return sorted(s["name"] for s in json.load(f))
+    with open(os.path.join(api_fixture.ROOT, "dags", "api_sources.json")) as f:
+        return sorted(s["name"] for s in json.load(f)["sources"])
 
 
 @pytest.mark.parametrize("env", AIRFLOW_ENVS)
@@ -425,9 +427,11 @@ def test_api_bronze_is_what_the_dag_writes(env, capsys):
         folders = {s.name: s.bronze for s in sources}
     day_column = variables["api_day_column"] if variables is not None else api_day_column()
     key_regex = api_key_regex(doc, env, day_column)
-    prefix = api_bronze.airflow_options(env)[doc["prefix_option"]]
+    prefix = api_fixture.airflow_options(env)[doc["prefix_option"]]
     if variables is not None:
-        tally.check(prefix == api_bronze.API_ROOT, f"the fixture writes under {api_bronze.API_ROOT}, the DAG {prefix}")
+        tally.check(
+            prefix == api_fixture.API_ROOT, f"the fixture writes under {api_fixture.API_ROOT}, the DAG {prefix}"
+        )
     day = date(2026, 5, 1)
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -435,8 +439,8 @@ def test_api_bronze_is_what_the_dag_writes(env, capsys):
         for name in names:
             for records in (api_records(), []):
                 # The producer: the DAG's own writer, as api_ingestion calls it.
-                key = api_bronze.bronze_lib.object_key(prefix, name, day)
-                api_bronze.bronze_lib.write_records(s3, "bronze", key, records, metadata={"records": len(records)})
+                key = api_fixture.bronze_lib.object_key(prefix, name, day)
+                api_fixture.bronze_lib.write_records(s3, "bronze", key, records, metadata={"records": len(records)})
                 tally.check(key_regex.match(key), f"the DAG's key {key}", fields=4)
                 got = s3.get_object(Bucket="bronze", Key=key)
                 tally.check(got["ContentType"] == doc["body"]["content_type"], f"{key}: content type")
@@ -446,18 +450,18 @@ def test_api_bronze_is_what_the_dag_writes(env, capsys):
                     folder = f"{folders[name]}{day_column}={day.isoformat()}/"
                     tally.check(key.startswith(folder), f"the DAG writes {key}, the job reads {folder}")
                 tally.objects += 1
-            again = api_bronze.bronze_lib.object_key(prefix, name, datetime(2026, 5, 1, 23, 59, tzinfo=UTC))
+            again = api_fixture.bronze_lib.object_key(prefix, name, datetime(2026, 5, 1, 23, 59, tzinfo=UTC))
             tally.check(again == key, f"{name}: one object per source and day")
     jobs = "" if variables is not None else "; no job reads its bronze"
     tally.report(capsys, f"api contract ({env}{jobs})")
 
 
 def test_the_api_fixture_writes_with_the_dags_own_code(tmp_path, monkeypatch):
-    """tests/api_bronze.py: write_day is the DAG's writer, never a hand-kept copy: it loads
+    """tests/api_fixture.py: write_day is the DAG's writer, never a hand-kept copy: it loads
     dags/platform_lib/bronze.py and writes the key and bytes its object_key and to_json_lines
     return (a copy would not call them, and the test above judges those against the contract)."""
-    lib = api_bronze.bronze_lib
-    assert os.path.samefile(lib.__file__, os.path.join(api_bronze.ROOT, "dags", "platform_lib", "bronze.py"))
+    lib = api_fixture.bronze_lib
+    assert os.path.samefile(lib.__file__, os.path.join(api_fixture.ROOT, "dags", "platform_lib", "bronze.py"))
     calls = []
 
     def spy(name, function):
@@ -472,16 +476,16 @@ def test_the_api_fixture_writes_with_the_dags_own_code(tmp_path, monkeypatch):
     monkeypatch.setattr(lib, "to_json_lines", spy("to_json_lines", real_lines))
     day, name = date(2026, 5, 1), dag_source_names()[0]
     bronze = str(tmp_path) + "/"
-    path = api_bronze.write_day(bronze, name, api_records(), day)
+    path = api_fixture.write_day(bronze, name, api_records(), day)
     assert sorted(calls) == ["object_key", "to_json_lines"], f"write_day called {calls} of the DAG's writer"
-    assert relative(path, bronze) == real_key(api_bronze.API_ROOT, name, day)
+    assert relative(path, bronze) == real_key(api_fixture.API_ROOT, name, day)
     with open(path, "rb") as f:
         assert f.read() == real_lines(api_records())
 
 
 def _deviations():
     """(what, bytes) that a writer might put instead of JSON Lines, each breaking one rule."""
-    good = api_bronze.bronze_lib.to_json_lines(api_records())
+    good = api_fixture.bronze_lib.to_json_lines(api_records())
     lines = good.split(b"\n")[:-1]
     return [
         ("no final newline", good[:-1]),
@@ -502,7 +506,7 @@ def test_the_api_body_check_refuses_each_deviation(what, body):
     """The control for check_api_body: it passes the DAG's real bytes and fails each deviation,
     so it judges the bytes, not the contract's constants."""
     rules = contracts.load("api")["body"]
-    good = api_bronze.bronze_lib.to_json_lines(api_records())
+    good = api_fixture.bronze_lib.to_json_lines(api_records())
     assert body != good, f"{what}: no deviation"
     check_api_body(Tally(), rules, good, api_records())
     with pytest.raises(AssertionError):

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import deltalake
 import pytest
 
-from dataplatform_jobs import cdc, maintenance, reconcile, tables
-from tests import dms
+from dataplatform_jobs import cdc, maintenance, reconcile, settings, tables
+from fixtures import bundle, dms
 from tests.test_cdc import customer
 
 
@@ -101,6 +101,60 @@ def test_erasing_before_the_first_run_keeps_the_key_out(spark, lake, rds_tables,
     cdc.run(spark, bronze, silver, table, columns)
     current = spark.read.format("delta").load((silver + table.current).rstrip("/"))
     assert sorted(r.customer_id for r in current.collect()) == [2]
+
+
+def erasure_named(key):
+    """A made-up replicated table (its entry in the tables file) that declares a column under each
+    name the stored erasures table has (cdc.ERASURE_SCHEMA), key its primary key: names a team may
+    declare, as they start with a letter."""
+    stored = [{"name": key, "sourceType": "bigint", "type": "bigint"}] + [
+        {"name": n, "sourceType": "timestamp with time zone", "type": "timestamp"}
+        for n in cdc.ERASURE_SCHEMA.names
+        if n != key
+    ]
+    return {
+        "schema": "shop",
+        "table": "notes",
+        "key": [key],
+        "columns": [*stored, {"name": "note", "sourceType": "text", "type": "string"}],
+    }
+
+
+@pytest.mark.parametrize("key", cdc.ERASURE_SCHEMA.names)
+def test_a_table_that_declares_the_erasures_column_names_is_erased(spark, lake, variables, columns, key):
+    """The erasures' columns never collide with a declared column, key or not: the erased key
+    stays gone, the others are intact, reconciliation agrees and a re-insert comes back."""
+    bronze, silver = lake
+    entry = erasure_named(key)
+    table = bundle.rds_table("shop.notes", entry["key"])
+    declared = bundle.with_sources(variables, tables=[(table, dms.hive_columns(entry))])
+    tables.declare(silver, settings.declared_tables(declared["silver_tables"]))
+    writer = dms.writer(bronze, table, columns, entry)
+    start = writer.clock
+    others = [c["name"] for c in entry["columns"] if c["name"] not in (key, "note")]
+
+    def note(n, text):
+        return {key: n, **{c: start for c in others}, "note": text}
+
+    def current():
+        rows = spark.read.format("delta").load((silver + table.current).rstrip("/")).collect()
+        return {r[key]: r["note"] for r in rows}
+
+    writer.full_load([note(1, "one"), note(2, "two"), note(3, "three")], at=start)
+    cdc.run(spark, bronze, silver, table, columns)
+    maintenance.erase(spark, silver, table, {key: 2}, start + timedelta(hours=1))
+    # Committed before the erasure, arriving after it: an erased key's late change, and another key's.
+    late = start + timedelta(minutes=30)
+    writer.changes([("U", note(2, "late"), late), ("U", note(1, "edited"), late)])
+    cdc.run(spark, bronze, silver, table, columns)
+    assert current() == {1: "edited", 3: "three"}
+    history = spark.read.format("delta").load((silver + table.history).rstrip("/"))
+    assert sorted(r[key] for r in history.collect()) == [1, 1, 3]
+    report = reconcile.check(spark, bronze, silver, [table], columns)[table.name]
+    assert report == {"bronze_current": 2, "silver_current": 2, "bronze_history": 3, "silver_history": 3}
+    writer.changes([("I", note(2, "back"))], at=start + timedelta(hours=2))
+    cdc.run(spark, bronze, silver, table, columns)
+    assert current() == {1: "edited", 2: "back", 3: "three"}
 
 
 def test_a_file_written_after_the_run_is_not_silvers_yet(spark, lake, loaded, columns):

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from dataplatform_jobs import entrypoints, register, settings
-from tests.conftest import target_variables
+from fixtures.bundle import target_variables
 from tests.test_reconcile_and_maintenance import loaded  # noqa: F401 (a fixture)
 
 SCHEMA = "spark_catalog.silver_registered"

@@ -1,5 +1,5 @@
 """The speed layer on local Spark with Delta, over Firehose objects written as the delivery
-streams write them (tests/firehose.py) for the staging target's streams: web-events (gzip JSON
+streams write them (fixtures/firehose.py) for the staging target's streams: web-events (gzip JSON
 Lines) and orders-events (Parquet, with Firehose's conversion errors)."""
 
 import dataclasses
@@ -14,9 +14,9 @@ from delta.tables import DeltaTable
 from moto import mock_aws
 
 from dataplatform_jobs import settings, speed
+from fixtures.firehose import Delivery, event
 
 from .conftest import declare_with
-from .firehose import Delivery, event
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

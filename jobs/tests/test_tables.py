@@ -11,7 +11,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import types as T
 
 from dataplatform_jobs import cdc, entrypoints, settings, tables
-from tests import dms
+from fixtures import dms
 from tests.conftest import declare_with
 from tests.test_cdc import customer
 

@@ -19,13 +19,14 @@ WAREHOUSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(WAREHOUSE)
 
 
-def dbt(*args, check=True):
-    """One dbt invocation on the warehouse's project in this process (dbtRunner): no interpreter
-    to start, and, within one --target-path, dbt's partial parse. It reads this process's
-    environment (set it with monkeypatch). With check, it fails with each failed node's message.
-    Returns the invocation's result: the nodes' results, or a parse's manifest."""
+def dbt(*args, check=True, project=WAREHOUSE):
+    """One dbt invocation on the warehouse's project (or another, with its profiles beside it) in
+    this process (dbtRunner): no interpreter to start, and, within one --target-path, dbt's
+    partial parse. It reads this process's environment (set it with monkeypatch). With check, it
+    fails with each failed node's message. Returns the invocation's result: the nodes' results,
+    or a parse's manifest."""
     try:
-        result = dbtRunner().invoke([*args, "--project-dir", WAREHOUSE, "--profiles-dir", WAREHOUSE, "--quiet"])
+        result = dbtRunner().invoke([*args, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"])
     finally:
         # dbt-duckdb keeps its database open in the process until exit; the next invocation
         # would reuse it, load every source while parsing, and hold the file.

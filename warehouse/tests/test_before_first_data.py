@@ -25,6 +25,8 @@ with open(os.path.join(WAREHOUSE, "models", "staging", "_silver__sources.yml")) 
     (SILVER,) = yaml.safe_load(f)["sources"]
 # Each silver table's folder under silver (its delta_table_path after the silver root).
 FOLDERS = {t["name"]: t["meta"]["delta_table_path"].split("}}")[-1] for t in SILVER["tables"]}
+# Each silver table's name, by its folder (as the bundle's variables name it, with a /).
+TABLES = {folder + "/": name for name, folder in FOLDERS.items()}
 with open(os.path.join(REPO, "jobs", "targets.yml")) as f:
     VARIABLES = yaml.safe_load(f)["targets"]["staging"]["variables"]
 # The batch job's record of its creations: its folder, and its columns (table, when).
@@ -123,14 +125,16 @@ def append(path, column, value):
 
 def test_a_source_stale_or_never_delivered_past_its_window_errors(local):
     silver = local.fresh_silver()
-    # A replicated table's history, by DMS's commit time; one still empty; one not recorded.
-    stale, never, unrecorded = "public_orders_history", "public_customers_history", "api_coinbase_eth_usd_trades"
-    assert {stale, never, unrecorded} <= WINDOWS.keys()
+    # A replicated table, stale by DMS's commit time, which its history holds; two other sources,
+    # one still empty, one not recorded: config's own, whatever it declares.
+    table = json.loads(VARIABLES["rds_tables"])[0]
+    stale = TABLES[table["current"]]
+    never, unrecorded = [name for name in WINDOWS if name != stale][:2]
     now = datetime.now(UTC).replace(microsecond=0)
     old = {name: now - timedelta(hours=WINDOWS[name] + 1) for name in (stale, never)}
 
     # Its newest row older than the window, in a table created just now.
-    append(os.path.join(silver, FOLDERS[stale]), VARIABLES["timestamp_column"], old[stale])
+    append(os.path.join(silver, table["history"]), VARIABLES["timestamp_column"], old[stale])
     # Still empty, created longer ago than the window: a source that never delivered. And one
     # with no record: made before the batch job recorded creations, so its check's time stands in.
     created = recorded(silver)

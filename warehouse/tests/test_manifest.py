@@ -31,4 +31,4 @@ def test_the_shipped_manifest_is_current(tmp_path):
         fresh = json.load(f)
     with open(os.path.join(WAREHOUSE, "manifest.json")) as f:
         shipped = json.load(f)
-    assert graph(shipped) == graph(fresh), "warehouse/manifest.json is stale: run make warehouse-config"
+    assert graph(shipped) == graph(fresh), "warehouse/manifest.json is stale: run make generate"

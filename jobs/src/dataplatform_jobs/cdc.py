@@ -133,6 +133,10 @@ ERASURES = "erasures/"
 # The rest of a table's state prefix: the stream's checkpoint and the delete markers.
 CHECKPOINT, TOMBSTONES = "checkpoint/", "tombstones/"
 ERASURE_SCHEMA = T.StructType([T.StructField(ERASED_KEY, T.StringType()), T.StructField(ERASED_AT, T.TimestampType())])
+# The erasures' columns as without_erased joins them to a batch: renamed on read, as a table may
+# declare a column named key or erased_at, but never one that starts with _ (config's temporary
+# columns), so no declared column is ever ambiguous with them. The stored table keeps its names.
+JOINED_KEY, JOINED_AT = "_erased_key", "_erased_at"
 
 
 def key_json(key):
@@ -146,12 +150,12 @@ def without_erased(spark, changes, table, columns, silver):
     erasures = tables.existing(spark, silver + table.state + ERASURES)
     if erasures is None:
         return changes
-    erased = erasures.toDF()
-    joined = changes.join(erased, key_json(table.key) == erased[ERASED_KEY], "left")
-    at = F.col(f"`{columns.timestamp}`")
+    erased = erasures.toDF().select(F.col(ERASED_KEY).alias(JOINED_KEY), F.col(ERASED_AT).alias(JOINED_AT))
+    joined = changes.join(erased, key_json(table.key) == F.col(JOINED_KEY), "left")
+    at, erased_at = F.col(f"`{columns.timestamp}`"), F.col(JOINED_AT)
     # A row without a commit time stays, for check_commit_time to refuse.
-    outranked = erased[ERASED_AT].isNotNull() & at.isNotNull() & (~F.col(CDC) | (at <= erased[ERASED_AT]))
-    return joined.where(~outranked).select(*changes.columns)
+    outranked = erased_at.isNotNull() & at.isNotNull() & (~F.col(CDC) | (at <= erased_at))
+    return joined.where(~outranked).select(*[F.col(f"`{c}`") for c in changes.columns])
 
 
 def distinct_changes(changes, key, columns):

@@ -47,13 +47,13 @@ class ApiSource:
     quarantine: str
 
 
-def _entries(text, what, fields):
+def _entries(text, what, fields, empty_ok=False):
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as e:
         raise InvalidSettings(f"--{what}: not JSON ({e})") from None
-    if not isinstance(entries, list) or not entries:
-        raise InvalidSettings(f"--{what}: must be a non-empty JSON array")
+    if not isinstance(entries, list) or not (entries or empty_ok):
+        raise InvalidSettings(f"--{what}: must be a {'' if empty_ok else 'non-empty '}JSON array")
     for i, entry in enumerate(entries):
         missing = [f for f in fields if not isinstance(entry, dict) or f not in entry]
         if missing:
@@ -70,10 +70,11 @@ def _entries(text, what, fields):
 
 
 def rds_tables(text):
-    """Parses --tables: the replicated tables."""
+    """Parses --tables: the replicated tables; none where config declares none (a platform
+    whose sources are all streams or APIs)."""
     fields = ("name", "key", "bronze", "current", "history", "state")
     out = []
-    for i, e in enumerate(_entries(text, "tables", fields)):
+    for i, e in enumerate(_entries(text, "tables", fields, empty_ok=True)):
         change_key, watermarks = e.get("change_key", ""), e.get("watermarks", "")
         if change_key and not watermarks.endswith("/"):
             raise InvalidSettings(f"--tables[{i}] ({e['name']}): a change key needs watermarks, a prefix ending in /")
@@ -86,10 +87,10 @@ def rds_tables(text):
 
 
 def api_sources(text):
-    """Parses --sources: the API sources."""
+    """Parses --sources: the API sources; none where config declares none."""
     fields = ("name", "key", "columns", "bronze", "current", "quarantine")
     out = []
-    for e in _entries(text, "sources", fields):
+    for e in _entries(text, "sources", fields, empty_ok=True):
         columns = tuple((c["name"], c["type"]) for c in e["columns"])
         out.append(ApiSource(e["name"], tuple(e["key"]), columns, e["bronze"], e["current"], e["quarantine"]))
     return out
