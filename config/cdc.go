@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Cdc configures the DMS replication that copies the database into bronze: a full load of
@@ -67,10 +68,13 @@ var cdcRules = rules[Environment]{
 	{Field: "cdc.engineVersion", Allowed: fmt.Sprintf("must be one of %v", DmsVersions), check: func(f field, e Environment) {
 		f.check(slices.Contains(DmsVersions, e.Cdc.EngineVersion), e.Cdc.EngineVersion)
 	}},
+	// In any case, as Spark and Glue compare names: "OP" would be DMS's operation column twice.
 	{Field: "cdc.timestampColumnName",
-		Allowed: `must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and not "op" (DMS's operation column)`,
+		Allowed: fmt.Sprintf("must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and none of the other columns the jobs add, in any case: %v",
+			fixedReservedColumns()),
 		check: func(f field, e Environment) {
-			f.check(dmsColumnPattern.MatchString(e.Cdc.TimestampColumnName) && e.Cdc.TimestampColumnName != "op", e.Cdc.TimestampColumnName)
+			name := e.Cdc.TimestampColumnName
+			f.check(dmsColumnPattern.MatchString(name) && !slices.ContainsFunc(fixedReservedColumns(), func(r string) bool { return strings.EqualFold(r, name) }), name)
 		}},
 	{Field: "cdc.include", Allowed: "must select at least one table: a task with no selection rule captures nothing and fails to start",
 		check: func(f field, e Environment) { f.check(len(e.Cdc.Include) > 0, e.Cdc.Include) }},

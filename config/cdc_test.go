@@ -27,8 +27,16 @@ func TestInvalidCdc(t *testing.T) {
 			e.Cdc.Include = []TableSelector{{Schema: "public", Table: "%"}, {Schema: "public", Table: "%"}}
 		}, []string{`staging: cdc.include[1] "public.%": must not repeat another selector`}},
 		{"timestamp column clashes with op", func(e *Environment) { e.Cdc.TimestampColumnName = "op" },
-			[]string{`staging: cdc.timestampColumnName "op": must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and not "op" (DMS's operation column)`}},
+			[]string{`staging: cdc.timestampColumnName "op": ` + timestampNameAllowed}},
+		{"timestamp column clashes with a temporary column", func(e *Environment) { e.Cdc.TimestampColumnName = "_rank" },
+			[]string{`staging: cdc.timestampColumnName "_rank": ` + timestampNameAllowed}},
+		{"timestamp column clashes with the API day", func(e *Environment) { e.Cdc.TimestampColumnName = "dt" },
+			[]string{`staging: cdc.timestampColumnName "dt": ` + timestampNameAllowed}},
 		{"log retention", func(e *Environment) { e.Cdc.LogRetentionDays = 0 },
 			[]string{`staging: cdc.logRetentionDays 0: must be a CloudWatch Logs retention: one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`}},
 	})
 }
+
+// timestampNameAllowed is the commit-time column's rule: none of the columns the jobs add.
+const timestampNameAllowed = "must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and none of the other columns the jobs add, in any case: " +
+	"[Op dms_change_seq _cdc _bronze_file _watermark dt event_date source record reason _corrupt_record _n _rank _raw _erased_key _erased_at]"

@@ -47,8 +47,15 @@ var temporaryColumns = []string{"_n", "_rank", "_raw", "_erased_key", "_erased_a
 // column may take one, in any case: Spark, Glue and Athena fold names, so "op" and "Op" would
 // be one column twice. The jobs read the list as the bundle variable reserved_columns.
 func (e Environment) ReservedColumns() []string {
+	fixed := fixedReservedColumns()
+	return slices.Concat(fixed[:1], []string{e.Cdc.TimestampColumnName}, fixed[1:])
+}
+
+// fixedReservedColumns are the reserved columns that are not settings: all but the commit
+// time's, whose name cdc.timestampColumnName chooses (and which must not be one of these).
+func fixedReservedColumns() []string {
 	return slices.Concat(
-		[]string{BronzeCDCOpColumn, e.Cdc.TimestampColumnName, BronzeCDCSequenceColumn, SilverChangeFlagColumn, SilverBronzeFileColumn,
+		[]string{BronzeCDCOpColumn, BronzeCDCSequenceColumn, SilverChangeFlagColumn, SilverBronzeFileColumn,
 			SilverLateWatermarkColumn, BronzeAPIDayColumn, SilverStreamDayColumn, SilverQuarantineSourceColumn},
 		JobColumns, []string{CorruptRecordColumn}, temporaryColumns)
 }
