@@ -6,6 +6,7 @@ covers it, which must then fail: proof that each test can fail. Slow (a Spark se
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -183,11 +184,41 @@ CASES = [
 ]
 
 
+# pytest's exit codes: 1 is "tests ran and some failed", the only proof that the guard's test
+# caught its removal. 5 is "no test collected" (a test renamed or merged away, -k selecting
+# nothing), 2 to 4 an interruption, an internal or a usage error: none of them proves anything.
+TESTS_FAILED, NO_TESTS_COLLECTED = 1, 5
+
+
+def verdict(returncode, summary):
+    """Whether a run of the guard's test, with the guard removed, proves the guard: its test
+    ran and failed. Anything else names why it does not."""
+    if returncode == TESTS_FAILED and re.search(r"\b\d+ failed\b", summary):
+        return None
+    if returncode == 0:
+        return "STILL PASSES"
+    if returncode == NO_TESTS_COLLECTED:
+        return "SELECTS NO TEST: rename it here too"
+    return f"ERRORED (pytest exit {returncode}): no test ran to fail"
+
+
+def run_case(test, files, cwd=JOBS):
+    """Runs the tests -k test selects in files; returns (why it proves nothing, or None; the
+    summary line)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-k", test, *files], cwd=cwd, capture_output=True, text=True
+    )
+    out = run.stdout.strip()
+    summary = out.splitlines()[-1] if out else run.stderr.strip()[-200:]
+    return verdict(run.returncode, summary), summary
+
+
 def main(only=None):
     """Runs every case, or those whose test file contains only (speed, cdc)."""
     survivors = []
     for guard, path, code, mutant, test, *tests_file in CASES:
-        if only and only not in (tests_file or [CDC_TESTS])[0]:
+        files = tests_file or [CDC_TESTS]
+        if only and only not in files[0]:
             continue
         path = os.path.join(JOBS, path)
         original = open(path).read()
@@ -197,17 +228,11 @@ def main(only=None):
             continue
         open(path, "w").write(original.replace(code, mutant))
         try:
-            run = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-k", test, *(tests_file or [CDC_TESTS])],
-                cwd=JOBS,
-                capture_output=True,
-                text=True,
-            )
+            unproven, summary = run_case(test, files)
         finally:
             open(path, "w").write(original)
-        last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr.strip()[-200:]
-        print(f"{guard}: {'fails without the guard' if run.returncode else 'STILL PASSES'} ({last})", flush=True)
-        if run.returncode == 0:
+        print(f"{guard}: {unproven or 'fails without the guard'} ({summary})", flush=True)
+        if unproven:
             survivors.append(guard)
     return 1 if survivors else 0
 
