@@ -249,7 +249,9 @@ type column struct {
 // Variables are the values of databricks.yml's variables for one environment. Tables and
 // sources are JSON text: the entry points take them as one named parameter each.
 func Variables(e config.Environment) (map[string]any, error) {
-	var tables []rdsTable
+	// Empty, not nil: a kind of source with none declared is the JSON array [], which the jobs
+	// parse as "none"; nil would be null, which they refuse.
+	tables := []rdsTable{}
 	for _, t := range e.Silver.Tables {
 		table := rdsTable{Name: t.Name(), Key: t.Key, Bronze: t.BronzePrefix(),
 			Current: t.Current().Prefix, History: t.History().Prefix, State: t.StatePrefix()}
@@ -258,7 +260,7 @@ func Variables(e config.Environment) (map[string]any, error) {
 		}
 		tables = append(tables, table)
 	}
-	var sources []apiSource
+	sources := []apiSource{}
 	for _, s := range e.Silver.APISources {
 		sources = append(sources, apiSource{Name: s.Name, Key: s.Key, Columns: columnsOf(s.Columns), Bronze: config.BronzeAPIPrefix(s.Name),
 			Current: s.Current().Prefix, Quarantine: s.Quarantine().Prefix})

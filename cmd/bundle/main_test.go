@@ -88,6 +88,23 @@ func TestRefusesADeclarationTooLongForATaskParameter(t *testing.T) {
 	assert.Regexp(t, `^staging: the bundle variable silver_tables is \d+ bytes of JSON, over the 10000 bytes Databricks documents`, err.Error())
 }
 
+// TestNoSourceOfAKindIsAnEmptyList: an environment that declares no replicated table, no API
+// source and no stream (a team that removed the sample's) gets [] in each source variable,
+// which the jobs read as none (dataplatform_jobs/settings.py refuses anything but an array).
+func TestNoSourceOfAKindIsAnEmptyList(t *testing.T) {
+	for _, e := range config.All() {
+		if !e.Databricks.Enabled {
+			continue
+		}
+		e.Silver.Tables, e.Silver.APISources, e.Streaming.Streams = nil, nil, nil
+		variables, err := Variables(e)
+		require.NoError(t, err, e.Name)
+		for _, name := range []string{"rds_tables", "api_sources", "streams"} {
+			assert.Equal(t, "[]", variables[name], "%s: %s", e.Name, name)
+		}
+	}
+}
+
 // TestPysparkIsTheRuntimes: the jobs' tests run the Spark of the runtime the clusters pin.
 func TestPysparkIsTheRuntimes(t *testing.T) {
 	raw, err := os.ReadFile("../../jobs/pyproject.toml")

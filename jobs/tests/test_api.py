@@ -1,16 +1,42 @@
 """API to silver on local Spark with Delta; bronze is written by the DAG's own code
 (fixtures/api.py: dags/platform_lib/bronze.py's object_key and to_json_lines), so the layout
-is the DAG's (contracts/api.yaml)."""
+is the DAG's (contracts/api.yaml). The two API sources are the test's own, declared as config
+would declare them (fixtures.bundle), not the sample's: a team that removes the sample's keeps
+these tests."""
 
 import json
 from datetime import date
 
 import pytest
 
-from dataplatform_jobs import api
+from dataplatform_jobs import api, settings
+from fixtures import bundle
 from fixtures.api import API_ROOT, bronze_lib, write_day
 
 DAY = date(2026, 5, 1)
+# A source keyed by a column of its records, and one keyed by a column and the ingestion day.
+TRADE_COLUMNS = [
+    ("trade_id", "bigint"),
+    ("side", "string"),
+    ("price", "decimal(38,10)"),
+    ("size", "decimal(38,10)"),
+    ("time", "timestamp"),
+]
+RATE_COLUMNS = [("currency", "string"), ("rates", "map<string,string>")]
+
+
+@pytest.fixture(scope="module")
+def variables(variables):
+    """The bundle's variables with this module's two API sources as the only declared ones:
+    conftest's lake declares silver's tables from them."""
+    trades = bundle.api_source("trades", ["trade_id"], TRADE_COLUMNS)
+    rates = bundle.api_source("rates", ["currency", variables["api_day_column"]], RATE_COLUMNS)
+    return bundle.with_sources(variables, api_sources=[trades, rates])
+
+
+@pytest.fixture(scope="module")
+def api_sources(variables):
+    return {s.name: s for s in settings.api_sources(variables["api_sources"])}
 
 
 def trade(i, price="65000.12", **extra):
@@ -33,7 +59,7 @@ def ingest(lake, source, records, day=DAY, raw_lines=()):
 
 @pytest.fixture
 def trades(api_sources):
-    return api_sources["coinbase_btc_usd_trades"]
+    return api_sources["trades"]
 
 
 def rows(spark, lake, table):
@@ -88,7 +114,7 @@ def test_malformed_records_are_quarantined_with_the_reason(spark, lake, trades, 
 
 
 def test_a_key_with_the_day(spark, lake, api_sources, variables):
-    rates = api_sources["coinbase_usd_exchange_rates"]
+    rates = api_sources["rates"]
     ingest(lake, rates, [{"currency": "USD", "rates": {"EUR": "0.9"}}], day=date(2026, 5, 1))
     ingest(lake, rates, [{"currency": "USD", "rates": {"EUR": "0.8"}}], day=date(2026, 5, 2))
     run(spark, lake, rates, variables)

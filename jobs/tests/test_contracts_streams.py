@@ -26,7 +26,7 @@ from moto import mock_aws
 
 from dataplatform_jobs import settings, speed
 from fixtures import api as api_fixture
-from fixtures import firehose
+from fixtures import bundle, firehose
 from fixtures.bundle import JOBS
 
 from . import contracts
@@ -411,6 +411,11 @@ def dag_source_names():
         return sorted(s["name"] for s in json.load(f)["sources"])
 
 
+# The test's own API source, besides the declared ones: the layout is checked even where a team
+# declares none (having removed the sample's), and its folder is where config would put it.
+OWN_API_SOURCE = "made_up_source"
+
+
 @pytest.mark.parametrize("env", AIRFLOW_ENVS)
 def test_api_bronze_is_what_the_dag_writes(env, capsys):
     """The keys and bytes the DAG's own writer puts on (moto's) S3, under the prefix env's
@@ -425,6 +430,7 @@ def test_api_bronze_is_what_the_dag_writes(env, capsys):
         sources = settings.api_sources(variables["api_sources"])
         tally.check(names == sorted(s.name for s in sources), "the DAG pulls exactly the sources the job reads")
         folders = {s.name: s.bronze for s in sources}
+        folders[OWN_API_SOURCE] = bundle.api_source(OWN_API_SOURCE, [], []).bronze
     day_column = variables["api_day_column"] if variables is not None else api_day_column()
     key_regex = api_key_regex(doc, env, day_column)
     prefix = api_fixture.airflow_options(env)[doc["prefix_option"]]
@@ -436,7 +442,7 @@ def test_api_bronze_is_what_the_dag_writes(env, capsys):
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="bronze")
-        for name in names:
+        for name in [*names, OWN_API_SOURCE]:
             for records in (api_records(), []):
                 # The producer: the DAG's own writer, as api_ingestion calls it.
                 key = api_fixture.bronze_lib.object_key(prefix, name, day)
@@ -474,7 +480,7 @@ def test_the_api_fixture_writes_with_the_dags_own_code(tmp_path, monkeypatch):
     real_key, real_lines = lib.object_key, lib.to_json_lines
     monkeypatch.setattr(lib, "object_key", spy("object_key", real_key))
     monkeypatch.setattr(lib, "to_json_lines", spy("to_json_lines", real_lines))
-    day, name = date(2026, 5, 1), dag_source_names()[0]
+    day, name = date(2026, 5, 1), OWN_API_SOURCE
     bronze = str(tmp_path) + "/"
     path = api_fixture.write_day(bronze, name, api_records(), day)
     assert sorted(calls) == ["object_key", "to_json_lines"], f"write_day called {calls} of the DAG's writer"
