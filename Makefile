@@ -78,11 +78,23 @@ tools/bin/.linked: tools/.venv/.synced
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-test: deps lint unit py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark
+# The suites, each a target. `make test` runs TEST_SUITES: the Go ones one after the other (each
+# uses every core), then the Python ones two at a time, in this order (py-test). CI runs each of
+# SUITES in a job of its own (.github/workflows/ci.yml): the test suites, then the rehearsal's own
+# tests and the rehearsal of a strict synth, whose assembly is the one deploy.yml deploys.
+# test/workflows_test.go fails when a suite is in no job, or a job runs a target not listed here.
+GO_SUITES := lint unit
+PY_SUITES := warehouse-test jobs-test dag-test uc-test
+TEST_SUITES := $(GO_SUITES) $(PY_SUITES)
+SUITES := $(TEST_SUITES) rehearse-test rehearse-all
+
+test: deps $(GO_SUITES) py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark
 
 # Verbose into a log, so that the counts the suite's walks print (reachability edges, commands
-# named in the docs) are shown beside each package's result; the whole log on a failure.
-unit: deps tools/bin/.linked ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
+# named in the docs) are shown beside each package's result; the whole log on a failure. The
+# sources recipe (test/recipe) runs make generate and the pipeline with the jobs' and the
+# warehouse's environments.
+unit: deps tools/bin/.linked jobs/.venv/.synced warehouse/.venv/.synced ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	log=$$(mktemp) && trap 'rm -f $$log' EXIT && \
 	  if go test -count=1 -v $(PKGS) >$$log 2>&1; then grep -E '^(ok|FAIL)\s|checked [0-9]+ reachability|flags checked' $$log; \
 	  else cat $$log; exit 1; fi
@@ -96,7 +108,7 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 # warehouse's tests, then the DAGs' (which read the pipeline's silver) and the Unity Catalog
 # set-up's. Each prints its output when done, and its time.
 py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycatalog/.venv/.synced warehouse/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs', the jobs', the Unity Catalog set-up's, the warehouse's with the whole pipeline)
-	$(MAKE) --no-print-directory -j2 --output-sync=target warehouse-test jobs-test dag-test uc-test
+	$(MAKE) --no-print-directory -j2 --output-sync=target $(PY_SUITES)
 
 # The gold group's tests run the warehouse's dbt over the pipeline's silver.
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced warehouse/.venv/.synced pipeline ## the DAGs' tests in Airflow 3, against moto's server, a Databricks stub, and dbt over the pipeline's silver
@@ -189,7 +201,8 @@ rehearse: synth rehearsal/.venv/.synced ## deploy ENV (default develop) of the s
 rehearse-all: synth rehearsal/.venv/.synced ## rehearse $(ENVS) from one synth, one after the other, each on a fresh emulator
 	$(REHEARSAL_PY) -m rehearsal --assembly cdk.out $(ENVS)
 
-rehearse-test: deps rehearsal/.venv/.synced ## the rehearsal's own tests, including one that deploys a deliberately broken template
+# The CDK CLI deploys the tests' own assemblies: no Go.
+rehearse-test: node_modules/.installed rehearsal/.venv/.synced ## the rehearsal's own tests, including one that deploys a deliberately broken template
 	$(REHEARSAL_PY) -m pytest -q rehearsal
 
 clean: ## remove cdk.out, the pipeline's output and the Python environments

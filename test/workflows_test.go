@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,7 @@ type workflow struct {
 
 // job is one job of a workflow.
 type job struct {
+	If          string
 	Strategy    struct{ Matrix map[string]any }
 	Needs       any
 	Uses        string
@@ -93,15 +95,19 @@ func TestDeployRunsTheTestsFirst(t *testing.T) {
 	assert.Contains(t, readWorkflow(t, "ci.yml").On, "workflow_call")
 }
 
-// ciArtifact is the name under which ci.yml uploads its assembly.
+// ciArtifact is the name under which ci.yml uploads its assembly, its one artifact.
 func ciArtifact(t *testing.T) string {
-	for _, s := range readWorkflow(t, "ci.yml").Jobs["test"].Steps {
-		if strings.HasPrefix(s.Uses, "actions/upload-artifact@") {
-			return s.With["name"].(string)
+	t.Helper()
+	var names []string
+	for _, job := range readWorkflow(t, "ci.yml").Jobs {
+		for _, s := range job.Steps {
+			if strings.HasPrefix(s.Uses, "actions/upload-artifact@") {
+				names = append(names, s.With["name"].(string))
+			}
 		}
 	}
-	t.Fatal("ci.yml uploads no artifact")
-	return ""
+	require.Len(t, names, 1, "ci.yml uploads one artifact, the assembly")
+	return names[0]
 }
 
 // TestWorkflowRules: no stored secret and no static AWS key anywhere, an OIDC token only for
@@ -193,18 +199,28 @@ func assertAWSCredentialsFromOIDC(t *testing.T, key string, job job, found map[s
 	}
 }
 
-// TestCIUsesTheLockedPython: the uv locks are made for the Python of .python-version; CI's
-// setup-python reads the same file, so the two cannot drift.
+// TestCIUsesTheLockedPython: the uv locks are made for the Python of .python-version; each
+// ci.yml job whose make targets install a Python project sets up Python from the same file,
+// before it runs make, so the two cannot drift.
 func TestCIUsesTheLockedPython(t *testing.T) {
-	var found bool
-	for _, s := range readWorkflow(t, "ci.yml").Jobs["test"].Steps {
-		if strings.HasPrefix(s.Uses, "actions/setup-python@") {
-			found = true
-			assert.Equal(t, ".python-version", s.With["python-version-file"])
-			assert.NotContains(t, s.With, "python-version")
+	mk := readMakefile(t)
+	checked := 0
+	for name, job := range readWorkflow(t, "ci.yml").Jobs {
+		locks := mk.lockFiles(jobMakeTargets(job)...)
+		if !slices.ContainsFunc(locks, func(l string) bool { return strings.HasSuffix(l, "/uv.lock") }) {
+			continue
 		}
+		checked++
+		setUp := slices.IndexFunc(job.Steps, func(s step) bool { return strings.HasPrefix(s.Uses, "actions/setup-python@") })
+		if !assert.GreaterOrEqual(t, setUp, 0, "ci.yml job %s installs %v but sets up no Python", name, locks) {
+			continue
+		}
+		s := job.Steps[setUp]
+		assert.Equal(t, ".python-version", s.With["python-version-file"], name)
+		assert.NotContains(t, s.With, "python-version", name)
+		assert.Less(t, setUp, slices.IndexFunc(job.Steps, func(s step) bool { return len(makeCommands(s.Run)) > 0 }), "%s: Python before make", name)
 	}
-	assert.True(t, found, "ci.yml sets up no Python")
+	assert.Positive(t, checked, "no ci.yml job installs a Python project")
 	raw, err := os.ReadFile(filepath.Join("..", ".python-version"))
 	require.NoError(t, err)
 	version := strings.TrimSpace(string(raw))
@@ -525,4 +541,395 @@ func jobSettings(t *testing.T, key string, job job, first int) []map[string]stri
 	}
 	require.NotEmpty(t, all, "%s: no environment's settings", key)
 	return all
+}
+
+// makeCommand is a make command in a step's shell, and its arguments.
+var makeCommand = regexp.MustCompile(`(?m)(?:^|[;&|(])\s*make((?:[ \t]+[^\s;&|#>]+)+)`)
+
+// makeCommands are the goals of each make command in a step's shell.
+func makeCommands(run string) [][]string {
+	var commands [][]string
+	for _, m := range makeCommand.FindAllStringSubmatch(run, -1) {
+		commands = append(commands, makeGoals(m[1]))
+	}
+	return commands
+}
+
+// jobMakeTargets are the make goals a job's steps run.
+func jobMakeTargets(job job) []string {
+	var targets []string
+	for _, s := range job.Steps {
+		for _, goals := range makeCommands(s.Run) {
+			targets = append(targets, goals...)
+		}
+	}
+	return targets
+}
+
+// setupTargets install and test nothing: the guard job's `make deps` installs the base
+// branch's CDK CLI and Go modules in its worktree, so that the base synthesizes with its own.
+var setupTargets = map[string]bool{"deps": true}
+
+// TestCIWorkflowRunsEverySuite: the Makefile's SUITES is the one list of suites. ci.yml runs
+// each in exactly one job, each job runs one suite at most, and no job runs a make target that
+// is not on the list; `make test` runs TEST_SUITES, which are on it.
+func TestCIWorkflowRunsEverySuite(t *testing.T) {
+	mk := readMakefile(t)
+	suites := mk.list(t, "SUITES")
+	require.GreaterOrEqual(t, len(suites), 6, "the Makefile's SUITES: %v", suites)
+	problems := suiteCoverage(suites, readWorkflow(t, "ci.yml").Jobs)
+	assert.Empty(t, problems, "ci.yml against the Makefile's SUITES %v:\n%s", suites, strings.Join(problems, "\n"))
+
+	tested := mk.closure("test")
+	for _, suite := range suites {
+		assert.True(t, mk.isRule(suite), "SUITES names %s, which is not a rule of the Makefile", suite)
+	}
+	for _, suite := range mk.list(t, "TEST_SUITES") {
+		assert.Contains(t, suites, suite, "make test runs a suite that is not in SUITES")
+		assert.Contains(t, tested, suite, "make test does not run %s of TEST_SUITES", suite)
+	}
+	t.Logf("suites, each in one ci.yml job: %v", suites)
+}
+
+// suiteCoverage is each way jobs break the rule that each suite runs in exactly one job, one
+// suite a job, and nothing else.
+func suiteCoverage(suites []string, jobs map[string]job) []string {
+	var problems []string
+	runBy := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(jobs)) {
+		var runs []string
+		for _, target := range jobMakeTargets(jobs[name]) {
+			switch {
+			case setupTargets[target]:
+			case slices.Contains(suites, target):
+				runs = append(runs, target)
+				runBy[target] = append(runBy[target], name)
+			default:
+				problems = append(problems, fmt.Sprintf("job %s runs make %s, which is not in the Makefile's SUITES", name, target))
+			}
+		}
+		if len(runs) > 1 {
+			problems = append(problems, fmt.Sprintf("job %s runs %v: one suite a job, so they run side by side", name, runs))
+		}
+	}
+	for _, suite := range suites {
+		if len(runBy[suite]) != 1 {
+			problems = append(problems, fmt.Sprintf("suite %s runs in jobs %v: it must run in exactly one", suite, runBy[suite]))
+		}
+	}
+	return problems
+}
+
+// TestSuiteCoverageReportsEveryBreak proves suiteCoverage can fail: a suite in no job, one in
+// two, a job with two suites, and a job running a target that is not a suite.
+func TestSuiteCoverageReportsEveryBreak(t *testing.T) {
+	run := func(cmd string) job { return job{Steps: []step{{Run: cmd}}} }
+	jobs := map[string]job{
+		"a": run("make lint"), "b": run("make unit jobs-test"), "c": run("cd x && make deps\nmake lint"),
+		"d": run("make --no-print-directory bench ENV=staging"),
+	}
+	assert.Equal(t, []string{
+		"job b runs [unit jobs-test]: one suite a job, so they run side by side",
+		"job d runs make bench, which is not in the Makefile's SUITES",
+		"suite lint runs in jobs [a c]: it must run in exactly one",
+		"suite dag-test runs in jobs []: it must run in exactly one",
+	}, suiteCoverage([]string{"lint", "unit", "jobs-test", "dag-test"}, jobs))
+}
+
+// cacheKey is an actions/cache key as ci.yml writes them: what, whose (the job), the runner's
+// OS, and the hash of the lock files that fix the content.
+var cacheKey = regexp.MustCompile(`^([a-z]+)-([a-z-]+)-\$\{\{ runner\.os \}\}-\$\{\{ hashFiles\(((?:'[^']+'(?:, )?)+)\) \}\}$`)
+
+// TestCIWorkflowCachesArePerJob: "You cannot change the contents of an existing cache.
+// Instead, you can create a new cache with a new key."
+// (https://docs.github.com/en/actions/reference/workflows-and-actions/dependency-caching). A
+// key that several jobs share is saved by the first of them to finish, with what that job
+// installed. So every actions/cache key of ci.yml names its own job, and hashes only lock files
+// of what that job's make targets install (the Makefile's prerequisites, followed); the uv
+// cache hashes all of that job's uv.lock files. setup-go's key is
+// `setup-go-${platform}-${arch}-${linuxVersion}go-${versionSpec}-${fileHash}`
+// (actions/setup-go, src/cache-restore.ts), without a job, so its cache is off (input `cache`,
+// default true); setup-node's and setup-python's are off too (no `cache` input, and
+// setup-node's `package-manager-cache: false`).
+func TestCIWorkflowCachesArePerJob(t *testing.T) {
+	mk := readMakefile(t)
+	jobs := readWorkflow(t, "ci.yml").Jobs
+	caches := 0
+	for _, name := range slices.Sorted(maps.Keys(jobs)) {
+		for _, problem := range cacheProblems(mk, name, jobs[name]) {
+			t.Error(problem)
+		}
+		for _, s := range jobs[name].Steps {
+			if strings.HasPrefix(s.Uses, "actions/cache@") {
+				caches++
+			}
+		}
+	}
+	t.Logf("checked %d caches", caches)
+	assert.Positive(t, caches)
+}
+
+// cacheProblems is what is wrong with the caches of one job.
+func cacheProblems(mk makefile, name string, job job) []string {
+	var problems []string
+	locks := mk.lockFiles(jobMakeTargets(job)...)
+	var uvLocks []string
+	for _, l := range locks {
+		if strings.HasSuffix(l, "/uv.lock") {
+			uvLocks = append(uvLocks, l)
+		}
+	}
+	cached := map[string]bool{}
+	for _, s := range job.Steps {
+		switch {
+		case strings.HasPrefix(s.Uses, "actions/setup-go@"):
+			if s.With["cache"] != false {
+				problems = append(problems, fmt.Sprintf("%s: setup-go's cache is on, under a key no job names", name))
+			}
+		case strings.HasPrefix(s.Uses, "actions/setup-node@"):
+			if _, on := s.With["cache"]; on || s.With["package-manager-cache"] != false {
+				problems = append(problems, fmt.Sprintf("%s: setup-node's cache is on, under a key no job names", name))
+			}
+		case strings.HasPrefix(s.Uses, "actions/setup-python@"):
+			if _, on := s.With["cache"]; on {
+				problems = append(problems, fmt.Sprintf("%s: setup-python's cache is on, under a key no job names", name))
+			}
+		case strings.HasPrefix(s.Uses, "actions/cache@"):
+			key, _ := s.With["key"].(string)
+			raw, _ := s.With["path"].(string)
+			path := strings.Join(strings.Fields(raw), " ")
+			m := cacheKey.FindStringSubmatch(key)
+			if m == nil || m[2] != name {
+				problems = append(problems, fmt.Sprintf("%s: cache %s has key %q: want <what>-%s-${{ runner.os }}-${{ hashFiles(<its lock files>) }}", name, path, key, name))
+				continue
+			}
+			if restore, ok := s.With["restore-keys"]; ok && restore != m[1]+"-"+name+"-${{ runner.os }}-" {
+				problems = append(problems, fmt.Sprintf("%s: cache %s restores %q, not its own job's", name, path, restore))
+			}
+			hashed := strings.Split(strings.NewReplacer("'", "", " ", "").Replace(m[3]), ",")
+			for _, f := range hashed {
+				if !slices.Contains(locks, f) {
+					problems = append(problems, fmt.Sprintf("%s: cache %s hashes %s, which is not a lock file of what the job installs %v", name, path, f, locks))
+				}
+			}
+			if path == "~/.cache/uv" && !slices.Equal(slices.Sorted(slices.Values(hashed)), uvLocks) {
+				problems = append(problems, fmt.Sprintf("%s: uv's cache hashes %v, the job installs from %v", name, hashed, uvLocks))
+			}
+			cached[m[1]] = true
+		}
+	}
+	if len(uvLocks) > 0 && !cached["uv"] {
+		problems = append(problems, fmt.Sprintf("%s installs %v without a uv cache", name, uvLocks))
+	}
+	if slices.Contains(locks, "go.sum") && !cached["go"] {
+		problems = append(problems, fmt.Sprintf("%s builds Go without a Go cache", name))
+	}
+	if slices.Contains(locks, "go.sum") && !slices.ContainsFunc(job.Steps, func(s step) bool { return strings.HasPrefix(s.Uses, "actions/setup-go@") }) {
+		problems = append(problems, fmt.Sprintf("%s builds Go without setting up go.mod's Go", name))
+	}
+	return problems
+}
+
+// TestCacheProblemsReportsEveryBreak proves cacheProblems can fail: a key without the job, one
+// that hashes another job's lock, a uv cache missing one of the job's locks, a shared restore
+// key, and the setup actions' own caches on.
+func TestCacheProblemsReportsEveryBreak(t *testing.T) {
+	mk := readMakefile(t)
+	cache := func(path, key, restore string) step {
+		with := map[string]any{"path": path, "key": key}
+		if restore != "" {
+			with["restore-keys"] = restore
+		}
+		return step{Uses: "actions/cache@v5", With: with}
+	}
+	job := job{Steps: []step{
+		{Uses: "actions/setup-go@v6", With: map[string]any{"go-version-file": "go.mod"}},
+		{Uses: "actions/setup-node@v5", With: map[string]any{"cache": "npm"}},
+		cache("~/go/pkg/mod", "go-${{ runner.os }}-${{ hashFiles('go.sum') }}", ""),
+		cache("~/.npm", "npm-unit-${{ runner.os }}-${{ hashFiles('package-lock.json', 'dags/uv.lock') }}", "npm-"),
+		cache("~/.cache/uv", "uv-unit-${{ runner.os }}-${{ hashFiles('tools/uv.lock', 'jobs/uv.lock') }}", ""),
+		{Run: "make unit"},
+	}}
+	assert.Equal(t, []string{
+		"unit: setup-go's cache is on, under a key no job names",
+		"unit: setup-node's cache is on, under a key no job names",
+		"unit: cache ~/go/pkg/mod has key \"go-${{ runner.os }}-${{ hashFiles('go.sum') }}\": want <what>-unit-${{ runner.os }}-${{ hashFiles(<its lock files>) }}",
+		"unit: cache ~/.npm restores \"npm-\", not its own job's",
+		"unit: cache ~/.npm hashes dags/uv.lock, which is not a lock file of what the job installs [go.sum jobs/uv.lock package-lock.json tools/uv.lock warehouse/uv.lock]",
+		"unit: uv's cache hashes [tools/uv.lock jobs/uv.lock], the job installs from [jobs/uv.lock tools/uv.lock warehouse/uv.lock]",
+		"unit builds Go without a Go cache",
+	}, cacheProblems(mk, "unit", job))
+	job.Steps = job.Steps[1:]
+	assert.Contains(t, cacheProblems(mk, "unit", job), "unit builds Go without setting up go.mod's Go")
+}
+
+// TestCIWorkflowCheckoutHistory: the Go suite's guard test (BASE=git:main) and the PR guard's
+// base synth (origin/<base>) read other commits than the one checked out. actions/checkout's
+// "fetch-depth: Number of commits to fetch. 0 indicates all history for all branches and tags.
+// Default: 1" (https://github.com/actions/checkout, action.yml): those jobs fetch everything.
+func TestCIWorkflowCheckoutHistory(t *testing.T) {
+	needHistory := 0
+	for name, job := range readWorkflow(t, "ci.yml").Jobs {
+		targets := jobMakeTargets(job)
+		reads := slices.Contains(targets, "unit") || slices.ContainsFunc(job.Steps, func(s step) bool { return strings.Contains(s.Run, "origin/") })
+		if !reads {
+			continue
+		}
+		needHistory++
+		for _, s := range job.Steps {
+			if strings.HasPrefix(s.Uses, "actions/checkout@") {
+				assert.Equal(t, 0, s.With["fetch-depth"], "%s reads another commit's files: fetch-depth: 0", name)
+			}
+		}
+	}
+	assert.Equal(t, 2, needHistory, "the unit job and the guard job")
+}
+
+// TestCIWorkflowUploadsTheRehearsedAssembly: the artifact deploy.yml deploys is the cdk.out
+// that `make rehearse-all` synthesized and rehearsed, uploaded by that job with nothing run in
+// between; the PR guard compares that same artifact with the base branch and synthesizes only
+// the base, outside the workspace.
+func TestCIWorkflowUploadsTheRehearsedAssembly(t *testing.T) {
+	ci := readWorkflow(t, "ci.yml")
+	artifact := ciArtifact(t)
+	var producer string
+	for name, job := range ci.Jobs {
+		rehearsed := slices.IndexFunc(job.Steps, func(s step) bool {
+			return slices.ContainsFunc(makeCommands(s.Run), func(goals []string) bool { return slices.Contains(goals, "rehearse-all") })
+		})
+		uploaded := slices.IndexFunc(job.Steps, func(s step) bool { return strings.HasPrefix(s.Uses, "actions/upload-artifact@") })
+		if uploaded < 0 {
+			continue
+		}
+		producer = name
+		require.GreaterOrEqual(t, rehearsed, 0, "%s uploads %s without rehearsing it", name, artifact)
+		require.Less(t, rehearsed, uploaded, name)
+		assert.Equal(t, "cdk.out", job.Steps[uploaded].With["path"])
+		for _, s := range job.Steps[rehearsed+1 : uploaded] {
+			assert.NotRegexp(t, `\b(make|cdk|go)\s`, s.Run, "%s: nothing may rewrite cdk.out between the rehearsal and its upload", name)
+		}
+	}
+	require.NotEmpty(t, producer)
+
+	var guarded bool
+	for name, job := range ci.Jobs {
+		guard := slices.IndexFunc(job.Steps, func(s step) bool { return strings.Contains(s.Run, "go run ./cmd/guard") })
+		if guard < 0 {
+			continue
+		}
+		guarded = true
+		assert.Contains(t, job.Steps[guard].Run, "-head cdk.out", name)
+		assert.Equal(t, producer, job.Needs, "%s compares %s's artifact: it needs that job", name, producer)
+		downloaded := slices.IndexFunc(job.Steps, func(s step) bool { return strings.HasPrefix(s.Uses, "actions/download-artifact@") })
+		require.GreaterOrEqual(t, downloaded, 0, "%s downloads no assembly", name)
+		assert.Less(t, downloaded, guard)
+		assert.Equal(t, map[string]any{"name": artifact, "path": "cdk.out"}, job.Steps[downloaded].With)
+		for _, s := range job.Steps {
+			if strings.Contains(s.Run, "cdk synth") {
+				assert.Contains(t, s.Run, `--output "$RUNNER_TEMP/`, "%s synthesizes the base only, outside cdk.out", name)
+			}
+		}
+	}
+	assert.True(t, guarded, "ci.yml runs no stateful-resource guard")
+}
+
+// TestCIWorkflowConcurrencyGroup: "When a reusable workflow is triggered by a caller workflow,
+// the github context is always associated with the caller workflow."
+// (https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations).
+// So a group built from github.workflow would be named after deploy.yml inside its call. The
+// group is built from the event and the ref only: evaluated for deploy.yml's triggers, a manual
+// production deploy and a push to main (both refs/heads/main) get different groups, while a
+// second push, or a second commit on a pull request, gets the first one's and cancels it.
+func TestCIWorkflowConcurrencyGroup(t *testing.T) {
+	ci := readWorkflow(t, "ci.yml")
+	group, _ := ci.Concurrency["group"].(string)
+	assert.NotContains(t, group, "github.workflow")
+	assert.Equal(t, true, ci.Concurrency["cancel-in-progress"])
+	for name, job := range ci.Jobs {
+		assert.Nil(t, job.Concurrency, "%s: a job-level group", name)
+	}
+	evaluate := func(event, ref string) string {
+		g := strings.NewReplacer("${{ github.event_name }}", event, "${{ github.ref }}", ref).Replace(group)
+		assert.NotContains(t, g, "${{", "the group reads only the event name and the ref")
+		return g
+	}
+	deploy := readWorkflow(t, "deploy.yml")
+	require.Contains(t, deploy.On, "workflow_dispatch")
+	require.Contains(t, deploy.On, "push")
+	assert.NotEqual(t, evaluate("workflow_dispatch", "refs/heads/main"), evaluate("push", "refs/heads/main"),
+		"a manual production deploy and a push to main would cancel each other's tests")
+	assert.NotEqual(t, evaluate("push", "refs/heads/develop"), evaluate("push", "refs/heads/main"))
+	assert.Equal(t, evaluate("push", "refs/heads/main"), evaluate("push", "refs/heads/main"), "a newer push cancels the older one's tests")
+	assert.Equal(t, evaluate("pull_request", "refs/pull/7/merge"), evaluate("pull_request", "refs/pull/7/merge"))
+	assert.NotEqual(t, evaluate("pull_request", "refs/pull/7/merge"), evaluate("pull_request", "refs/pull/8/merge"))
+}
+
+// TestCIWorkflowGate: ci-ok is the one required check. "If a job in a workflow is skipped due
+// to a conditional, it will report its status as "Success"."
+// (https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/collaborating-on-repositories-with-code-quality-features/troubleshooting-required-status-checks#handling-skipped-but-required-checks),
+// and "If a job fails or is skipped, all jobs that need it are skipped unless the jobs use a
+// conditional expression that causes the job to continue" (workflow syntax, jobs.<job_id>.needs).
+// So ci-ok needs every other job with `if: always()` ("Causes the step to always execute, and
+// returns true, even when canceled", expressions, always), and its script, run here as the
+// runner runs it (bash -e) on needs' results ("Possible values are success, failure,
+// cancelled, or skipped", contexts, needs.<job_id>.result), fails unless every job succeeded;
+// only a job that runs on pull requests alone may be skipped, and only outside them.
+func TestCIWorkflowGate(t *testing.T) {
+	_, err := exec.LookPath("jq")
+	require.NoError(t, err, "ci-ok's script uses jq, as GitHub's runners have it")
+	jobs := readWorkflow(t, "ci.yml").Jobs
+	gate, ok := jobs["ci-ok"]
+	require.True(t, ok, "ci.yml has no ci-ok job")
+	assert.Equal(t, "always()", gate.If)
+	others := slices.DeleteFunc(slices.Sorted(maps.Keys(jobs)), func(n string) bool { return n == "ci-ok" })
+	var needs []string
+	for _, n := range list(gate.Needs) {
+		needs = append(needs, fmt.Sprint(n))
+	}
+	assert.ElementsMatch(t, others, needs, "ci-ok needs every other job")
+	require.Len(t, gate.Steps, 1)
+	script := gate.Steps[0]
+	assert.Equal(t, map[string]string{"NEEDS": "${{ toJSON(needs) }}", "PULL_REQUEST": "${{ github.event_name == 'pull_request' }}"}, script.Env)
+
+	pullRequestsOnly := map[string]bool{}
+	for _, name := range others {
+		pullRequestsOnly[name] = jobs[name].If == "github.event_name == 'pull_request'"
+	}
+	gateRun := func(results map[string]string, pullRequest bool) (bool, string) {
+		needs := map[string]any{}
+		for name, result := range results {
+			needs[name] = map[string]any{"result": result, "outputs": map[string]any{}}
+		}
+		raw, err := json.Marshal(needs)
+		require.NoError(t, err)
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-e", "-c", script.Run)
+		cmd.Env = append(os.Environ(), "NEEDS="+string(raw), fmt.Sprintf("PULL_REQUEST=%t", pullRequest))
+		out, err := cmd.CombinedOutput()
+		return err == nil, string(out)
+	}
+	all := func(result string) map[string]string {
+		results := map[string]string{}
+		for _, name := range others {
+			results[name] = result
+		}
+		return results
+	}
+	for _, pullRequest := range []bool{true, false} {
+		passed, out := gateRun(all("success"), pullRequest)
+		assert.True(t, passed, "every job succeeded (pull request %t): %s", pullRequest, out)
+		for _, name := range others {
+			for _, result := range []string{"failure", "cancelled", "skipped"} {
+				results := all("success")
+				results[name] = result
+				want := result == "skipped" && !pullRequest && pullRequestsOnly[name]
+				passed, out := gateRun(results, pullRequest)
+				assert.Equal(t, want, passed, "%s %s (pull request %t): %s", name, result, pullRequest, out)
+				if !passed {
+					assert.Contains(t, out, name+": "+result, "the failure names the job")
+				}
+			}
+		}
+	}
+	assert.Contains(t, pullRequestsOnly, "guard")
+	assert.True(t, pullRequestsOnly["guard"], "the guard compares with a pull request's base branch")
 }
