@@ -87,16 +87,20 @@ GO_SUITES := lint unit
 PY_SUITES := warehouse-test jobs-test dag-test uc-test
 TEST_SUITES := $(GO_SUITES) $(PY_SUITES)
 SUITES := $(TEST_SUITES) rehearse-test rehearse-all
+# Each suite's recipe (and the pipeline's) runs under $(SUITE) <its name>: a timeout of twice its
+# budget in docs/testing.md's budget table, the one place budgets are written, and a KILL 30 s
+# later; it prints "<suite>: N s", or "<suite>: timed out after N s" (test/budget_test.go).
+SUITE := $(CURDIR)/.ci/suite
 
 test: deps $(GO_SUITES) py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark
 
 # Verbose into a log, so that the counts the suite's walks print (reachability edges, commands
-# named in the docs) are shown beside each package's result; the whole log on a failure. The
-# sources recipe (test/recipe) runs make generate and the pipeline with the jobs' and the
-# warehouse's environments.
+# named in the docs) are shown beside each package's result, and the suite's time; the whole log
+# on a failure or a timeout. The sources recipe (test/recipe) runs make generate and the pipeline
+# with the jobs' and the warehouse's environments.
 unit: deps tools/bin/.linked jobs/.venv/.synced warehouse/.venv/.synced ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	log=$$(mktemp) && trap 'rm -f $$log' EXIT && \
-	  if go test -count=1 -v $(PKGS) >$$log 2>&1; then grep -E '^(ok|FAIL)\s|checked [0-9]+ reachability|flags checked' $$log; \
+	  if $(SUITE) unit go test -count=1 -v $(PKGS) >$$log 2>&1; then grep -E '^(ok|FAIL)\s|checked [0-9]+ reachability|flags checked|^unit: ' $$log; \
 	  else cat $$log; exit 1; fi
 
 guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir or git:ref, default git:main)
@@ -112,38 +116,37 @@ py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycata
 
 # The gold group's tests run the warehouse's dbt over the pipeline's silver.
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced warehouse/.venv/.synced pipeline ## the DAGs' tests in Airflow 3, against moto's server, a Databricks stub, and dbt over the pipeline's silver
-	cd dags && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) .venv/bin/python -m pytest -q && \
-	  echo "dag-test: $$(( $$(date +%s) - start )) s"
+	cd dags && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) $(SUITE) dag-test .venv/bin/python -m pytest -q
 
 # The wheel is built the way the bundle builds it (databricks.yml's artifact): the tests check
 # that every task's entry point is in it. Java 17 runs Spark; the Delta jars come from Maven
 # Central at the first session (~/.ivy2).
 jobs-test: jobs/.venv/.synced | $(UV) ## the Spark jobs' tests on local Spark with Delta, and the bundle's job definitions
-	cd jobs && start=$$(date +%s) && rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q && \
-	  echo "jobs-test: $$(( $$(date +%s) - start )) s"
+	cd jobs && $(SUITE) jobs-test bash -euc 'rm -rf dist && $(UV) build --quiet --wheel --out-dir dist && .venv/bin/python -m pytest -q'
 
 uc-test: unitycatalog/.venv/.synced ## the Unity Catalog set-up command against a loopback stub of the Databricks REST API
-	cd unitycatalog && start=$$(date +%s) && .venv/bin/python -m pytest -q && \
-	  echo "uc-test: $$(( $$(date +%s) - start )) s"
+	cd unitycatalog && $(SUITE) uc-test .venv/bin/python -m pytest -q
 
 # The whole pipeline on this machine: bronze in the producers' layouts, the jobs on local
-# Spark, dbt on the local target (DuckDB over silver's Delta tables), the gold report.
+# Spark, dbt on the local target (DuckDB over silver's Delta tables), the gold report. One shell
+# (its steps one a line, set -x) so that one timeout bounds them all.
 PIPELINE ?= $(CURDIR)/.pipeline
 WAREHOUSE_ENV := WAREHOUSE_SILVER=$(PIPELINE)/silver/ WAREHOUSE_DUCKDB=$(PIPELINE)/warehouse.duckdb DBT_PROFILES_DIR=$(CURDIR)/warehouse
-DBT := cd warehouse && $(WAREHOUSE_ENV) .venv/bin/dbt
 
 pipeline: jobs/.venv/.synced warehouse/.venv/.synced ## the platform's main job, locally and offline: sample sources to bronze, the batch and speed jobs, dbt build, the gold report
-	cd jobs && .venv/bin/python -m pipeline --root $(PIPELINE)
-	$(DBT) build --target local --quiet && cp target/run_results.json $(PIPELINE)/dbt-build.json
-	$(DBT) source freshness --target local --quiet && cp target/sources.json $(PIPELINE)/dbt-freshness.json
-	$(DBT) docs generate --target local --quiet
-	cd warehouse && .venv/bin/python report.py --root $(PIPELINE)
+	@$(SUITE) pipeline bash -euxc ' \
+	  (cd jobs && .venv/bin/python -m pipeline --root $(PIPELINE)); \
+	  cd warehouse; export $(WAREHOUSE_ENV); \
+	  .venv/bin/dbt build --target local --quiet; cp target/run_results.json $(PIPELINE)/dbt-build.json; \
+	  .venv/bin/dbt source freshness --target local --quiet; cp target/sources.json $(PIPELINE)/dbt-freshness.json; \
+	  .venv/bin/dbt docs generate --target local --quiet; \
+	  .venv/bin/python report.py --root $(PIPELINE)'
 
 # After the pipeline: its gold checked against the sample, and every Athena target compiled
 # against moto's Glue and linted in Athena's dialect.
 warehouse-test: pipeline rehearsal/.venv/.synced ## the whole pipeline, then the warehouse's tests (gold against the sample, the Athena compile and lint)
-	cd warehouse && start=$$(date +%s) && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) $(WAREHOUSE_ENV) \
-	  .venv/bin/python -m pytest -q && echo "warehouse-test (after the pipeline): $$(( $$(date +%s) - start )) s"
+	cd warehouse && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) $(WAREHOUSE_ENV) \
+	  $(SUITE) warehouse-test .venv/bin/python -m pytest -q
 
 # The manifest Airflow renders the warehouse's tasks from (cosmos, LoadMode.DBT_MANIFEST): dbt
 # parse needs no connection, and the task graph is the same for every target.
@@ -178,15 +181,18 @@ generate: deps warehouse/.venv/.synced ## regenerate everything derived from con
 bundle-config: ## regenerate jobs/targets.yml, the bundle's targets and variables, from config
 	go run ./cmd/bundle -o jobs/targets.yml
 
+# One shell (its steps one a line, set -x) so that one timeout bounds them all.
 lint: deps tools/bin/.linked ## gofmt, go vet, actionlint and shellcheck, ruff, and no large files in git
-	@unformatted=$$(gofmt -l $(GO_SOURCES)); \
-	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	go vet $(PKGS)
-	go tool actionlint
-	shellcheck .ci/run .ci/large-files .github/scripts/*.sh airflow/startup.sh
-	ruff check $(filter-out tools,$(PY_PROJECTS))
-	ruff format --check $(filter-out tools,$(PY_PROJECTS))
-	.ci/large-files
+	@$(SUITE) lint bash -euc ' \
+	  unformatted=$$(gofmt -l $(GO_SOURCES)); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi; \
+	  set -x; \
+	  go vet $(PKGS); \
+	  go tool actionlint; \
+	  shellcheck .ci/run .ci/suite .ci/large-files .github/scripts/*.sh airflow/startup.sh; \
+	  ruff check $(filter-out tools,$(PY_PROJECTS)); \
+	  ruff format --check $(filter-out tools,$(PY_PROJECTS)); \
+	  .ci/large-files'
 
 diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }
@@ -199,11 +205,11 @@ rehearse: synth rehearsal/.venv/.synced ## deploy ENV (default develop) of the s
 	$(REHEARSAL_PY) -m rehearsal --assembly cdk.out $(or $(ENV),develop)
 
 rehearse-all: synth rehearsal/.venv/.synced ## rehearse $(ENVS) from one synth, one after the other, each on a fresh emulator
-	$(REHEARSAL_PY) -m rehearsal --assembly cdk.out $(ENVS)
+	$(SUITE) rehearse-all $(REHEARSAL_PY) -m rehearsal --assembly cdk.out $(ENVS)
 
 # The CDK CLI deploys the tests' own assemblies: no Go.
 rehearse-test: node_modules/.installed rehearsal/.venv/.synced ## the rehearsal's own tests, including one that deploys a deliberately broken template
-	$(REHEARSAL_PY) -m pytest -q rehearsal
+	$(SUITE) rehearse-test $(REHEARSAL_PY) -m pytest -q rehearsal
 
 clean: ## remove cdk.out, the pipeline's output and the Python environments
 	rm -rf cdk.out .pipeline .uv tools/bin $(PY_PROJECTS:%=%/.venv)

@@ -120,11 +120,12 @@ def erasure_named(key):
     }
 
 
-@pytest.mark.parametrize("key", cdc.ERASURE_SCHEMA.names)
-def test_a_table_that_declares_the_erasures_column_names_is_erased(spark, lake, variables, columns, key):
-    """The erasures' columns never collide with a declared column, key or not: the erased key
-    stays gone, the others are intact, reconciliation agrees and a re-insert comes back."""
+def test_a_table_that_declares_the_erasures_column_names_is_erased(spark, lake, variables, columns):
+    """The erasures' columns never collide with a declared column, key or not (the table's key
+    is named like the erasures' key, another column like their time): the erased key stays
+    gone, the others are intact, reconciliation agrees and a re-insert comes back."""
     bronze, silver = lake
+    key = cdc.ERASED_KEY
     entry = erasure_named(key)
     table = bundle.rds_table("shop.notes", entry["key"])
     declared = bundle.with_sources(variables, tables=[(table, dms.hive_columns(entry))])
