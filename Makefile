@@ -39,7 +39,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps generate synth test unit recipe-test py-test dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps generate synth test unit py-test dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -84,7 +84,7 @@ synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, wi
 # tests and the rehearsal of a strict synth, whose assembly is the one deploy.yml deploys.
 # test/workflows_test.go fails when a suite is in no job, or a job runs a target not listed here.
 GO_SUITES := lint unit
-PY_SUITES := warehouse-test jobs-test dag-test uc-test recipe-test
+PY_SUITES := warehouse-test jobs-test dag-test uc-test
 TEST_SUITES := $(GO_SUITES) $(PY_SUITES)
 SUITES := $(TEST_SUITES) rehearse-test rehearse-all
 # Each suite's recipe (and the pipeline's) runs under $(SUITE) <its name>: a timeout of twice its
@@ -96,18 +96,12 @@ test: deps $(GO_SUITES) py-test ## everything CI checks: lint, the Go suite (the
 
 # Verbose into a log, so that the counts the suite's walks print (reachability edges, commands
 # named in the docs) are shown beside each package's result, and the suite's time; the whole log
-# on a failure or a timeout. The sources recipe (test/recipe) is a suite of its own, recipe-test.
-UNIT_PKGS := $(filter-out ./test/...,$(PKGS)) ./test
-unit: deps tools/bin/.linked ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
+# on a failure or a timeout. The sources recipe (test/recipe) runs make generate and the pipeline
+# with the jobs' and the warehouse's environments.
+unit: deps tools/bin/.linked jobs/.venv/.synced warehouse/.venv/.synced ## the Go test suite (snapshots, assertions, cdk-nag, cfn-lint, config validation)
 	log=$$(mktemp) && trap 'rm -f $$log' EXIT && \
-	  if $(SUITE) unit go test -count=1 -v $(UNIT_PKGS) >$$log 2>&1; then grep -E '^(ok|FAIL)\s|checked [0-9]+ reachability|flags checked|^unit: ' $$log; \
+	  if $(SUITE) unit go test -count=1 -v $(PKGS) >$$log 2>&1; then grep -E '^(ok|FAIL)\s|checked [0-9]+ reachability|flags checked|^unit: ' $$log; \
 	  else cat $$log; exit 1; fi
-
-# docs/sources.md followed on a copy of the repository: make generate, then the pipeline with
-# the jobs' and the warehouse's environments. Mostly waiting on those, so it runs beside the
-# Python suites rather than in unit's CPU-bound phase.
-recipe-test: deps jobs/.venv/.synced warehouse/.venv/.synced ## the sources recipe (docs/sources.md) on a copy of the repository: make generate, staging's templates, the pipeline
-	$(SUITE) recipe-test go test -count=1 ./test/recipe
 
 guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir or git:ref, default git:main)
 	cdk synth --quiet

@@ -746,21 +746,21 @@ func TestCacheProblemsReportsEveryBreak(t *testing.T) {
 		{Uses: "actions/setup-go@v6", With: map[string]any{"go-version-file": "go.mod"}},
 		{Uses: "actions/setup-node@v5", With: map[string]any{"cache": "npm"}},
 		cache("~/go/pkg/mod", "go-${{ runner.os }}-${{ hashFiles('go.sum') }}", ""),
-		cache("~/.npm", "npm-recipe-test-${{ runner.os }}-${{ hashFiles('package-lock.json', 'dags/uv.lock') }}", "npm-"),
-		cache("~/.cache/uv", "uv-recipe-test-${{ runner.os }}-${{ hashFiles('jobs/uv.lock') }}", ""),
-		{Run: "make recipe-test"},
+		cache("~/.npm", "npm-unit-${{ runner.os }}-${{ hashFiles('package-lock.json', 'dags/uv.lock') }}", "npm-"),
+		cache("~/.cache/uv", "uv-unit-${{ runner.os }}-${{ hashFiles('tools/uv.lock', 'jobs/uv.lock') }}", ""),
+		{Run: "make unit"},
 	}}
 	assert.Equal(t, []string{
-		"recipe-test: setup-go's cache is on, under a key no job names",
-		"recipe-test: setup-node's cache is on, under a key no job names",
-		"recipe-test: cache ~/go/pkg/mod has key \"go-${{ runner.os }}-${{ hashFiles('go.sum') }}\": want <what>-recipe-test-${{ runner.os }}-${{ hashFiles(<its lock files>) }}",
-		"recipe-test: cache ~/.npm restores \"npm-\", not its own job's",
-		"recipe-test: cache ~/.npm hashes dags/uv.lock, which is not a lock file of what the job installs [go.sum jobs/uv.lock package-lock.json warehouse/uv.lock]",
-		"recipe-test: uv's cache hashes [jobs/uv.lock], the job installs from [jobs/uv.lock warehouse/uv.lock]",
-		"recipe-test builds Go without a Go cache",
-	}, cacheProblems(mk, "recipe-test", job))
+		"unit: setup-go's cache is on, under a key no job names",
+		"unit: setup-node's cache is on, under a key no job names",
+		"unit: cache ~/go/pkg/mod has key \"go-${{ runner.os }}-${{ hashFiles('go.sum') }}\": want <what>-unit-${{ runner.os }}-${{ hashFiles(<its lock files>) }}",
+		"unit: cache ~/.npm restores \"npm-\", not its own job's",
+		"unit: cache ~/.npm hashes dags/uv.lock, which is not a lock file of what the job installs [go.sum jobs/uv.lock package-lock.json tools/uv.lock warehouse/uv.lock]",
+		"unit: uv's cache hashes [tools/uv.lock jobs/uv.lock], the job installs from [jobs/uv.lock tools/uv.lock warehouse/uv.lock]",
+		"unit builds Go without a Go cache",
+	}, cacheProblems(mk, "unit", job))
 	job.Steps = job.Steps[1:]
-	assert.Contains(t, cacheProblems(mk, "recipe-test", job), "recipe-test builds Go without setting up go.mod's Go")
+	assert.Contains(t, cacheProblems(mk, "unit", job), "unit builds Go without setting up go.mod's Go")
 }
 
 // TestCIWorkflowCheckoutHistory: the Go suite's guard test (BASE=git:main) and the PR guard's
