@@ -15,6 +15,12 @@ UV := $(CURDIR)/.uv/bin/uv
 # The stamp of the installed uv version: a new UV_VERSION reinstalls uv.
 UV_STAMP := .uv/.version-$(UV_VERSION)
 export UV_PYTHON := $(shell cat .python-version)
+# Python writes each module's compiled bytecode beside it (the environments' __pycache__), so a
+# suite's later processes (each task's, dbt's, moto's) import Airflow, dbt or moto without
+# compiling them again. An environment that sets PYTHONDONTWRITEBYTECODE (the development
+# machine's does) has each process recompile what it imports: importing Airflow and cosmos took
+# 3.3 s of CPU each time, 1.5 s from the cache.
+unexport PYTHONDONTWRITEBYTECODE
 export UV_PYTHON_DOWNLOADS := never
 PY_PROJECTS := tools dags rehearsal jobs unitycatalog warehouse
 # The rehearsal's interpreter: it runs moto's server for the rehearsal and the DAG tests.
@@ -39,7 +45,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps generate synth test unit py-test dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps generate synth test unit dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -78,21 +84,27 @@ tools/bin/.linked: tools/.venv/.synced
 synth: deps ## synthesize every environment (ENV=name for one) into cdk.out/, with CloudFormation validation
 	cdk synth --quiet $(CDK_ENV)
 
-# The suites, each a target. `make test` runs TEST_SUITES: the Go ones one after the other (each
-# uses every core), then the Python ones two at a time, in this order (py-test). CI runs each of
-# SUITES in a job of its own (.github/workflows/ci.yml): the test suites, then the rehearsal's own
-# tests and the rehearsal of a strict synth, whose assembly is the one deploy.yml deploys.
-# test/workflows_test.go fails when a suite is in no job, or a job runs a target not listed here.
-GO_SUITES := lint unit
-PY_SUITES := warehouse-test jobs-test dag-test uc-test
-TEST_SUITES := $(GO_SUITES) $(PY_SUITES)
+# The suites, each a target. CI runs each of SUITES in a job of its own (.github/workflows/ci.yml):
+# the test suites, then the rehearsal's own tests and the rehearsal of a strict synth, whose
+# assembly is the one deploy.yml deploys. test/workflows_test.go fails when a suite is in no job,
+# or a job runs a target not listed here.
+TEST_SUITES := jobs-test lint unit warehouse-test dag-test uc-test
 SUITES := $(TEST_SUITES) rehearse-test rehearse-all
 # Each suite's recipe (and the pipeline's) runs under $(SUITE) <its name>: a timeout of twice its
 # budget in docs/testing.md's budget table, the one place budgets are written, and a KILL 30 s
-# later; it prints "<suite>: N s", or "<suite>: timed out after N s" (test/budget_test.go).
+# later; it prints "<suite>: N s, C s of CPU", or "<suite>: timed out after N s"
+# (test/budget_test.go).
 SUITE := $(CURDIR)/.ci/suite
+# `make test` runs TEST_SUITES, and ALSO (.ci/run adds the rehearsal's), as one make graph with
+# JOBS at a time (the cores of the machine CI measures on): each suite starts when a slot frees,
+# in the list's order, the longest first, and what a suite needs (the pipeline, an environment,
+# npm ci) when that suite is reached. The suites are CPU-bound, so the two slots keep both cores
+# busy from the first install to the last suite; docs/testing.md gives each one's CPU time.
+ALSO ?=
+JOBS ?= 2
 
-test: deps $(GO_SUITES) py-test ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark
+test: ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark, the whole pipeline with dbt, the Unity Catalog set-up's
+	@$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target $(TEST_SUITES) $(ALSO)
 
 # Verbose into a log, so that the counts the suite's walks print (reachability edges, commands
 # named in the docs) are shown beside each package's result, and the suite's time; the whole log
@@ -106,13 +118,6 @@ unit: deps tools/bin/.linked jobs/.venv/.synced warehouse/.venv/.synced ## the G
 guard: deps ## fail if staging or production would lose a stateful resource (BASE=dir or git:ref, default git:main)
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
-
-# The jobs' tests are mostly the JVM, the rest mostly Python: side by side they share two cores
-# better than one after the other. Beside the jobs' tests run the whole pipeline with the
-# warehouse's tests, then the DAGs' (which read the pipeline's silver) and the Unity Catalog
-# set-up's. Each prints its output when done, and its time.
-py-test: dags/.venv/.synced rehearsal/.venv/.synced jobs/.venv/.synced unitycatalog/.venv/.synced warehouse/.venv/.synced | $(UV) ## every Python project's tests that need no deploy (the DAGs', the jobs', the Unity Catalog set-up's, the warehouse's with the whole pipeline)
-	$(MAKE) --no-print-directory -j2 --output-sync=target $(PY_SUITES)
 
 # The gold group's tests run the warehouse's dbt over the pipeline's silver.
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced warehouse/.venv/.synced pipeline ## the DAGs' tests in Airflow 3, against moto's server, a Databricks stub, and dbt over the pipeline's silver

@@ -28,7 +28,7 @@ func TestExitCodes(t *testing.T) {
 		code int
 		out  string
 	}{
-		{"within", []string{"-log", within, "-table", table}, 0, "lint        60 s     60 s  within budget\n"},
+		{"within", []string{"-log", within, "-table", table}, 0, "lint        60 s        -      -     60 s  within budget\n"},
 		{"over", []string{"-log", over, "-table", table}, 1, "budget: lint took 61 s, over its budget of 60 s by 1 s\n"},
 		{"no log flag", []string{"-table", table}, 2, "usage: go run ./cmd/budget -log FILE"},
 		{"missing log", []string{"-log", filepath.Join(dir, "none.log"), "-table", table}, 2, "none.log: no such file"},

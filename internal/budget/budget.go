@@ -26,17 +26,19 @@ type Budget struct {
 	Line    int // the row's line in the document, for messages
 }
 
-// Time is one time a run printed: a part and how long it took.
+// Time is one time a run printed: a part, how long it took, and the CPU time of everything it
+// ran (.ci/cpu), or -1 where the run printed none.
 type Time struct {
 	Part    string
 	Seconds int
+	CPU     int
 }
 
 var (
 	// What .ci/run's timed helper prints after each command, and after the whole run.
-	ciTime = regexp.MustCompile(`^ci: '(.+)' took (\d+) s$`)
+	ciTime = regexp.MustCompile(`^ci: '(.+)' took (\d+) s(?:, (\d+) s of CPU)?$`)
 	// What .ci/suite prints when a suite passes.
-	suiteTime = regexp.MustCompile(`^([a-z][a-z0-9-]*): (\d+) s$`)
+	suiteTime = regexp.MustCompile(`^([a-z][a-z0-9-]*): (\d+) s(?:, (\d+) s of CPU)?$`)
 	// A part's cell: the part's name as inline code.
 	partCell = regexp.MustCompile("^`([^`]+)`$")
 )
@@ -132,7 +134,8 @@ func parseRow(header, cells []string, line int) (Budget, error) {
 }
 
 // ParseLog reads the times a .ci/run log printed: "ci: '<command>' took N s" (the part is the
-// command) and "<suite>: N s". Every other line is the suites' own output, and skipped.
+// command) and "<suite>: N s", each with ", C s of CPU" where the run measured it. Every other
+// line is the suites' own output, and skipped.
 func ParseLog(r io.Reader) ([]Time, error) {
 	var times []Time
 	scanner := bufio.NewScanner(r)
@@ -150,7 +153,13 @@ func ParseLog(r io.Reader) ([]Time, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%q: %v", line, err)
 		}
-		times = append(times, Time{Part: m[1], Seconds: n})
+		cpu := -1
+		if m[3] != "" {
+			if cpu, err = strconv.Atoi(m[3]); err != nil {
+				return nil, fmt.Errorf("%q: %v", line, err)
+			}
+		}
+		times = append(times, Time{Part: m[1], Seconds: n, CPU: cpu})
 	}
 	return times, scanner.Err()
 }
@@ -171,10 +180,11 @@ const (
 	Unbudgeted Status = "no budget in the table"
 )
 
-// Row is one line of the report. Took or Budget is -1 where there is none.
+// Row is one line of the report. Took, CPU or Budget is -1 where there is none.
 type Row struct {
 	Part   string
 	Took   int
+	CPU    int
 	Budget int
 	Status Status
 }
@@ -196,15 +206,15 @@ func Compare(budgets []Budget, times []Time) []Row {
 			if t.Seconds > b.Seconds {
 				status = Over
 			}
-			rows = append(rows, Row{Part: b.Part, Took: t.Seconds, Budget: b.Seconds, Status: status})
+			rows = append(rows, Row{Part: b.Part, Took: t.Seconds, CPU: t.CPU, Budget: b.Seconds, Status: status})
 		}
 		if !found {
-			rows = append(rows, Row{Part: b.Part, Took: -1, Budget: b.Seconds, Status: Missing})
+			rows = append(rows, Row{Part: b.Part, Took: -1, CPU: -1, Budget: b.Seconds, Status: Missing})
 		}
 	}
 	for _, t := range times {
 		if !budgeted[t.Part] {
-			rows = append(rows, Row{Part: t.Part, Took: t.Seconds, Budget: -1, Status: Unbudgeted})
+			rows = append(rows, Row{Part: t.Part, Took: t.Seconds, CPU: t.CPU, Budget: -1, Status: Unbudgeted})
 		}
 	}
 	return rows
@@ -220,8 +230,10 @@ func Failed(rows []Row) bool {
 	return false
 }
 
-// Write prints the report as aligned columns, one part a line, then one line naming each part
-// that is over its budget or unaccounted for, with both figures.
+// Write prints the report as aligned columns, one part a line: its time, its CPU time and the
+// cores it kept busy on average (CPU time over time: 2.0 is both cores of a 2-core machine, all
+// along), its budget and status; then one line naming each part that is over its budget or
+// unaccounted for, with both figures.
 func Write(w io.Writer, rows []Row) error {
 	width := len("part")
 	for _, r := range rows {
@@ -233,11 +245,17 @@ func Write(w io.Writer, rows []Row) error {
 		}
 		return strconv.Itoa(n) + " s"
 	}
+	cores := func(r Row) string {
+		if r.CPU < 0 || r.Took <= 0 {
+			return "-"
+		}
+		return strconv.FormatFloat(float64(r.CPU)/float64(r.Took), 'f', 1, 64)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-*s  %7s  %7s\n", width, "part", "took", "budget")
+	fmt.Fprintf(&b, "%-*s  %7s  %7s  %5s  %7s\n", width, "part", "took", "cpu", "cores", "budget")
 	var problems []string
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%-*s  %7s  %7s  %s\n", width, r.Part, seconds(r.Took), seconds(r.Budget), r.Status)
+		fmt.Fprintf(&b, "%-*s  %7s  %7s  %5s  %7s  %s\n", width, r.Part, seconds(r.Took), seconds(r.CPU), cores(r), seconds(r.Budget), r.Status)
 		switch r.Status {
 		case Over:
 			problems = append(problems, fmt.Sprintf("%s took %d s, over its budget of %d s by %d s", r.Part, r.Took, r.Budget, r.Took-r.Budget))

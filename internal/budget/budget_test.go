@@ -33,10 +33,10 @@ const madeUpLog = `make --no-print-directory -j2 --output-sync=target dag-test n
 lint: 41 s
 ....................                                                      [100%]
 20 passed in 3.52s
-dag-test: 410 s
+dag-test: 410 s, 700 s of CPU
 warehouse-test (after the pipeline): 66 s
 new-test: 12 s
-ci: 'make test' took 500 s
+ci: 'make test' took 500 s, 950 s of CPU
 ci: '.ci/run' took 800 s
 `
 
@@ -49,24 +49,24 @@ func TestCompare(t *testing.T) {
 	require.NoError(t, err)
 	rows := Compare(budgets, times)
 	assert.Equal(t, []Row{
-		{Part: "lint", Took: 41, Budget: 60, Status: Within},
-		{Part: "dag-test", Took: 410, Budget: 300, Status: Over},
-		{Part: "uc-test", Took: -1, Budget: 15, Status: Missing},
-		{Part: ".ci/run", Took: 800, Budget: 900, Status: Within},
-		{Part: "new-test", Took: 12, Budget: -1, Status: Unbudgeted},
-		{Part: "make test", Took: 500, Budget: -1, Status: Unbudgeted},
+		{Part: "lint", Took: 41, CPU: -1, Budget: 60, Status: Within},
+		{Part: "dag-test", Took: 410, CPU: 700, Budget: 300, Status: Over},
+		{Part: "uc-test", Took: -1, CPU: -1, Budget: 15, Status: Missing},
+		{Part: ".ci/run", Took: 800, CPU: -1, Budget: 900, Status: Within},
+		{Part: "new-test", Took: 12, CPU: -1, Budget: -1, Status: Unbudgeted},
+		{Part: "make test", Took: 500, CPU: 950, Budget: -1, Status: Unbudgeted},
 	}, rows)
 	assert.True(t, Failed(rows))
 
 	var out bytes.Buffer
 	require.NoError(t, Write(&out, rows))
-	assert.Equal(t, `part          took   budget
-lint          41 s     60 s  within budget
-dag-test     410 s    300 s  over budget
-uc-test          -     15 s  no time in the log
-.ci/run      800 s    900 s  within budget
-new-test      12 s        -  no budget in the table
-make test    500 s        -  no budget in the table
+	assert.Equal(t, `part          took      cpu  cores   budget
+lint          41 s        -      -     60 s  within budget
+dag-test     410 s    700 s    1.7    300 s  over budget
+uc-test          -        -      -     15 s  no time in the log
+.ci/run      800 s        -      -    900 s  within budget
+new-test      12 s        -      -        -  no budget in the table
+make test    500 s    950 s    1.9        -  no budget in the table
 budget: dag-test took 410 s, over its budget of 300 s by 110 s
 budget: uc-test has a budget of 15 s but the log has no time for it
 budget: new-test took 12 s and has no budget: add its row to the table
@@ -174,11 +174,19 @@ func TestSuiteScript(t *testing.T) {
 	}
 
 	out, code := suite("quick", "true")
-	assert.Equal(t, "quick: 0 s\n", out)
+	// Bash's SECONDS counts whole seconds: a start just before one ends reads as 1 s.
+	assert.Regexp(t, `^quick: [01] s, 0 s of CPU\n$`, out)
+	assert.Equal(t, 0, code)
+
+	// The CPU time counts what the suite left running when it ended, as Spark's JVM outlives
+	// the pytest that started it: here a process that spins for 2 s of CPU after its shell exits.
+	out, code = suite("quick", "sh", "-c", `python3 -c 'import time
+while time.process_time() < 2: pass' & exit 0`)
+	assert.Regexp(t, `^quick: [0-9] s, [2-9] s of CPU\n$`, out)
 	assert.Equal(t, 0, code)
 
 	out, code = suite("quick", "sh", "-c", "exit 3")
-	assert.Equal(t, "quick: failed after 0 s\n", out)
+	assert.Regexp(t, `^quick: failed after [01] s\n$`, out)
 	assert.Equal(t, 3, code)
 
 	// The background sleep writes a file if it outlives the timeout.
@@ -193,6 +201,6 @@ func TestSuiteScript(t *testing.T) {
 
 	// By now the background sleep would have written its file, had it outlived the suite.
 	out, _ = suite("quick", "sleep", "3")
-	assert.Equal(t, "quick: 3 s\n", out)
+	assert.Regexp(t, `^quick: [34] s, 0 s of CPU\n$`, out)
 	assert.NoFileExists(t, survivor, "a process of the timed-out suite outlived it")
 }
