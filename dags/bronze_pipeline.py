@@ -6,8 +6,9 @@
 2. bronze_to_silver: only where the environment has Databricks (platform.databricks_batch_job
    is set): runs the jobs bundle's batch job by name with the Databricks provider, deferred
    while it runs. The connection databricks_default comes from Secrets Manager (docs/operations.md).
-3. gold: after it, dbt builds the warehouse on the environment's Athena target, one task per
-   model (its tests with it) and per fresh source (platform_lib.warehouse).
+3. gold: after it, dbt builds the warehouse on the environment's Athena target, in one dbt
+   build per run; a run and a test task per model and a task per fresh source report each
+   node's outcome (platform_lib.warehouse).
 """
 
 from datetime import datetime, timedelta
