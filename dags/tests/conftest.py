@@ -77,6 +77,25 @@ def airflow_db():
     db.resetdb(skip_init=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_execution_api(airflow_db):
+    """One in-process Execution API for every task that dag.test runs, as MWAA has one API server.
+
+    dag.test runs each task (and each resumption after a deferral) through
+    InProcessTestSupervisor, which builds a new in-process Execution API app per task; cadwyn
+    generates the app's versioned routers at its first request, about 2.5 s of CPU each time,
+    most of a bronze_pipeline run's time. The app keeps no state between requests (the metadata
+    database does), and dag.test runs one task at a time, so each task's client still sets its
+    own DAG bag on it (InProcessTestSupervisor._api_client).
+    """
+    from airflow.sdk.execution_time import supervisor
+
+    api = supervisor.in_process_api_server()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(supervisor, "in_process_api_server", lambda: api)
+        yield
+
+
 @pytest.fixture(scope="session")
 def dagbag(airflow_db, moto):
     """Every DAG file of dags/, parsed as the DAG processor would."""
