@@ -10,11 +10,9 @@ from fixtures import bundle, dms
 from tests.test_cdc import customer
 
 
-@pytest.fixture
-def loaded(spark, lake, rds_tables, columns):
+def load(spark, lake, table, columns):
     """customers with a full load, an update, a delete and an insert, merged into silver."""
     bronze, silver = lake
-    table = rds_tables["public.customers"]
     writer = dms.writer(bronze, table, columns)
     writer.full_load([customer(1), customer(2), customer(3)])
     writer.changes([("U", customer(1, "renamed")), ("D", customer(2)), ("I", customer(4))])
@@ -22,9 +20,22 @@ def loaded(spark, lake, rds_tables, columns):
     return table, writer
 
 
-def test_a_run_reconciles(spark, lake, loaded, columns):
-    table, _ = loaded
-    report = reconcile.check(spark, *lake, [table], columns)
+@pytest.fixture
+def loaded(spark, lake, rds_tables, columns):
+    """load's lake, for a test that changes it."""
+    return load(spark, lake, rds_tables["public.customers"], columns)
+
+
+@pytest.fixture(scope="module")
+def loaded_once(spark, module_lake, rds_tables, columns):
+    """load's lake (module_lake), shared by the tests that only read it or add a bronze file the
+    job has not read (which changes no count): one CDC run, not one per test."""
+    return load(spark, module_lake, rds_tables["public.customers"], columns)
+
+
+def test_a_run_reconciles(spark, module_lake, loaded_once, columns):
+    table, _ = loaded_once
+    report = reconcile.check(spark, *module_lake, [table], columns)
     assert report[table.name] == {"bronze_current": 3, "silver_current": 3, "bronze_history": 6, "silver_history": 6}
 
 
@@ -39,9 +50,9 @@ def test_counts_that_do_not_reconcile_fail_the_run(spark, lake, loaded, columns)
         reconcile.check(spark, *lake, [table], columns)
 
 
-def test_silver_is_read_whole_by_a_second_engine(spark, lake, loaded):
-    table, _ = loaded
-    path = (lake[1] + table.current).rstrip("/")
+def test_silver_is_read_whole_by_a_second_engine(spark, module_lake, loaded_once):
+    table, _ = loaded_once
+    path = (module_lake[1] + table.current).rstrip("/")
     spark_rows = sorted((r.customer_id, r.full_name) for r in spark.read.format("delta").load(path).collect())
     other = deltalake.DeltaTable(path)
     arrow = other.to_pyarrow_table(columns=["customer_id", "full_name"])
@@ -158,10 +169,10 @@ def test_a_table_that_declares_the_erasures_column_names_is_erased(spark, lake, 
     assert current() == {1: "edited", 2: "back", 3: "three"}
 
 
-def test_a_file_written_after_the_run_is_not_silvers_yet(spark, lake, loaded, columns):
-    table, writer = loaded
+def test_a_file_written_after_the_run_is_not_silvers_yet(spark, module_lake, loaded_once, columns):
+    table, writer = loaded_once
     writer.changes([("I", customer(9))])  # DMS writes on while the job runs
-    report = reconcile.check(spark, *lake, [table], columns)
+    report = reconcile.check(spark, *module_lake, [table], columns)
     assert report[table.name]["bronze_current"] == report[table.name]["silver_current"] == 3
 
 

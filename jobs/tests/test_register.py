@@ -9,7 +9,7 @@ import pytest
 
 from dataplatform_jobs import entrypoints, register, settings
 from fixtures.bundle import target_variables
-from tests.test_reconcile_and_maintenance import loaded  # noqa: F401 (a fixture)
+from tests.test_reconcile_and_maintenance import loaded_once  # noqa: F401 (a fixture)
 
 SCHEMA = "spark_catalog.silver_registered"
 
@@ -26,18 +26,19 @@ def staging_tables():
     return settings.silver_tables(target_variables()["silver_tables"])
 
 
-def test_written_tables_register_and_the_rest_wait(spark, lake, loaded, schema, staging_tables):  # noqa: F811
-    table, _ = loaded
-    registered, waiting = register.register(spark, lake[1], schema, staging_tables)
+def test_written_tables_register_and_the_rest_wait(spark, module_lake, loaded_once, schema, staging_tables):  # noqa: F811
+    table, _ = loaded_once
+    silver = module_lake[1]
+    registered, waiting = register.register(spark, silver, schema, staging_tables)
     assert registered == ["public_customers", "public_customers_history"]
     assert set(waiting) == {name for name, _ in staging_tables} - set(registered)
-    current = (lake[1] + table.current).rstrip("/")
+    current = (silver + table.current).rstrip("/")
     assert spark.table(f"{schema}.public_customers").count() == spark.read.format("delta").load(current).count() == 3
     # A second run finds them registered where they should be.
-    assert register.register(spark, lake[1], schema, staging_tables) == (registered, waiting)
+    assert register.register(spark, silver, schema, staging_tables) == (registered, waiting)
 
 
-def test_a_name_on_another_location_fails_the_run(spark, lake, loaded, schema, staging_tables, tmp_path):  # noqa: F811
+def test_a_name_on_another_location_fails_the_run(spark, module_lake, loaded_once, schema, staging_tables, tmp_path):  # noqa: F811
     elsewhere = str(tmp_path / "elsewhere")
     spark.range(1).write.format("delta").save(elsewhere)
     spark.sql(f"CREATE TABLE {schema}.public_customers USING DELTA LOCATION '{elsewhere}'")
@@ -45,7 +46,7 @@ def test_a_name_on_another_location_fails_the_run(spark, lake, loaded, schema, s
         register.Misregistered,
         match=rf"{schema}.public_customers is registered on .*elsewhere, not on silver's .*customers",
     ):
-        register.register(spark, lake[1], schema, staging_tables)
+        register.register(spark, module_lake[1], schema, staging_tables)
 
 
 def test_without_a_schema_nothing_is_registered(lake, staging_tables, caplog):
