@@ -37,7 +37,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from benchmarks.merge import session as local_session
-from dataplatform_jobs import api, cdc, entrypoints, settings, speed
+from dataplatform_jobs import api, cdc, entrypoints, local, settings, speed
 from dataplatform_jobs import tables as silver_tables
 from fixtures import bundle, dms, samples
 from fixtures.api import write_day
@@ -50,6 +50,7 @@ CUSTOMERS, ORDERS = 20, 60
 PAID, SHIPPED, NEW_IN_STREAM = 20, 10, 5
 WEB_EVENTS, TRADES = 300, {"coinbase_btc_usd_trades": 100, "coinbase_eth_usd_trades": 60}
 QUIET = {
+    **local.SHORT_RUN,
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.ui.showConsoleProgress": "false",
