@@ -52,7 +52,7 @@ def test_every_provider_the_dags_import_is_installed_on_mwaa():
     for name in (
         "api_ingestion.py",
         "bronze_pipeline.py",
-        *(os.path.join("platform_lib", f) for f in os.listdir(os.path.join(DAGS, "platform_lib"))),
+        *(os.path.join("platform_lib", f) for f in os.listdir(os.path.join(DAGS, "platform_lib")) if f.endswith(".py")),
     ):
         with open(os.path.join(DAGS, name), encoding="utf-8") as f:
             imported |= set(re.findall(r"airflow\.providers\.([a-z_]+)", f.read()))
