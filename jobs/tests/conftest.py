@@ -57,11 +57,6 @@ def spark(tmp_path_factory):
             # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
             "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
             "spark.ui.enabled": "false",
-            # The JVM's client compiler and serial collector (local.SHORT_RUN): JIT compiling was
-            # over half of the JVM's CPU time in the slowest tests, 67 s of 120 s; with these,
-            # 18 s of 102 s. Alone the suite is about a tenth slower in wall time; beside the
-            # other suites, which share the two cores, the CPU saved is time saved.
-            **local.SHORT_RUN,
             # Spark's scratch space (cached batches, shuffle files) beside the tests' lakes.
             "spark.local.dir": str(tmp_path_factory.mktemp("spark-local")),
             # The tests' data is a few rows: compiling generated code for each new plan costs
