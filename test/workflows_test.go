@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"dataplatform/config"
+	"dataplatform/internal/budget"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,15 +31,16 @@ type workflow struct {
 
 // job is one job of a workflow.
 type job struct {
-	If          string
-	Strategy    struct{ Matrix map[string]any }
-	Needs       any
-	Uses        string
-	Environment any
-	Permissions any
-	Concurrency any
-	Env         map[string]string
-	Steps       []step
+	If             string
+	TimeoutMinutes int `yaml:"timeout-minutes"`
+	Strategy       struct{ Matrix map[string]any }
+	Needs          any
+	Uses           string
+	Environment    any
+	Permissions    any
+	Concurrency    any
+	Env            map[string]string
+	Steps          []step
 }
 
 // step is one step of a job.
@@ -618,6 +620,105 @@ func suiteCoverage(suites []string, jobs map[string]job) []string {
 		}
 	}
 	return problems
+}
+
+// jobSetup is what a suite's job may spend before and after its suite: the checkout, the
+// toolchains, the caches and the installs (one to two minutes in docs/cicd.md's estimates), and
+// an upload, with room.
+const jobSetup = 5 * 60
+
+// TestSuiteJobTimeoutsFollowTheBudgets: each ci.yml job that runs a suite is given
+// timeout-minutes from docs/testing.md's budgets: at least the timeouts of every timed rule the
+// suite's make runs (.ci/suite: twice the budget, and its KILL 30 s later; the pipeline's
+// before the DAG tests', say) and the set-up, so that a hung suite fails by its own timeout,
+// which names it, and not by the job's; at most ten minutes more, so that a hung set-up is not
+// waited on for long.
+func TestSuiteJobTimeoutsFollowTheBudgets(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "testing.md"))
+	require.NoError(t, err)
+	budgets, err := budget.ParseTable(string(doc))
+	require.NoError(t, err)
+	mk := readMakefile(t)
+	timed := map[string][]string{}
+	for _, suite := range mk.list(t, "SUITES") {
+		for _, target := range mk.closure(suite) {
+			for _, line := range mk.recipes[target] {
+				if m := suiteRun.FindStringSubmatch(line); m != nil {
+					timed[suite] = append(timed[suite], m[1])
+				}
+			}
+		}
+	}
+	problems := jobTimeoutProblems(readWorkflow(t, "ci.yml").Jobs, timed, budgets)
+	assert.Empty(t, problems, "ci.yml's timeout-minutes against docs/testing.md's budgets:\n%s", strings.Join(problems, "\n"))
+}
+
+// jobTimeoutProblems names each job that runs a suite (a key of timed, whose values are the
+// timed rules the suite's make runs) whose timeout-minutes is not within [those rules'
+// timeouts and the set-up, ten minutes more].
+func jobTimeoutProblems(jobs map[string]job, timed map[string][]string, budgets []budget.Budget) []string {
+	seconds := map[string]int{}
+	for _, b := range budgets {
+		seconds[b.Part] = b.Seconds
+	}
+	var problems []string
+	for _, name := range slices.Sorted(maps.Keys(jobs)) {
+		for _, target := range jobMakeTargets(jobs[name]) {
+			parts, ok := timed[target]
+			if !ok {
+				continue
+			}
+			least, budgeted := jobSetup, true
+			for _, part := range parts {
+				b, ok := seconds[part]
+				if !ok {
+					problems = append(problems, fmt.Sprintf("job %s runs %s, which has no budget", name, part))
+					budgeted = false
+				}
+				least += 2*b + 30
+			}
+			if !budgeted {
+				continue
+			}
+			minutes := (least + 59) / 60
+			if got := jobs[name].TimeoutMinutes; got < minutes || got > minutes+10 {
+				problems = append(problems, fmt.Sprintf("job %s: timeout-minutes %d, want %d to %d: the timeouts of %v (twice each budget, and 30 s for the KILL) and %d s of set-up",
+					name, got, minutes, minutes+10, parts, jobSetup))
+			}
+		}
+	}
+	return problems
+}
+
+// TestJobTimeoutProblemsFindsEachGap proves the check can fail: a job's timeout shorter than
+// its suite's, one far longer, none at all, and a suite without a budget; a suite that runs
+// another timed rule first counts both.
+func TestJobTimeoutProblemsFindsEachGap(t *testing.T) {
+	run := func(cmd string, minutes int) job { return job{TimeoutMinutes: minutes, Steps: []step{{Run: cmd}}} }
+	jobs := map[string]job{
+		"a": run("make lint", 10), "b": run("make unit", 7), "c": run("make jobs-test", 30),
+		"d": run("make dag-test", 0), "e": run("make uc-test", 20), "f": run("make deps", 1),
+		"g": run("make warehouse-test", 12),
+	}
+	timed := map[string][]string{
+		"lint": {"lint"}, "unit": {"unit"}, "jobs-test": {"jobs-test"}, "dag-test": {"dag-test"},
+		"uc-test": {"uc-test"}, "warehouse-test": {"pipeline", "warehouse-test"},
+	}
+	budgets := []budget.Budget{
+		{Part: "lint", Seconds: 120}, {Part: "unit", Seconds: 120}, {Part: "jobs-test", Seconds: 300},
+		{Part: "dag-test", Seconds: 60}, {Part: "pipeline", Seconds: 100}, {Part: "warehouse-test", Seconds: 60},
+	}
+	// lint: 240 + 30 + 300 = 570 s, 10 minutes: within. warehouse-test: 230 + 150 + 300 = 680 s.
+	assert.Equal(t, []string{
+		"job b: timeout-minutes 7, want 10 to 20: the timeouts of [unit] (twice each budget, and 30 s for the KILL) and 300 s of set-up",
+		"job c: timeout-minutes 30, want 16 to 26: the timeouts of [jobs-test] (twice each budget, and 30 s for the KILL) and 300 s of set-up",
+		"job d: timeout-minutes 0, want 8 to 18: the timeouts of [dag-test] (twice each budget, and 30 s for the KILL) and 300 s of set-up",
+		"job e runs uc-test, which has no budget",
+	}, jobTimeoutProblems(jobs, timed, budgets))
+	jobs["g"] = run("make warehouse-test", 11)
+	assert.Equal(t, []string{
+		"job g: timeout-minutes 11, want 12 to 22: the timeouts of [pipeline warehouse-test] (twice each budget, and 30 s for the KILL) and 300 s of set-up",
+	}, jobTimeoutProblems(map[string]job{"g": jobs["g"]}, timed, budgets))
 }
 
 // TestSuiteCoverageReportsEveryBreak proves suiteCoverage can fail: a suite in no job, one in
