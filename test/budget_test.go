@@ -17,8 +17,6 @@ import (
 )
 
 var (
-	// A recipe that runs a command as a suite of .ci/suite, and the name it gives.
-	suiteRun = regexp.MustCompile(`\$\(SUITE\)\s+(\S+)`)
 	// A command .ci/run times (its timed helper prints "ci: '<command>' took N s").
 	ciTimed = regexp.MustCompile(`(?m)^\s*timed (.+)$`)
 )
@@ -47,14 +45,12 @@ func checkBudgets(mk makefile, suites []string, budgets []budget.Budget, ciRun s
 	var problems []string
 	timed := map[string]bool{} // the rules that run under $(SUITE)
 	for _, target := range slices.Sorted(maps.Keys(mk.recipes)) {
-		for _, line := range mk.recipes[target] {
-			for _, m := range suiteRun.FindAllStringSubmatch(line, -1) {
-				if m[1] != target {
-					problems = append(problems, fmt.Sprintf("make %s runs $(SUITE) %s: a suite's time and timeout go by its own name", target, m[1]))
-					continue
-				}
-				timed[target] = true
+		for _, name := range mk.timedAs(target) {
+			if name != target {
+				problems = append(problems, fmt.Sprintf("make %s runs $(SUITE) %s: a suite's time and timeout go by its own name", target, name))
+				continue
 			}
+			timed[target] = true
 		}
 	}
 	for _, suite := range suites {

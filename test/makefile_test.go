@@ -31,6 +31,8 @@ var (
 	goCommand = regexp.MustCompile(`(?:^|[;&|]\s*|\s)go (?:mod|run|test|vet|build|tool)\b`)
 	// A Python project's locked environment, installed by the pattern rule %/.venv/.synced.
 	venvStamp = regexp.MustCompile(`^([a-z]+)/\.venv/\.synced$`)
+	// A recipe that runs a command as a suite of .ci/suite, and the name it gives.
+	suiteRun = regexp.MustCompile(`\$\(SUITE\)\s+(\S+)`)
 )
 
 func readMakefile(t *testing.T) makefile {
@@ -103,6 +105,18 @@ func (mk makefile) list(t *testing.T, name string) []string {
 	v, ok := mk.vars[name]
 	require.True(t, ok, "the Makefile sets no %s", name)
 	return strings.Fields(mk.expand(v))
+}
+
+// timedAs is each name target's recipe runs a command under with $(SUITE): the parts
+// .ci/suite times and bounds by their budgets.
+func (mk makefile) timedAs(target string) []string {
+	var names []string
+	for _, line := range mk.recipes[target] {
+		for _, m := range suiteRun.FindAllStringSubmatch(line, -1) {
+			names = append(names, m[1])
+		}
+	}
+	return names
 }
 
 // isRule: the Makefile has a rule for target.

@@ -642,11 +642,7 @@ func TestSuiteJobTimeoutsFollowTheBudgets(t *testing.T) {
 	timed := map[string][]string{}
 	for _, suite := range mk.list(t, "SUITES") {
 		for _, target := range mk.closure(suite) {
-			for _, line := range mk.recipes[target] {
-				if m := suiteRun.FindStringSubmatch(line); m != nil {
-					timed[suite] = append(timed[suite], m[1])
-				}
-			}
+			timed[suite] = append(timed[suite], mk.timedAs(target)...)
 		}
 	}
 	problems := jobTimeoutProblems(readWorkflow(t, "ci.yml").Jobs, timed, budgets)
