@@ -89,12 +89,12 @@ def stale_sources(context, dag, task_group, nodes, sources_json):
     return [(u, "failed") for u in sorted(stopped) if nodes[u].resource_type in BUILT]
 
 
-def gold(group_id, project_dir, dbt, target, select=(), sensor_args=None, **operator_args):
+def gold(group_id, project_dir, dbt, target, select=(), **operator_args):
     """The task group that builds gold with dbt's target: one producer that runs dbt once, a run
     and a test task per model and a task per fresh source, in the manifest's order; select
-    (dbt's selection syntax) renders a part of it. sensor_args override the per-node tasks'
-    sensor arguments (deferrable, mode, poke_interval); without them they defer to the
-    triggerer, as on MWAA."""
+    (dbt's selection syntax) renders a part of it. operator_args go to every task: the per-node
+    tasks' sensor arguments among them (deferrable, mode, poke_interval); without those they
+    defer to the triggerer, as on MWAA."""
     group = DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(
@@ -123,7 +123,7 @@ def gold(group_id, project_dir, dbt, target, select=(), sensor_args=None, **oper
             # parents' tests, not in the first's, whose model may be fine.
             should_detach_multiple_parents_tests=True,
         ),
-        operator_args={**operator_args, **(sensor_args or {})},
+        operator_args=operator_args,
     )
     _own_results_for_detached_tests(group)
     return group

@@ -108,7 +108,7 @@ with DAG("gold_only", start_date=datetime(2026, 1, 1), schedule=None,
          default_args={{"on_failure_callback": alerts.on_failure, "retries": {retries!r},
                         "retry_delay": timedelta(seconds={delay!r})}}):
     warehouse.gold("gold", project_dir={project!r}, dbt={dbt!r}, target="local", select={select!r},
-                   env={env!r}, append_env=True, sensor_args={sensors!r})
+                   env={env!r}, append_env=True, **{sensors!r})
 """
 
 # dag.test runs one task at a time, and in a task group the producer is not upstream of the
