@@ -7,7 +7,9 @@ recording on for the IAM test. Tasks sign their AWS calls with TASK_ACCESS_KEY a
 own setup with SETUP_ACCESS_KEY, so the recording tells the two apart.
 """
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -21,6 +23,7 @@ SETUP_ACCESS_KEY = "AKIDTESTSETUP"
 DAGS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 HOME = tempfile.mkdtemp(prefix="airflow-home-")
+atexit.register(shutil.rmtree, HOME, ignore_errors=True)
 os.environ.update(
     {
         "AIRFLOW_HOME": HOME,

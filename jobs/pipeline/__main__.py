@@ -51,6 +51,11 @@ PAID, SHIPPED, NEW_IN_STREAM = 20, 10, 5
 WEB_EVENTS, TRADES = 300, {"coinbase_btc_usd_trades": 100, "coinbase_eth_usd_trades": 60}
 QUIET = {
     **local.SHORT_RUN,
+    # One task thread and one partition for a few hundred rows: a task is all fixed cost.
+    "spark.master": "local[1]",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.databricks.delta.snapshotPartitions": "1",
+    "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.ui.showConsoleProgress": "false",

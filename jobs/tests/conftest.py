@@ -47,16 +47,24 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
+    # One task thread and one partition: the tests' data is a few rows, so a task is all fixed
+    # cost, and a second one per stage doubles it while the machine's other core runs another
+    # suite (make test). The JVM's collector and compiler are set for the same reason: the serial
+    # collector has no threads to run beside the tests, and compiling a method only after four
+    # times as many calls leaves the lukewarm code interpreted. test_cdc.py alone: 262 s of CPU
+    # with two threads, 233 s with one, 223 s with the serial collector, 200 s compiling later
+    # (215 s at twelve times as many calls).
     session = local.session(
-        "local[2]",
+        "local[1]",
         {
             "spark.app.name": "dataplatform-jobs-tests",
-            "spark.sql.shuffle.partitions": "2",
-            "spark.databricks.delta.snapshotPartitions": "2",
-            "spark.default.parallelism": "2",
+            "spark.sql.shuffle.partitions": "1",
+            "spark.databricks.delta.snapshotPartitions": "1",
+            "spark.default.parallelism": "1",
             # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
-            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
             "spark.ui.enabled": "false",
+            "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:CompileThresholdScaling=4",
             # Spark's scratch space (cached batches, shuffle files) beside the tests' lakes.
             "spark.local.dir": str(tmp_path_factory.mktemp("spark-local")),
             # The tests' data is a few rows: compiling generated code for each new plan costs
