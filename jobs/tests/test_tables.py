@@ -179,6 +179,19 @@ def test_a_table_config_does_not_declare_is_refused_anywhere_under_silver_but_th
     assert tables.ensure(spark, state, schema, 7).toDF().columns == ["a"]
 
 
+def test_a_table_another_writer_made_first_is_checked_as_any_found(spark, lake, rds_tables, monkeypatch):
+    """A table made between ensure's look and its create (another job's first run) is not taken
+    for the one ensure makes: it gets what any table found gets, the declared columns it lacks."""
+    silver = lake[1]
+    path = silver + rds_tables["public.customers"].current
+    declared = tables.declared_schema(tables.declaration(path.rstrip("/")))
+    first = T.StructType(declared.fields[:1])
+    DeltaTable.create(spark).location(path.rstrip("/")).addColumns(first).execute()
+    monkeypatch.setattr(tables, "existing", lambda spark, path: None)  # looked before it was made
+    tables.ensure(spark, path, declared, 7)
+    assert [f.name for f in tables.DeltaTable.forPath(spark, path.rstrip("/")).toDF().schema] == declared.names
+
+
 def test_every_state_prefix_is_under_the_state_root_and_no_declared_table_is(variables):
     """The jobs' state prefixes come from config (the bundle's variables); tables.STATE_ROOT must
     hold them all, and no declared (Glue) table may sit under it."""

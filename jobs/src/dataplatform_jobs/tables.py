@@ -10,6 +10,7 @@ apart. Only the jobs' state (under STATE_ROOT, which no Glue table points into) 
 writer asks: any other path under silver that config declares no table at is refused."""
 
 from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -139,13 +140,14 @@ def ensure(spark, path, schema, retention_days, partitioned_by=()):
     declared = check(path, schema, partitioned_by)
     if declared is not None:
         schema, partitioned_by = declared_schema(declared), partition_names(declared)
-    if existing(spark, path) is None:
-        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
-        if partitioned_by:
-            builder = builder.partitionedBy(*partitioned_by)
-        for k, v in properties(retention_days).items():
-            builder = builder.property(k, v)
-        builder.execute()
+    if existing(spark, path) is None and made(spark, path, schema, partitioned_by, retention_days):
+        # Made just now, from schema (a declared table's own) and properties(retention_days):
+        # nothing to conform, keep or add, so none of the reads that would check it (each a
+        # Spark job, about a tenth of a first run's).
+        _kept.add((path, retention_days))
+        if declared is not None:
+            _conformed.add(path)
+        return DeltaTable.forPath(spark, path)
     table = keep_retention(spark, path, retention_days)
     if declared is not None and path not in _conformed:
         # Once per process: the jobs only ever add declared columns.
@@ -161,6 +163,23 @@ def ensure(spark, path, schema, retention_days, partitioned_by=()):
     if new:
         table = DeltaTable.forPath(spark, path)
     return table
+
+
+def made(spark, path, schema, partitioned_by, retention_days):
+    """Creates the Delta table at path; False if another writer made it first (it is then checked
+    like any table found)."""
+    builder = DeltaTable.create(spark).location(path).addColumns(schema)
+    if partitioned_by:
+        builder = builder.partitionedBy(*partitioned_by)
+    for k, v in properties(retention_days).items():
+        builder = builder.property(k, v)
+    try:
+        builder.execute()
+    except AnalysisException as e:
+        if e.getCondition() != "TABLE_OR_VIEW_ALREADY_EXISTS":
+            raise
+        return False
+    return True
 
 
 def with_declared(df, path):
