@@ -100,10 +100,15 @@ SUITE := $(CURDIR)/.ci/suite
 # in the list's order, the longest first, and what a suite needs (the pipeline, an environment,
 # npm ci) when that suite is reached. The suites are CPU-bound, so the two slots keep both cores
 # busy from the first install to the last suite; docs/testing.md gives each one's CPU time.
+# The longest suite's environment is installed before the graph starts, so that it starts
+# first: make queues each recipe that is ready behind those queued before it, and the jobs'
+# tests, ready once their environment was (the longest install), started after the rehearsal's
+# tests and a synth, 75 s into the run.
 ALSO ?=
 JOBS ?= 2
 
 test: ## everything CI checks: lint, the Go suite (the guard runs in it), the DAGs' tests in real Airflow, the jobs' on local Spark, the whole pipeline with dbt, the Unity Catalog set-up's
+	@$(MAKE) --no-print-directory -j$(JOBS) jobs/.venv/.synced deps
 	@$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target $(TEST_SUITES) $(ALSO)
 
 # Verbose into a log, so that the counts the suite's walks print (reachability edges, commands
