@@ -103,7 +103,7 @@ SUITE := $(CURDIR)/.ci/suite
 # The longest suite's environment is installed before the graph starts, so that it starts
 # first: make queues each recipe that is ready behind those queued before it, and the jobs'
 # tests, ready once their environment was (the longest install), started after the rehearsal's
-# tests and a synth, 75 s into the run.
+# tests and a synth, 110 s into the run.
 ALSO ?=
 JOBS ?= 2
 
