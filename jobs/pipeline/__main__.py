@@ -49,17 +49,7 @@ CUSTOMERS, ORDERS = 20, 60
 # in the database; NEW_IN_STREAM orders exist in the stream only.
 PAID, SHIPPED, NEW_IN_STREAM = 20, 10, 5
 WEB_EVENTS, TRADES = 300, {"coinbase_btc_usd_trades": 100, "coinbase_eth_usd_trades": 60}
-QUIET = {
-    **local.SHORT_RUN,
-    # One task thread and one partition for a few hundred rows: a task is all fixed cost.
-    "spark.master": "local[1]",
-    "spark.sql.shuffle.partitions": "1",
-    "spark.databricks.delta.snapshotPartitions": "1",
-    "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-    "spark.ui.showConsoleProgress": "false",
-}
+QUIET = {**local.FEW_ROWS, **local.SHORT_RUN, "spark.ui.showConsoleProgress": "false"}
 # The sources the hand-written scenario knows: the sample's.
 DATABASE = ("public.customers", "public.orders", "public.order_items")
 EXCHANGE_RATES = "coinbase_usd_exchange_rates"

@@ -18,8 +18,9 @@ from fixtures.bundle import target_variables
 # Where the tests' temporary directories go when pytest is given none (--basetemp): a RAM disk
 # with room to spare, when the machine has one. Every Delta commit, checkpoint and stream offset
 # is a small file written, renamed and listed; on a shared disk those waits cost an eighth of the
-# time (measured on six of the slowest tests: 90 s on disk, 78 s here). The suite writes a few MB; the floor leaves room for a
-# machine's other users. A container's default /dev/shm (64 MB) falls below it: the disk is used.
+# time (measured on six of the slowest tests: 90 s on disk, 78 s here). The suite writes a few
+# MB; the floor leaves room for a machine's other users. A container's default /dev/shm (64 MB)
+# falls below it: the disk is used.
 RAM_DISK, RAM_DISK_FLOOR = "/dev/shm", 1 << 30
 
 
@@ -47,31 +48,20 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
-    # One task thread and one partition: the tests' data is a few rows, so a task is all fixed
-    # cost, and a second one per stage doubles it while the machine's other core runs another
-    # suite (make test). The JVM's collector and compiler are set for the same reason: the serial
-    # collector has no threads to run beside the tests, and compiling a method only after four
-    # times as many calls leaves the lukewarm code interpreted. test_cdc.py alone: 262 s of CPU
-    # with two threads, 233 s with one, 223 s with the serial collector, 200 s compiling later
-    # (215 s at twelve times as many calls).
+    # One task thread and one partition, interpreted operators (local.FEW_ROWS). The JVM's
+    # collector and compiler are set for the same reason: the serial collector has no threads to
+    # run beside the tests, and compiling a method only after four times as many calls leaves the
+    # lukewarm code interpreted. test_cdc.py alone: 262 s of CPU with two threads, 233 s with
+    # one, 223 s with the serial collector, 200 s compiling later (215 s at twelve times as many
+    # calls).
     session = local.session(
-        "local[1]",
-        {
+        conf={
+            **local.FEW_ROWS,
             "spark.app.name": "dataplatform-jobs-tests",
-            "spark.sql.shuffle.partitions": "1",
-            "spark.databricks.delta.snapshotPartitions": "1",
-            "spark.default.parallelism": "1",
-            # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
-            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
             "spark.ui.enabled": "false",
             "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:CompileThresholdScaling=4",
             # Spark's scratch space (cached batches, shuffle files) beside the tests' lakes.
             "spark.local.dir": str(tmp_path_factory.mktemp("spark-local")),
-            # The tests' data is a few rows: compiling generated code for each new plan costs
-            # more than it saves (a third of the suite's time), so the tests run Spark's
-            # interpreted operators, which Spark keeps equal to the generated ones.
-            "spark.sql.codegen.wholeStage": "false",
-            "spark.sql.codegen.factoryMode": "NO_CODEGEN",
         },
     )
     session.sparkContext.setLogLevel("ERROR")

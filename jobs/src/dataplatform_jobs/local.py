@@ -11,6 +11,22 @@ CONF = {
     "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
 }
 
+# For a few rows (the tests, make pipeline): one task thread and one partition, as a task is then
+# all fixed cost, and a second one per stage doubles it while the machine's other core runs
+# another suite (make test); and Spark's interpreted operators, which it keeps equal to the
+# generated ones: compiling generated code for each new plan costs more than it saves (a third
+# of the jobs' tests' time).
+FEW_ROWS = {
+    "spark.master": "local[1]",
+    "spark.default.parallelism": "1",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.databricks.delta.snapshotPartitions": "1",
+    # Delta lists files (VACUUM, the stream's source) with this many tasks: 10,000 by default.
+    "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+}
+
 # For a short run on a few rows (make pipeline): the JVM's client compiler only, and its serial
 # collector. In a run of a minute, C2's optimizing compiles and G1's concurrent threads cost more
 # CPU than they save: make pipeline used 120 s of CPU with the defaults, 85 s with these, in the
