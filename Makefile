@@ -96,14 +96,13 @@ SUITES := $(TEST_SUITES) rehearse-test rehearse-all
 # (test/budget_test.go).
 SUITE := $(CURDIR)/.ci/suite
 # `make test` runs TEST_SUITES, and ALSO (.ci/run adds the rehearsal's), as one make graph with
-# JOBS at a time (the cores of the machine CI measures on): each suite starts when a slot frees,
-# in the list's order, the longest first, and what a suite needs (the pipeline, an environment,
-# npm ci) when that suite is reached. The suites are CPU-bound, so the two slots keep both cores
-# busy from the first install to the last suite; docs/testing.md gives each one's CPU time.
-# The longest suite's environment is installed before the graph starts, so that it starts
-# first: make queues each recipe that is ready behind those queued before it, and the jobs'
-# tests, ready once their environment was (the longest install), started after the rehearsal's
-# tests and a synth, 110 s into the run.
+# JOBS at a time (the cores of the machine CI measures on): each suite, and what it needs (the
+# pipeline, an environment, npm ci), starts when a slot frees. The suites are CPU-bound, so the
+# two slots keep both cores busy from the first install to the last suite; docs/testing.md gives
+# each one's CPU time. Make starts a ready recipe behind those it queued before, not in the
+# list's order, so the longest suite's environment is installed before the graph: the jobs'
+# tests, ready only once it was, started after the rehearsal's tests and a synth, 110 s into
+# the run.
 ALSO ?=
 JOBS ?= 2
 
