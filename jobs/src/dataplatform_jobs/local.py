@@ -9,6 +9,14 @@ CONF = {
     "spark.sql.session.timeZone": "UTC",
     # What the bundle's clusters set (resources/*.yml).
     "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+    # Delta's log and the streams' checkpoints on local files commit by a plain rename. Their
+    # defaults rename through Hadoop's FileContext, which runs `readlink` in a new process twice
+    # per rename (RawLocalFileSystem's link status): 3,280 processes in test_cdc.py alone. The
+    # local log store is Delta's own for one JVM on a local disk; the clusters use Databricks'.
+    "spark.delta.logStore.file.impl": "io.delta.storage.LocalLogStore",
+    "spark.sql.streaming.checkpointFileManagerClass": (
+        "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager"
+    ),
 }
 
 # For a few rows (the tests, make pipeline): one task thread and one partition, as a task is then
