@@ -354,8 +354,8 @@ func JobCluster(e config.Environment, runAs string) map[string]any {
 			"availability":         "ON_DEMAND",
 			"instance_profile_arn": fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
 		},
-		// Databricks turns deletion vectors on for new tables; Athena and the deltalake
-		// package read silver only without them (docs/jobs.md).
+		// Databricks turns deletion vectors on for new tables; the deltalake package's
+		// pyarrow reader, which the local warehouse reads through, refuses them (docs/jobs.md).
 		"spark_conf":         map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "false"},
 		"data_security_mode": "SINGLE_USER",
 		"single_user_name":   runAs,

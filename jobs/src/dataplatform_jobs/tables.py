@@ -16,9 +16,10 @@ from pyspark.sql import types as T
 
 from . import records
 
-# Features Athena, the deltalake package and DuckDB (through it) all read: no deletion vectors
-# (Databricks turns them on for new tables by default), no column mapping, the oldest
-# protocol that has what the jobs use. test_table_features reads silver with a second engine.
+# Features every reader of silver reads: no deletion vectors (Databricks turns them on for new
+# tables by default; the deltalake package's pyarrow reader, which the local warehouse reads
+# through, refuses them: docs/jobs.md), no column mapping, the oldest protocol that has what
+# the jobs use. test_table_features reads silver with a second engine.
 READER_VERSION = 1
 WRITER_VERSION = 2
 
