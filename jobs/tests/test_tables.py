@@ -189,7 +189,7 @@ def test_a_table_another_writer_made_first_is_checked_as_any_found(spark, lake, 
     DeltaTable.create(spark).location(path.rstrip("/")).addColumns(first).execute()
     monkeypatch.setattr(tables, "existing", lambda spark, path: None)  # looked before it was made
     tables.ensure(spark, path, declared, 7)
-    assert [f.name for f in tables.DeltaTable.forPath(spark, path.rstrip("/")).toDF().schema] == declared.names
+    assert DeltaTable.forPath(spark, path.rstrip("/")).toDF().columns == declared.names
 
 
 def test_every_state_prefix_is_under_the_state_root_and_no_declared_table_is(variables):
