@@ -45,7 +45,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps generate synth test unit dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps generate synth test unit dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-scale bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -174,6 +174,9 @@ jobs-guards: jobs/.venv/.synced ## remove each guard of the CDC merge and the sp
 
 bench-jobs: jobs/.venv/.synced ## the CDC merge benchmark: times and Delta's operation metrics (docs/jobs.md)
 	cd jobs && .venv/bin/python -m benchmarks.merge
+
+bench-scale: jobs/.venv/.synced ## the history's growth benchmark: one day's changes over 10x the days of history (docs/jobs.md)
+	cd jobs && .venv/bin/python -m benchmarks.scale
 
 bench-speed: jobs/.venv/.synced ## the speed layer's benchmark: latency to silver and events per second (docs/jobs.md)
 	cd jobs && .venv/bin/python -m benchmarks.speed

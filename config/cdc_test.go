@@ -39,4 +39,4 @@ func TestInvalidCdc(t *testing.T) {
 
 // timestampNameAllowed is the commit-time column's rule: none of the columns the jobs add.
 const timestampNameAllowed = "must be 1-63 lowercase letters, digits or underscores, not starting with a digit, and none of the other columns the jobs add, in any case: " +
-	"[Op dms_change_seq _cdc _bronze_file _watermark dt event_date source record reason _corrupt_record _n _rank _raw _erased_key _erased_at]"
+	"[Op dms_change_seq _cdc _bronze_file _watermark dt event_date _commit_date source record reason _corrupt_record _n _rank _raw _erased_key _erased_at]"

@@ -304,6 +304,11 @@ const (
 // adds: the partition of its events and late tables.
 const SilverStreamDayColumn = "event_date"
 
+// SilverCommitDayColumn is the day (UTC) of a change's commit time, which the CDC job adds: the
+// partition of a replicated table's history, so that a run's merge reads only the days its
+// changes were committed on (cdc.py), whatever the history's age.
+const SilverCommitDayColumn = "_commit_date"
+
 // Current is the table's current state: silver rds/<schema>/<table>/, Glue <schema>_<table>.
 func (t ReplicatedTable) Current() SilverTable {
 	return SilverTable{Name: t.Schema + "_" + t.Table, Prefix: SilverRDSRoot + t.Schema + "/" + t.Table + "/"}
@@ -384,7 +389,8 @@ func SilverTablesCreated() SilverTable {
 func (e Environment) SilverTables() []SilverTable {
 	out := []SilverTable{declared(SilverWatermarks(), watermarkColumns()), declared(SilverTablesCreated(), tablesCreatedColumns())}
 	for _, t := range e.Silver.Tables {
-		out = append(out, declared(t.Current(), e.currentColumns(t)), declared(t.History(), e.historyColumns(t)))
+		commitDay := Column{Name: SilverCommitDayColumn, Type: "date"}
+		out = append(out, declared(t.Current(), e.currentColumns(t)), declared(t.History(), e.historyColumns(t), commitDay))
 	}
 	for _, s := range e.Silver.APISources {
 		out = append(out, declared(s.Current(), apiColumns(s)), declared(s.Quarantine(), apiQuarantineColumns()))

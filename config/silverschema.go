@@ -56,7 +56,7 @@ func (e Environment) ReservedColumns() []string {
 func fixedReservedColumns() []string {
 	return slices.Concat(
 		[]string{BronzeCDCOpColumn, BronzeCDCSequenceColumn, SilverChangeFlagColumn, SilverBronzeFileColumn,
-			SilverLateWatermarkColumn, BronzeAPIDayColumn, SilverStreamDayColumn, SilverQuarantineSourceColumn},
+			SilverLateWatermarkColumn, BronzeAPIDayColumn, SilverStreamDayColumn, SilverCommitDayColumn, SilverQuarantineSourceColumn},
 		JobColumns, []string{CorruptRecordColumn}, temporaryColumns)
 }
 
@@ -98,7 +98,8 @@ func (e Environment) currentColumns(t ReplicatedTable) []Column {
 	return slices.Concat(t.Columns, e.cdcColumns())
 }
 
-// historyColumns: every change with its operation, its DMS columns and its bronze file.
+// historyColumns: every change with its operation, its DMS columns and its bronze file; the
+// commit day (SilverCommitDayColumn) is the partition.
 func (e Environment) historyColumns(t ReplicatedTable) []Column {
 	return slices.Concat(t.Columns, []Column{{Name: BronzeCDCOpColumn, Type: "string"}}, e.cdcColumns(),
 		[]Column{{Name: SilverBronzeFileColumn, Type: "string"}})

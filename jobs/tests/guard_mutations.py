@@ -56,9 +56,38 @@ CASES = [
     (
         "insert-only history",
         CDC,
-        '(history.alias("t").merge(changes.alias("s"), same_change).whenNotMatchedInsertAll().execute())',
-        "changes.write.format('delta').mode('append').option('mergeSchema', 'true').save((silver + table.history).rstrip('/'))",
+        '(history.alias("t").merge(dated.alias("s"), same_change).whenNotMatchedInsertAll().execute())',
+        "dated.write.format('delta').mode('append').save((silver + table.history).rstrip('/'))",
         "test_duplicate_and_replayed",
+    ),
+    (
+        "history merge reads the batch's days only",
+        CDC,
+        '    same_change += "".join(f" AND {on_days(day, batch_days(dated, day))}" for day in days_partition)\n',
+        "",
+        "test_a_run_reads_only_the_history_days",
+    ),
+    (
+        "commit day in UTC",
+        CDC,
+        '    return F.date_from_unix_date(F.floor(seconds / 86400).cast("int"))',
+        '    return F.to_date(F.col(f"`{columns.timestamp}`"))',  # the session's zone
+        "test_a_run_reads_only_the_history_days",
+    ),
+    (
+        "a history made before its partition refused",
+        TABLES,
+        "    if list(partitioned_by) != partitions:\n",
+        "    if False:\n",
+        "test_an_unpartitioned_history_is_refused",
+        "tests/test_reconcile_and_maintenance.py",
+    ),
+    (
+        "watermark moves forward only",
+        CDC,
+        '"watermark": "greatest(t.watermark, coalesce(s.watermark, t.watermark))"',
+        '"watermark": "coalesce(s.watermark, t.watermark)"',
+        "test_the_served_tables_watermark",
     ),
     ("changes outrank the full load", CDC, '        F.col(f"{p}{CDC}"),\n', "", "test_changes_outrank"),
     (

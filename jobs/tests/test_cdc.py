@@ -195,6 +195,28 @@ def test_history_answers_as_of(spark, lake, customers, columns):
     assert history.count() == 3
 
 
+def test_a_run_reads_only_the_history_days_its_changes_were_committed_on(spark, lake, customers, columns):
+    """The history is partitioned by each change's commit day in UTC, whatever the session's
+    zone, and a run's merge reads only the days its batch was committed on: with the full load's
+    day moved out of reach, a run of the next day's changes still succeeds (a merge that read
+    the whole history would fail on its missing files)."""
+    writer, table = customers
+    writer.full_load([customer(1), customer(2)])
+    run(spark, lake, table, columns)
+    path = (lake[1] + table.history).rstrip("/")
+    assert DeltaTable.forPath(spark, path).detail().first().partitionColumns == ["_commit_date"]
+    loaded = os.path.join(path, "_commit_date=2026-05-01")
+    shutil.move(loaded, loaded + ".away")
+    late_evening = datetime(2026, 5, 2, 23, 30, tzinfo=UTC)  # 3 May in Tokyo
+    writer.changes([("U", customer(1, "renamed"))], at=late_evening)
+    with session_time_zone(spark, "Asia/Tokyo"):
+        run(spark, lake, table, columns)
+    shutil.move(loaded + ".away", loaded)
+    history = spark.read.format("delta").load(path)
+    got = sorted((r.customer_id, r[columns.op], str(r._commit_date)) for r in history.collect())
+    assert got == [(1, "I", "2026-05-01"), (1, "U", "2026-05-02"), (2, "I", "2026-05-01")]
+
+
 def test_no_bronze_yet_is_no_run(spark, lake, rds_tables, columns):
     assert run(spark, lake, rds_tables["public.orders"], columns) == 0
 
@@ -249,6 +271,10 @@ def test_the_served_tables_watermark_is_its_newest_change_in_silver(spark, lake,
     # A delete carries the key only (no updated_at): its time is when DMS committed it.
     t3 = T0 + timedelta(hours=3, microseconds=250)
     writer.changes([("D", order_row(2, "new", t1))], at=t3)
+    run(spark, lake, table, columns)
+    assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t3)]
+    # A late change with an older change key (a replica catching up) never moves it back.
+    writer.changes([("U", order_row(1, "late", t1))])
     run(spark, lake, table, columns)
     assert watermarks(spark, lake, table) == [("public.orders", "updated_at", t3)]
     assert spark.read.format("delta").load((lake[1] + table.watermarks).rstrip("/")).schema["watermark"].dataType == (

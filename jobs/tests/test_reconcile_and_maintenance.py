@@ -1,5 +1,7 @@
 """Reconciliation, maintenance and erasure, and silver read by a second engine."""
 
+import dataclasses
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import deltalake
@@ -48,6 +50,45 @@ def test_counts_that_do_not_reconcile_fail_the_run(spark, lake, loaded, columns)
         match=r"public.customers: bronze implies 3 current rows and 6 changes, silver holds 2 and 6",
     ):
         reconcile.check(spark, *lake, [table], columns)
+
+
+def test_an_unpartitioned_history_is_refused_until_partitioned_once(spark, lake, variables, rds_tables, columns):
+    """A history made before it was partitioned by the commit day: the CDC run refuses it,
+    naming the one-time step, and writes nothing; partition_history rewrites it partitioned
+    with every change and the table's properties; then the run goes on, and the step is a
+    no-op the second time."""
+    bronze, silver = lake
+    declared = settings.declared_tables(variables["silver_tables"])
+    table = rds_tables["public.customers"]
+    before = [dataclasses.replace(t, partition_keys=()) if t.prefix == table.history else t for t in declared]
+    tables.declare(silver, before)
+    load(spark, lake, table, columns)
+    path = (silver + table.history).rstrip("/")
+    old = spark.read.format("delta").load(path)
+    changes = Counter(tuple(r) for r in old.collect())
+
+    tables.declare(silver, declared)
+    writer = dms.writer(bronze, table, columns)
+    writer.changes([("U", customer(3, "renamed"))], at=datetime(2026, 5, 3, 9, 0, tzinfo=UTC))
+    with pytest.raises(
+        tables.Refused, match=r"partitioned by \[\], config declares \['_commit_date'\].*partition_history"
+    ):
+        cdc.run(spark, bronze, silver, table, columns)
+    assert spark.read.format("delta").load(path).count() == changes.total(), "nothing written"
+
+    assert maintenance.partition_history(spark, silver, table, columns)
+    history = tables.existing(spark, path)
+    detail = history.detail().first()
+    assert detail.partitionColumns == ["_commit_date"]
+    assert detail.properties["delta.logRetentionDuration"] == "interval 7 days"
+    moved = history.toDF()
+    assert Counter(tuple(r) for r in moved.drop("_commit_date").collect()) == changes
+    assert {str(r._commit_date) for r in moved.collect()} == {"2026-05-01"}
+
+    cdc.run(spark, bronze, silver, table, columns)
+    got = spark.read.format("delta").load(path).where("_commit_date = '2026-05-03'").collect()
+    assert [(r.customer_id, r.full_name) for r in got] == [(3, "renamed")]
+    assert not maintenance.partition_history(spark, silver, table, columns)
 
 
 def test_silver_is_read_whole_by_a_second_engine(spark, module_lake, loaded_once):

@@ -165,7 +165,8 @@ def distinct_changes(changes, key, columns):
 
 def apply(spark, changes, table, columns, silver, retention_days):
     """Applies one batch of labelled changes of table (see label) to its silver tables. Safe to
-    run again with the same batch: nothing changes the second time."""
+    run again with the same batch: nothing changes the second time. Returns the batch's newest
+    change time (change_time) where the table has a change key, else None."""
     batch = changes
     changes = commit_time(changes, table, columns)
     changes = without_erased(spark, changes, table, columns, silver)
@@ -174,10 +175,42 @@ def apply(spark, changes, table, columns, silver, retention_days):
     changes = distinct_changes(changes, table.key, columns).persist()
     try:
         check_commit_time(changes, batch, table, columns)
-        if not changes.isEmpty():
-            _apply(spark, changes, table, columns, silver, retention_days)
+        if changes.isEmpty():
+            return None
+        _apply(spark, changes, table, columns, silver, retention_days)
+        return newest_change(changes, table, columns)
     finally:
         changes.unpersist()
+
+
+def newest_change(changes, table, columns):
+    """The newest change time (change_time) of changes, or None where table has no change key:
+    what the batch adds to its history, so the watermark follows without reading the history."""
+    if not table.change_key:
+        return None
+    return changes.agg(F.max(change_time(table, columns))).first()[0]
+
+
+def commit_day(columns):
+    """The UTC day of a change's commit time (a UTC timestamp, commit_time): days since the
+    epoch, so no session time zone moves a change to another day."""
+    seconds = F.unix_seconds(F.col(f"`{columns.timestamp}`"))
+    return F.date_from_unix_date(F.floor(seconds / 86400).cast("int"))
+
+
+def batch_days(dated, day):
+    """The commit days of a batch (in its column day), in order: where its changes go."""
+    return sorted(r[0] for r in dated.select(day).distinct().collect())
+
+
+def on_days(day, days):
+    """The history merge's predicate on the target alone, with the batch's days as literals:
+    Delta prunes a MERGE's target files only on such a predicate (not on s.day = t.day, which
+    it cannot evaluate before the join), so the merge reads the days the batch touches, not the
+    whole history. A change's day follows from its commit time, which the merge matches, so
+    the predicate never hides a change the batch repeats."""
+    literals = ", ".join(f"DATE'{d.isoformat()}'" for d in days)
+    return f"t.`{day}` IN ({literals})"
 
 
 def _apply(spark, changes, table, columns, silver, retention_days):
@@ -188,11 +221,15 @@ def _apply(spark, changes, table, columns, silver, retention_days):
     changes = tables.with_declared(changes, silver + table.history)  # a declared column DMS does not send yet
     keep = data_columns(changes, columns)
     current_schema = T.StructType([changes.schema[c] for c in keep])
+    # The history's partition, which config declares: the commit day.
+    declared = tables.declaration(silver + table.history)
+    days_partition = tables.partition_names(declared) if declared else []
+    dated = changes.withColumns({day: commit_day(columns) for day in days_partition})
     # Both declared tables checked before either is touched: declarations that diverge (a
     # column the history declares and the current table does not) leave both as they were.
-    tables.check(silver + table.history, changes.schema)
+    tables.check(silver + table.history, dated.schema, days_partition)
     tables.check(silver + table.current, current_schema)
-    history = tables.ensure(spark, silver + table.history, changes.schema, retention_days)
+    history = tables.ensure(spark, silver + table.history, dated.schema, retention_days, days_partition)
     current = tables.ensure(spark, silver + table.current, current_schema, retention_days)
     tombstones = tables.ensure(
         spark, silver + table.state + TOMBSTONES, tombstone_schema(changes, table.key, columns), retention_days
@@ -200,7 +237,8 @@ def _apply(spark, changes, table, columns, silver, retention_days):
 
     same_change = key_match + f" AND s.`{columns.op}` = t.`{columns.op}` AND s.{CDC} = t.{CDC}"
     same_change += f" AND s.`{columns.timestamp}` <=> t.`{columns.timestamp}` AND s.`{columns.sequence}` <=> t.`{columns.sequence}`"
-    (history.alias("t").merge(changes.alias("s"), same_change).whenNotMatchedInsertAll().execute())
+    same_change += "".join(f" AND {on_days(day, batch_days(dated, day))}" for day in days_partition)
+    (history.alias("t").merge(dated.alias("s"), same_change).whenNotMatchedInsertAll().execute())
 
     latest = newest_per_key(changes, table.key, columns)
     # Drop what an earlier delete outranks: a late change must not resurrect a deleted row.
@@ -252,11 +290,11 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
     schema = bronze_schema(spark, path)
     if schema is None:
         return 0
-    batches, refused = [], []
+    batches, refused, newest = [], [], []
 
     def each(batch, batch_id):
         try:
-            apply(spark, label(batch), table, columns, silver, retention_days)
+            newest.append(apply(spark, label(batch), table, columns, silver, retention_days))
         except (BadCommitTime, tables.Refused) as e:
             refused.append(e)
             raise
@@ -277,7 +315,7 @@ def run(spark, bronze, silver, table, columns, retention_days=7):
         if refused:
             raise refused[0] from None
         raise
-    record_watermark(spark, silver, table, columns, retention_days)
+    record_watermark(spark, silver, table, max((t for t in newest if t is not None), default=None), retention_days)
     return len(batches)
 
 
@@ -301,32 +339,38 @@ def change_time(table, columns):
     return F.when(deleted, F.col(f"`{columns.timestamp}`")).otherwise(F.col(f"`{table.change_key}`"))
 
 
-def record_watermark(spark, silver, table, columns, retention_days=7):
+def record_watermark(spark, silver, table, newest, retention_days=7):
     """Records the served table's watermark after a run: the newest change time (change_time)
-    of its history, which holds every change the batch has applied. The serving view takes the
-    batch's changes up to it and the stream's after it, so a change merged after the watermark
-    was written (the run died in between) is the stream's until the next run. A MERGE on the
-    table's name keeps one row; a table without a change key, or without history yet, records
-    nothing."""
-    history = tables.existing(spark, silver + table.history) if table.change_key else None
-    if history is None:
+    its history holds, the greater of the one recorded and newest, the newest of the run's
+    batches (None: the run applied none), so a run reads its own changes, never the history. The
+    serving view takes the batch's changes up to it and the stream's after it, so a change
+    merged after the watermark was written (the run died in between) is the stream's until a
+    run records a newer one. A MERGE on the table's name keeps one row, and every run writes its
+    time (the table's freshness); a table without a change key, or without a change yet,
+    records nothing."""
+    if not table.change_key:
         return
-    newest = (
-        history.toDF()
-        .agg(F.max(change_time(table, columns)).alias("watermark"))
-        .where("watermark IS NOT NULL")
-        .select(
-            F.lit(table.name).alias("table_name"),
-            F.lit(table.change_key).alias("change_key"),
-            "watermark",
-            F.current_timestamp().alias("written_at"),
-        )
+    path = silver + table.watermarks
+    if newest is None and tables.existing(spark, path) is None:
+        return
+    row = spark.createDataFrame([(table.name, table.change_key, newest)], "name string, key string, at timestamp")
+    row = row.select(
+        F.col("name").alias("table_name"),
+        F.col("key").alias("change_key"),
+        F.col("at").alias("watermark"),
+        F.current_timestamp().alias("written_at"),
     )
-    target = tables.ensure(spark, silver + table.watermarks, WATERMARK_SCHEMA, retention_days)
+    target = tables.ensure(spark, path, WATERMARK_SCHEMA, retention_days)
     (
         target.alias("t")
-        .merge(newest.alias("s"), "t.table_name = s.table_name")
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
+        .merge(row.alias("s"), "t.table_name = s.table_name")
+        .whenMatchedUpdate(
+            set={
+                "change_key": "s.change_key",
+                "watermark": "greatest(t.watermark, coalesce(s.watermark, t.watermark))",
+                "written_at": "s.written_at",
+            }
+        )
+        .whenNotMatchedInsert(condition="s.watermark IS NOT NULL", values={c: f"s.{c}" for c in WATERMARK_SCHEMA.names})
         .execute()
     )

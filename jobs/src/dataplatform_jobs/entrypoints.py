@@ -71,6 +71,7 @@ PARAMETERS = {
     "reconcile": CDC_ARGS,
     "maintain": ("silver", "tables", "sources", "streams", "retention-days"),
     "erase": ("silver", "tables", "table", "key", "retention-days"),
+    "partition_history": ("silver", "tables", "op-column", "timestamp-column", "sequence-column", "silver-tables"),
     "register_tables": ("silver", "schema", "tables"),
     "speed_layer": (
         "bronze",
@@ -248,6 +249,19 @@ def erase(argv):
     except ValueError as e:
         raise settings.InvalidSettings(str(e)) from None
     log.info("erased %s from %s: %s", key, args.table, erased)
+
+
+@main
+def partition_history(argv):
+    """Partitions each replicated table's history by its commit day, once (docs/jobs.md,
+    "Partitioning an existing history"); a history already partitioned is left as it is."""
+    args = arguments(partition_history).parse_args(argv)
+    silver = location(args.silver, "silver")
+    declare(args, silver)
+    spark, columns = session(args.local), dms_columns(args)
+    for table in settings.rds_tables(args.tables):
+        done = maintenance.partition_history(spark, silver, table, columns)
+        log.info("%s: history %s", table.name, "partitioned by its commit day" if done else "already as declared")
 
 
 def reader_of(args):

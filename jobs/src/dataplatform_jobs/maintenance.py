@@ -64,3 +64,31 @@ def erase(spark, silver, table, key_values, at, retention_days=7):
             erased[prefix] = t.toDF().where(match).count()
             t.delete(match)
     return erased
+
+
+def partition_history(spark, silver, table, columns):
+    """Rewrites the table's history, once, as config declares it: partitioned by the commit day
+    (cdc.commit_day). A history made before that declaration is refused by every CDC run
+    (tables.conform) until this has run. One overwrite, one commit: a reader sees the history
+    before or after, never half, and time travel keeps the old version until VACUUM. Returns
+    True if it rewrote the history, False if it was already as declared (or does not exist)."""
+    path = (silver + table.history).rstrip("/")
+    declared = tables.declaration(path)
+    if declared is None:
+        raise tables.Refused(f"{table.name}: config declares no history at {path}")
+    history = tables.existing(spark, path)
+    partition = tables.partition_names(declared)
+    if history is None or list(history.detail().first().partitionColumns) == partition:
+        return False
+    names = tables.declared_schema(declared).names
+    rows = history.toDF().withColumns({day: cdc.commit_day(columns) for day in partition})
+    # Delta reads the version it planned on, so overwriting the table from itself is safe.
+    (
+        rows.select(*[F.col(f"`{n}`") for n in names])
+        .write.format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .partitionBy(*partition)
+        .save(path)
+    )
+    return True

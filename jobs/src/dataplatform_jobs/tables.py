@@ -98,7 +98,11 @@ def conform(table, fields, partitioned_by, what):
             )
     partitions = [n for n, _ in table.partition_keys]
     if list(partitioned_by) != partitions:
-        raise Refused(f"{where}: {what} is partitioned by {list(partitioned_by)}, config declares {partitions}")
+        raise Refused(
+            f"{where}: {what} is partitioned by {list(partitioned_by)}, config declares {partitions}. Nothing was "
+            "written: a table made before its declaration changed is rewritten once as declared (a replicated "
+            'table\'s history: the partition_history job, docs/jobs.md "Partitioning an existing history")'
+        )
 
 
 def check(path, schema, partitioned_by=()):
