@@ -26,6 +26,11 @@ type Serving struct {
 	// stream's): one change is recognised in both by the key and it, and the batch job's
 	// watermark is its newest value in silver.
 	ChangeKey string `config:"changeKey"`
+	// ChangesDays is how far back the changes view (order_status_changes) answers: the batch's
+	// changes committed in the ChangesDays days up to its watermark, and the stream's after it.
+	// Each query then reads that many days of the history's partitions, not the whole history;
+	// the current status reads silver's current table and needs no window.
+	ChangesDays int `config:"changesDays"`
 }
 
 // ServingTable is the replicated table of Warehouse.Serving, or false if config names none.
@@ -72,6 +77,9 @@ var servingRules = group(rules[Environment]{
 		timestamp := func(c Column) bool { return c.Name == e.Warehouse.Serving.ChangeKey && c.Type == "timestamp" }
 		f.check(slices.ContainsFunc(s.Columns, timestamp) && slices.ContainsFunc(t.Columns, timestamp), e.Warehouse.Serving.ChangeKey)
 	}},
+	{Field: "warehouse.serving.changesDays", Allowed: "must be from 1 to 3650 days", check: func(f field, e Environment) {
+		f.check(e.Warehouse.Serving.ChangesDays >= 1 && e.Warehouse.Serving.ChangesDays <= 3650, e.Warehouse.Serving.ChangesDays)
+	}},
 })
 
 func hasColumn(columns []Column, name string) bool {
@@ -81,5 +89,5 @@ func hasColumn(columns []Column, name string) bool {
 // sampleWarehouse serves the current status of each order: the orders table, and the
 // orders-events stream that carries its status changes.
 func sampleWarehouse() Warehouse {
-	return Warehouse{Serving: Serving{Table: "public.orders", Stream: "orders-events", ChangeKey: "updated_at"}, FreshnessHours: 36}
+	return Warehouse{Serving: Serving{Table: "public.orders", Stream: "orders-events", ChangeKey: "updated_at", ChangesDays: 30}, FreshnessHours: 36}
 }

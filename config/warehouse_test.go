@@ -15,6 +15,8 @@ func TestInvalidWarehouse(t *testing.T) {
 		// event_time is a timestamp of orders-events, and no column of public.orders.
 		{"change key not a column of the serving table", func(e *Environment) { e.Warehouse.Serving.ChangeKey = "event_time" },
 			[]string{`staging: warehouse.serving.changeKey "event_time": must be a timestamp column of the serving stream (and of the serving table, config/sources/database.sql)`}},
+		{"no window for the changes view", func(e *Environment) { e.Warehouse.Serving.ChangesDays = 0 },
+			[]string{`staging: warehouse.serving.changesDays 0: must be from 1 to 3650 days`}},
 		{"no freshness", func(e *Environment) { e.Warehouse.FreshnessHours = 0 },
 			[]string{`staging: warehouse.freshnessHours 0: must be from 1 to 168 hours`}},
 	})

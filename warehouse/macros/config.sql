@@ -6,8 +6,17 @@
 {#- the commit time DMS adds to every change -#}
 {%- macro dms_commit_column() -%}{{ return("dms_commit_ts") }}{%- endmacro %}
 
+{#- a history's partition: the UTC day of each change's commit time -#}
+{%- macro history_day_column() -%}{{ return("_commit_date") }}{%- endmacro %}
+
+{#- a stream's events' partition: the UTC day of each event's time -#}
+{%- macro stream_day_column() -%}{{ return("event_date") }}{%- endmacro %}
+
 {#- the replicated table the serving view answers for (warehouse.serving.table) -#}
 {%- macro served_table() -%}{{ return("public.orders") }}{%- endmacro %}
 
 {#- the change key both flows carry (warehouse.serving.changeKey) -#}
 {%- macro change_key() -%}{{ return("updated_at") }}{%- endmacro %}
+
+{#- how many days the changes view reaches back from the watermark (warehouse.serving.changesDays) -#}
+{%- macro serving_changes_days() -%}{{ return(30) }}{%- endmacro %}

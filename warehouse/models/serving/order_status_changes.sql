@@ -1,28 +1,21 @@
--- Every change of an order's status, each once, from the flow that has it: the batch job's
--- silver up to its watermark (the newest change it had merged when it wrote it), the speed
--- layer's stream after it. A change both flows carry (the batch caught up with the stream) is recognised by the
--- order and its change key (changed_at) and comes from the batch only.
+-- Every change of an order's status in the serving window, each once, from the flow that has
+-- it: the batch job's silver up to its watermark, committed in the serving_changes_days() days
+-- before it (warehouse.serving.changesDays), then the stream after it. A change both flows carry
+-- (the batch caught up with the stream) is the batch's only. The window is on the history's
+-- partition, so a query reads those days, not the whole history.
 with watermark as (
-    select coalesce(max(watermark), cast('1970-01-01 00:00:00' as timestamp)) as watermark
-    from {{ ref('stg_watermarks') }}
-    where table_name = '{{ served_table() }}'
+    {{ served_watermark() }}
 ),
 
 batch as (
     select c.order_id, c.status, c.changed_at, 'batch' as flow
     from {{ ref('stg_order_changes') }} as c
     cross join watermark as w
-    -- A change the batch merged after it wrote the watermark is the stream's until its next run.
-    where c.changed_at <= w.watermark
-),
-
-speed as (
-    select e.order_id, e.status, e.changed_at, 'speed' as flow
-    from {{ ref('stg_order_events') }} as e
-    cross join watermark as w
-    where e.changed_at > w.watermark
+    where
+        c.changed_at <= w.watermark
+        and c.commit_date >= {{ dbt.dateadd('day', -serving_changes_days(), 'cast(w.watermark as date)') }}
 )
 
 select * from batch
 union all
-select * from speed
+select * from {{ ref('order_status_stream') }}
