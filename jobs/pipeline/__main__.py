@@ -49,6 +49,10 @@ CUSTOMERS, ORDERS = 20, 60
 # in the database; NEW_IN_STREAM orders exist in the stream only.
 PAID, SHIPPED, NEW_IN_STREAM = 20, 10, 5
 WEB_EVENTS, TRADES = 300, {"coinbase_btc_usd_trades": 100, "coinbase_eth_usd_trades": 60}
+# Each trade a day before the one before it, BTC-USD's from t0's day back, then ETH-USD's: 160
+# days, more than the 100 partitions Athena writes a statement, so that the warehouse's Athena
+# build test (warehouse/tests/test_athena_build.py) batches daily_trades' first build.
+TRADES_BEFORE = {"coinbase_btc_usd_trades": 0, "coinbase_eth_usd_trades": TRADES["coinbase_btc_usd_trades"]}
 QUIET = {**local.FEW_ROWS, **local.SHORT_RUN, "spark.ui.showConsoleProgress": "false"}
 # The sources the hand-written scenario knows: the sample's.
 DATABASE = ("public.customers", "public.orders", "public.order_items")
@@ -130,6 +134,12 @@ def sample_database(bronze, tables, columns, t0, declared):
     return orders, paid
 
 
+def trade_time(t0, source, i):
+    """When the scenario's trade i (from 1) of source happened, as Coinbase writes it."""
+    at = t0 - timedelta(days=TRADES_BEFORE[source] + i - 1) + timedelta(seconds=i)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def sample_api(bronze, sources, day, t0):
     """A day of each API source of the scenario, as the API DAG writes it."""
     records = {
@@ -139,7 +149,7 @@ def sample_api(bronze, sources, day, t0):
                 "side": "buy" if i % 2 else "sell",
                 "price": f"{65000 + i}.50",
                 "size": "0.0100",
-                "time": (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "time": trade_time(t0, "coinbase_btc_usd_trades", i),
             }
             for i in range(1, TRADES["coinbase_btc_usd_trades"] + 1)
         ],
@@ -149,7 +159,7 @@ def sample_api(bronze, sources, day, t0):
                 "side": "buy",
                 "price": f"{3000 + i % 10}.25",
                 "size": "0.5000",
-                "time": (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "time": trade_time(t0, "coinbase_eth_usd_trades", i),
             }
             for i in range(1, TRADES["coinbase_eth_usd_trades"] + 1)
         ],

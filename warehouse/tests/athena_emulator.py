@@ -11,8 +11,12 @@ that:
 - note the calls Athena makes with the caller's own permissions while it runs the statement
   (forward access sessions), which the execution role must allow as much as dbt's own;
 - answer the few results dbt reads (a data test's failure count, a unit test's rows, the
-  partitions of a batched write), and fail a statement where asked, with the error Athena gives
-  (HIVE_TOO_MANY_OPEN_PARTITIONS), so that dbt-athena's partition batching runs.
+  partitions of a batched write);
+- follow which partition values each table's rows span (a model's whole SQL: those its local
+  build spans; a batch: those its WHERE names; an incremental run: those incremental_lookback()
+  keeps, macros/lookback.sql), and fail every write of more than PARTITIONS_LIMIT of them into a
+  partitioned table as Athena does, with ICEBERG_TOO_MANY_OPEN_PARTITIONS: so a model that
+  leaves its batching to dbt-athena's fallback shows its failed first attempt.
 
 Each call and each of Athena's becomes one or more iam_policy.Request (calls_to_requests), the
 resources named as IAM names them.
@@ -52,6 +56,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import boto3
 import botocore.awsrequest
@@ -70,15 +75,50 @@ RENAME = re.compile(
 )
 MERGE = re.compile(r"merge\s+into\s+" + RELATION.pattern, re.I)
 INSERT = re.compile(r"insert\s+into\s+" + RELATION.pattern, re.I)
+# dbt-athena's batches (get_partition_batches): a CTAS or INSERT INTO of `select ... from <tmp>
+# where <batch>`, or a MERGE using `(select ... from <tmp> where <batch>) as src`; the batch is
+# one `key=<literal>` (joined by ` and ` for several keys) per partition, joined by ` or `.
+BATCH = re.compile(r"\bfrom\s+" + RELATION.pattern + r"\s+where\s+(?P<batch>.+?)(?:\)\s*as\s+src\b|$)", re.S | re.I)
+MERGE_SOURCE = re.compile(r"\busing\s+" + RELATION.pattern + r"\s+as\s+src\b", re.I)
+PARTITION_LITERAL = re.compile(r"(?P<type>DATE|TIMESTAMP)'(?P<value>[^']*)'")
+# incremental_lookback()'s filter as it renders on Athena (macros/lookback.sql): the newest value
+# of a key in the model's table, or days before it by dbt-athena's dateadd (date_add).
+LOOKBACK = re.compile(
+    r"(?P<column>\w+)\s*>=\s*(?:date_add\(\s*'day'\s*,\s*(?P<days>-?\d+)\s*,\s*)?"
+    r"\(\s*select\s+max\(\s*(?P=column)\s*\)\s+from\s+" + RELATION.pattern + r"\s*\)",
+    re.I,
+)
 MAINTENANCE = re.compile(r"(?P<op>optimize|vacuum)\s+" + HIVE_RELATION.format(""), re.I)
 PROPERTY = re.compile(r"(\w+)\s*=\s*'([^']*)'")
 # The temporary relations dbt-athena builds beside a model: their columns are the model's.
-TEMPORARY = re.compile(r"^(?P<model>.+?)(__(ha|bkp|dbt_tmp|tmp_not_partitioned)(_[0-9a-f_]+)?)$")
-PARTITIONS_LIMIT = 100  # dbt-athena's partitions_limit default, Athena's limit per statement
+# A batched build's staging table is named after the relation it builds, itself maybe one of
+# these (fct_orders__ha__tmp_not_partitioned).
+TEMPORARY = re.compile(r"^(?P<model>.+?)((__(ha|bkp|dbt_tmp|tmp_not_partitioned))(_[0-9a-f_]+)?)+$")
+# Athena's (Trino's) limit of partitions one statement writes: "Exceeded limit of %s open writers
+# for partitions", ICEBERG_TOO_MANY_OPEN_PARTITIONS, when a write opens one more (trinodb/trino,
+# plugin/trino-iceberg/src/main/java/io/trino/plugin/iceberg/IcebergPageSink.java,
+# getWriterIndexes; Athena's maximum of open writers is 100). dbt-athena's partitions_limit
+# default is the same, and it retries in batches on any error naming TOO_MANY_OPEN_PARTITIONS
+# (adapters/athena/impl.py, run_query_with_partitions_limit_catching).
+PARTITIONS_LIMIT = 100
+TOO_MANY_PARTITIONS = "ICEBERG_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of {} open writers for partitions"
 
 
 class EmulationError(Exception):
     """The emulator met a statement or a state it does not know how to play."""
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write statement as played: its kind (create table, insert, merge), its table
+    (db.table), whether the table is partitioned, the partition values its rows span, and the
+    failure Athena answered (None when it succeeded)."""
+
+    kind: str
+    table: str
+    partitioned: bool
+    values: frozenset
+    failure: str | None
 
 
 def strip_comments(sql):
@@ -124,16 +164,22 @@ class Athena:
 
     columns: each model's columns as Glue types, {name: [(column, type)]}.
     bucket_keys: the KMS key ARN that encrypts each SSE-KMS bucket, {bucket: arn}.
-    fail_once: (statement kind, model) pairs whose first statement fails with
-    HIVE_TOO_MANY_OPEN_PARTITIONS, kinds "create table" and "merge".
+    partitions: each partitioned model's partition keys as dbt-athena writes them in SQL
+    (format_one_partition_key: `trade_date`, `date_trunc('day', ordered_at)`) and the values of
+    those keys its rows span (tuples of dates or datetimes), {name: (keys, values)}: what its
+    whole SQL writes.
     """
 
-    def __init__(self, endpoint, region, account, columns, bucket_keys, fail_once=()):
+    def __init__(self, endpoint, region, account, columns, bucket_keys, partitions=None):
         self.arns = Arns(region, account)
         self.region = region
         self.columns = columns
         self.bucket_keys = bucket_keys
-        self.fail_once = set(fail_once)
+        self.partitions = {name: (list(keys), frozenset(values)) for name, (keys, values) in (partitions or {}).items()}
+        self.held = {}  # (db, table) -> the partition values its rows span, of each table written here
+        self.partitioned = set()  # (db, table) of each table created partitioned
+        self.writes = []  # a Write for each CTAS, INSERT and MERGE
+        self.runs = {}  # the Writes of each dbt invocation, by a name the caller gives
         # The emulator's own calls go through a session without the hooks: they are Athena's.
         service = boto3.session.Session(aws_access_key_id="athena", aws_secret_access_key="x", region_name=region)
         self.glue = service.client("glue", endpoint_url=endpoint)
@@ -256,8 +302,16 @@ class Athena:
             kind, target = "create table", (m["db"], m["table"])
             props = dict((k.lower(), v) for k, v in PROPERTY.findall(m["props"]))
             self._reads(sql[m.end() :], kind, target)
-            if not self._fails(kind, target, query, partitioned="partition" in m["props"].lower()):
+            # Iceberg's `partitioning`, Hive's `partitioned_by` (create_table_as.sql); a staging
+            # table's location says tmp_not_partitioned.
+            partitioned = re.search(r"\b(partitioning|partitioned_by)\s*=", m["props"], re.I) is not None
+            if partitioned and self._model(target[1]) not in self.partitions:
+                raise EmulationError(f"{target[1]} is partitioned, and no partition values were given for its model")
+            values = self._values(sql[m.end() :], target)
+            if not self._fails(kind, target, query, partitioned, values):
                 self._create_table(target, props, workgroup)
+                self.held[target] = values
+                (self.partitioned.add if partitioned else self.partitioned.discard)(target)
         elif m := VIEW.match(sql):
             kind, target = "create or replace view", (m["db"], m["table"])
             self._create_view(target, sql[m.end() :])
@@ -267,8 +321,10 @@ class Athena:
         elif m := MERGE.match(sql) or INSERT.match(sql):
             kind, target = m.group(0).split()[0].lower(), (m["db"], m["table"])
             self._reads(sql, kind, target, include_target=True)
-            if not self._fails(kind, target, query, partitioned=True):
+            values = self._values(sql[m.end() :], target)
+            if not self._fails(kind, target, query, target in self.partitioned, values):
                 self._commit(target, kind)
+                self.held[target] = self.held.get(target, frozenset()) | values
         elif m := MAINTENANCE.match(sql):
             kind, target = m["op"].lower(), (m["db"], m["table"])
             self._maintain(kind, target)
@@ -282,16 +338,66 @@ class Athena:
         self.statements.append((kind, ".".join(target) if target else None))
         return query
 
-    def _fails(self, kind, target, query, partitioned):
-        """Whether the statement fails as a write of too many partitions does (fail_once)."""
-        if partitioned and (kind, target[1]) in self.fail_once:
-            self.fail_once.discard((kind, target[1]))
-            query["failure"] = (
-                "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets. "
-                "You may need to manually clean the data at location"
+    def _fails(self, kind, target, query, partitioned, values):
+        """Whether the write fails, as Athena fails one into a partitioned table whose rows span
+        more than PARTITIONS_LIMIT partition values; records it either way."""
+        failure = None
+        if partitioned and len(values) > PARTITIONS_LIMIT:
+            failure = TOO_MANY_PARTITIONS.format(PARTITIONS_LIMIT)
+        self.writes.append(Write(kind, ".".join(target), partitioned, values, failure))
+        query["failure"] = failure
+        return failure is not None
+
+    def _model(self, table):
+        """The model a relation is built for: its name without dbt-athena's suffixes."""
+        m = TEMPORARY.match(table)
+        return m["model"] if m else table
+
+    def _values(self, sql, target):
+        """The partition values of the rows a write's query (after its target) gives: a batch's
+        (those its WHERE names, of a table written here), a MERGE's source table's, or the model's
+        own SQL's (the model's values; with incremental_lookback()'s filter, those it keeps)."""
+        if m := BATCH.search(sql):
+            source = (m["db"], m["table"])
+            if source in self.held:
+                values = frozenset(self._batch(m["batch"]))
+                if not values <= self.held[source]:
+                    raise EmulationError(f"a batch names partitions {'.'.join(source)} does not hold")
+                return values
+        if (m := MERGE_SOURCE.search(sql)) and (m["db"], m["table"]) in self.held:
+            return self.held[(m["db"], m["table"])]
+        model = self._model(target[1])
+        if model not in self.partitions:
+            return frozenset()
+        keys, values = self.partitions[model]
+        for m in LOOKBACK.finditer(sql):
+            if m["column"] not in keys:
+                raise EmulationError(f"{model}'s lookback on {m['column']}, which is none of its keys {keys}")
+            i = keys.index(m["column"])
+            # The model's own table, as this emulator wrote it (dbt-athena's relation cache
+            # answers is_incremental() from Glue, so the table exists).
+            held = self.held.get((m["db"], m["table"]))
+            if not held:
+                raise EmulationError(f"{model}'s lookback reads {m['db']}.{m['table']}, which no write here made")
+            since = max(v[i] for v in held) + datetime.timedelta(days=int(m["days"] or 0))
+            values = frozenset(v for v in values if v[i] >= since)
+        return values
+
+    @staticmethod
+    def _batch(batch):
+        """The partition values a batch's WHERE names, one tuple per `or`."""
+        values = []
+        for predicate in re.split(r"\s+or\s+", batch.strip(), flags=re.I):
+            literals = PARTITION_LITERAL.findall(predicate)
+            if not literals:
+                raise EmulationError(f"a batch's partition the emulator cannot read: {predicate}")
+            values.append(
+                tuple(
+                    datetime.date.fromisoformat(v) if t.upper() == "DATE" else datetime.datetime.fromisoformat(v)
+                    for t, v in literals
+                )
             )
-            return True
-        return False
+        return values
 
     def _ask(self, action, resources, origin, **context):
         for resource in resources if isinstance(resources, list) else [resources]:
@@ -433,6 +539,10 @@ class Athena:
             DatabaseName=target[0], TableInput={"Name": target[1], **{f: table[f] for f in fields if f in table}}
         )
         self.glue.delete_table(DatabaseName=source[0], Name=source[1])
+        if source in self.held:
+            self.held[target] = self.held.pop(source)
+        (self.partitioned.add if source in self.partitioned else self.partitioned.discard)(target)
+        self.partitioned.discard(source)
 
     def _commit(self, target, kind):
         """An Iceberg write (INSERT, MERGE, OPTIMIZE): new data and metadata, then the commit,
@@ -485,17 +595,29 @@ class Athena:
         return None
 
     def _partitions(self, keys, sql):
-        """More distinct partitions than one statement may write, so dbt-athena batches."""
+        """get_partition_batches' `select distinct <keys> from <table>`: the partition values
+        the table's rows span, as the writes here left them, in order."""
         ref = RELATION.search(sql)
-        columns = dict(self.columns[TEMPORARY.match(ref["table"])["model"]])
-        names = [k.strip() for k in keys.split(",")]
-        if [columns.get(n) for n in names] != ["date"]:
-            raise EmulationError(
-                f"partitions of {keys} ({[columns.get(n) for n in names]}): only one date key is emulated"
-            )
-        start = datetime.date(2026, 1, 1)
-        days = [[(start + datetime.timedelta(days=i)).isoformat()] for i in range(PARTITIONS_LIMIT + 1)]
-        return _rows([(names[0], "date")], days)
+        table = (ref["db"], ref["table"])
+        if table not in self.held:
+            raise EmulationError(f"partitions of {'.'.join(table)}, which no write here made")
+        model_keys = self.partitions[self._model(ref["table"])][0]
+        if keys.strip() != ", ".join(model_keys):
+            raise EmulationError(f"partitions of {keys}, where the model's keys are {model_keys}")
+        values = sorted(self.held[table])
+        # Athena names an expression's column _col<n>; a DATE is written as its ISO day, a
+        # TIMESTAMP as Trino prints it (pyathena parses both back).
+        names = [k if re.fullmatch(r"\w+", k) else f"_col{i}" for i, k in enumerate(model_keys)]
+        sample = values[0] if values else ()
+        types = ["timestamp" if isinstance(v, datetime.datetime) else "date" for v in sample]
+        rows = [
+            [
+                v.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if isinstance(v, datetime.datetime) else v.isoformat()
+                for v in row
+            ]
+            for row in values
+        ]
+        return _rows(list(zip(names, types or ["date"] * len(names), strict=True)), rows)
 
 
 def _rows(columns, rows):

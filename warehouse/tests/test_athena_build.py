@@ -5,18 +5,22 @@ Compiling (test_athena.py) reaches only the relation cache. The rename-and-swap 
 tables, the drops, the S3 clean-up, the merges and the partition batching happen only in a
 build, so this runs dbt-athena's real builds, in this process (dbtRunner), against moto's
 server, with Athena's part played over moto's Glue and S3 (tests/athena_emulator.py):
-1. `dbt build` into an empty gold: every model, data test and unit test. The first write of
-   one partitioned incremental model (batched(): the project's first by name) has more
-   partitions than one statement may write, so dbt-athena batches it;
+1. `dbt build` into an empty gold: every model, data test and unit test. Each partitioned model
+   spans more partition values than one statement may write (the sample's trades span more
+   than 100 days; the other partitioned models are answered as spanning more: spans()), and
+   the emulator fails any write of more than 100 as Athena does: each is built in batches
+   (force_batch) without a failed attempt;
 2. `dbt run` over the Iceberg tables the first made: each table model is rebuilt beside its
-   table and swapped in by renames, each incremental model merges (batched()'s merge in
-   batches), the views are replaced. (Its tests would repeat the first run's calls.)
+   table, in batches, and swapped in by renames, each incremental model merges its lookback's
+   partitions, the views are replaced. (Its tests would repeat the first run's calls.)
 3. the full refresh of one incremental model that docs/warehouse.md prescribes;
 4. the weekly maintenance of gold_maintenance: OPTIMIZE and VACUUM of each Iceberg table.
 The environment is what its stacks deploy, read from the golden templates: the lake's and the
 results' buckets with their keys, the Glue databases and silver's tables, the dbt workgroup."""
 
+import datetime
 import json
+import math
 import os
 import re
 import time
@@ -24,9 +28,10 @@ import urllib.request
 
 import boto3
 import pytest
+from dbt.adapters.athena.impl import AthenaAdapter
 
 from tests import iam_policy
-from tests.athena_emulator import Athena, calls_to_requests
+from tests.athena_emulator import PARTITIONS_LIMIT, Athena, calls_to_requests
 from tests.conftest import REPO, WAREHOUSE, dbt
 from tests.test_athena import ATHENA_TARGETS, OUTPUTS
 
@@ -136,21 +141,44 @@ def model_columns(gold):
     return columns
 
 
-def batched():
-    """The model whose first write and first merge fail as too many partitions do: the first by
-    name of the project's partitioned incremental models, read from the shipped manifest (a
-    team that removes an example model, as docs/sources.md says, keeps this test)."""
+def partitioned_models():
+    """The shipped manifest's partitioned models (test_manifest.py keeps it current), {name:
+    node}: a team that removes an example model, as docs/sources.md says, keeps these tests."""
     with open(os.path.join(WAREHOUSE, "manifest.json"), encoding="utf-8") as f:
         nodes = json.load(f)["nodes"].values()
-    models = sorted(
-        n["name"]
+    return {
+        n["name"]: n
         for n in nodes
         if n["resource_type"] == "model"
-        and n["config"]["materialized"] == "incremental"
         and n["config"].get("partitioned_by")
-    )
-    assert models, "no partitioned incremental model: nothing for dbt-athena to batch"
-    return models[0]
+        and n["config"]["materialized"] in ("table", "incremental")
+    }
+
+
+def local_partitions(gold):
+    """Each partitioned model's keys as dbt-athena writes them in SQL (its own
+    format_one_partition_key: day(ordered_at) is date_trunc('day', ordered_at), which DuckDB
+    reads too) and the values of those keys in the same model built locally (make pipeline)."""
+    out = {}
+    for name, node in partitioned_models().items():
+        keys = [AthenaAdapter.format_one_partition_key(None, k) for k in node["config"]["partitioned_by"]]
+        out[name] = (keys, set(gold(f"select distinct {', '.join(keys)} from local_gold.{name}")))
+    return out
+
+
+def spans(local):
+    """What the emulator answers for each model: its local values where they are more than one
+    statement may write (the sample's trades span more than 100 days, jobs/pipeline); otherwise,
+    as gold in an environment past day 100 holds, 2.5 times the limit in days back from its
+    newest. The sample's 60 orders or its one day of rates cannot span that many days."""
+    out = {}
+    for name, (keys, values) in local.items():
+        if len(values) <= PARTITIONS_LIMIT:
+            assert len(keys) == 1 and values, f"{name}: only a model of one key with rows is answered as spanning more"
+            (newest,) = max(values)
+            values = {(newest - datetime.timedelta(days=i),) for i in range(PARTITIONS_LIMIT * 5 // 2)}
+        out[name] = (keys, values)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +191,7 @@ def build(moto, gold, tmp_path_factory):
         account_of(ENV),
         model_columns(gold),
         deploy(moto, ENV),
-        fail_once=[("create table", batched()), ("merge", batched())],
+        partitions=spans(local_partitions(gold)),
     )
     work = tmp_path_factory.mktemp("athena-build")
     common = ["--target", ENV, "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
@@ -173,10 +201,15 @@ def build(moto, gold, tmp_path_factory):
         env.setenv("AWS_ENDPOINT_URL", moto)
         env.setenv("AWS_ACCESS_KEY_ID", "dbt")
         env.setenv("AWS_SECRET_ACCESS_KEY", "x")
-        dbt("build", *common)
-        dbt("run", *common)
-        dbt("build", "--full-refresh", "--select", "daily_web_events", *common)
-        dbt("run-operation", "iceberg_maintenance", *common)
+        for name, args in [
+            ("build", ["build"]),
+            ("run", ["run"]),
+            ("full refresh", ["build", "--full-refresh", "--select", "daily_web_events"]),
+            ("maintenance", ["run-operation", "iceberg_maintenance"]),
+        ]:
+            written = len(emulator.writes)
+            dbt(*args, *common)
+            emulator.runs[name] = emulator.writes[written:]
     print(f"\nthe four dbt runs on the {ENV} target: {time.monotonic() - start:.1f} s")
     assert not emulator.errors, "the emulator could not play:\n" + "\n\n".join(emulator.errors)
     return emulator
@@ -204,9 +237,6 @@ def test_the_runs_take_the_paths_only_a_build_takes(build):
         "vacuum",
     }
     assert expected <= played, f"not played: {expected - played}"
-    assert not build.fail_once, (
-        f"the writes that were to fail, so that dbt-athena batches them, did not run: {build.fail_once}"
-    )
 
 
 def test_every_call_of_the_build_is_allowed_by_the_execution_role(build, made):
@@ -273,3 +303,55 @@ def test_the_check_denies_the_build_a_policy_without_one_of_its_actions(made, ac
     ]
     denied = iam_policy.denied(made, policy)
     assert denied and {r.action for r in denied} == {action}
+
+
+def partitioned_writes(writes, table):
+    return [w for w in writes if w.table == table and w.partitioned]
+
+
+def test_no_write_fails_as_too_many_partitions(build):
+    """The emulator fails every write of more than 100 partitions as Athena does; dbt-athena
+    then batches it, and the run passes, after a wasted scan: a model that leaves batching to
+    that fallback (no force_batch) fails here."""
+    failed = [w for w in build.writes if w.failure]
+    assert not failed, "writes Athena failed, which dbt-athena built again in batches:\n" + "\n".join(
+        f"  {w.kind} {w.table}: {len(w.values)} partitions, {w.failure}" for w in failed
+    )
+
+
+@pytest.mark.parametrize("name", sorted(partitioned_models()))
+def test_a_partitioned_models_first_build_is_one_ctas_then_an_insert_per_100_partitions(build, name):
+    """Past day 100, on purpose: the first build writes the model's partitions in batches from
+    the start, each of at most 100 values, every value once, in as few statements as 100 a
+    statement allows: one CTAS, then INSERT INTOs. Its rows are read once, by one unpartitioned
+    CTAS (dbt-athena's __tmp_not_partitioned) that each batch reads from."""
+    schema = OUTPUTS[ENV]["schema"]
+    values = build.partitions[name][1]
+    assert len(values) > PARTITIONS_LIMIT, f"{name} spans {len(values)} partitions: nothing to batch"
+    writes = partitioned_writes(build.runs["build"], f"{schema}.{name}")
+    assert [w.kind for w in writes] == ["create table"] + ["insert"] * (math.ceil(len(values) / PARTITIONS_LIMIT) - 1)
+    assert all(len(w.values) <= PARTITIONS_LIMIT and not w.failure for w in writes)
+    assert frozenset().union(*(w.values for w in writes)) == values
+    assert sum(len(w.values) for w in writes) == len(values), "a partition written twice"
+    staging = [w for w in build.runs["build"] if w.table.startswith(f"{schema}.{name}__")]
+    assert [(w.kind, w.partitioned) for w in staging] == [("create table", False)], staging
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, node in partitioned_models().items() if node["config"]["materialized"] == "incremental")
+)
+def test_an_incremental_models_run_merges_only_its_lookback(build, name):
+    """Day 400 costs what day 1 costs: over a table past 100 days, with no new day in silver,
+    the incremental run merges only the partitions its declared lookback reaches (meta.lookback,
+    rendered by incremental_lookback()), its newest days, not the whole history."""
+    schema = OUTPUTS[ENV]["schema"]
+    lookback = partitioned_models()[name]["config"]["meta"]["lookback"]
+    keys, values = build.partitions[name]
+    i = keys.index(lookback["column"])
+    newest = max(v[i] for v in values)
+    merges = partitioned_writes(build.runs["run"], f"{schema}.{name}")
+    assert merges and {w.kind for w in merges} == {"merge"}, merges
+    merged = frozenset().union(*(w.values for w in merges))
+    assert merged, f"{name}'s run merged nothing"
+    assert len(merged) <= lookback["partitions"] < len(values)
+    assert all(newest - datetime.timedelta(days=lookback["partitions"] - 1) <= v[i] for v in merged), sorted(merged)

@@ -2,7 +2,18 @@
 -- current state, which deletes and line changes alter anywhere (no incremental filter could
 -- find them). On Athena the Iceberg table is partitioned by day of ordered_at, which keeps a
 -- month's queries to a month's files.
-{{ config(partitioned_by=['day(ordered_at)']) }}
+-- Athena writes at most 100 partitions a statement, and a rebuild writes every day the orders
+-- span: force_batch makes dbt-athena build it in batches of partitions_limit days from the
+-- start (an unpartitioned CTAS, then a CTAS of the first 100 days and an INSERT INTO per 100
+-- more: create_table_as_with_partitions in dbt-athena's
+-- macros/materializations/models/table/create_table_as.sql). Without it, past day 100 every
+-- run's first CTAS would scan everything and fail (TOO_MANY_OPEN_PARTITIONS) before dbt-athena
+-- fell back to the same batches.
+{{ config(
+    partitioned_by=['day(ordered_at)'],
+    force_batch=true,
+    partitions_limit=100,
+) }}
 
 with lines as (
     select
