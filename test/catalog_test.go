@@ -286,8 +286,9 @@ func TestSilverTablesAreNativeDelta(t *testing.T) {
 			// Two per replicated table and API source, three per speed stream, and the batch job's
 			// watermarks and record of the tables it created.
 			assert.Len(t, got, 2*(len(p.Env.Silver.Tables)+len(p.Env.Silver.APISources))+3*len(p.Env.SpeedStreams())+2)
-			// The streams' events and late tables are partitioned by day: both forms are checked.
-			assert.Equal(t, 2*len(p.Env.SpeedStreams()), partitioned)
+			// The streams' events and late tables and the replicated tables' histories are
+			// partitioned by day: both forms are checked.
+			assert.Equal(t, 2*len(p.Env.SpeedStreams())+len(p.Env.Silver.Tables), partitioned)
 		})
 	}
 }
