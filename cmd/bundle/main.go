@@ -354,9 +354,10 @@ func JobCluster(e config.Environment, runAs string) map[string]any {
 			"availability":         "ON_DEMAND",
 			"instance_profile_arn": fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", e.Account, e.DatabricksDataAccessRoleName()),
 		},
-		// Databricks turns deletion vectors on for new tables; the deltalake package's
-		// pyarrow reader, which the local warehouse reads through, refuses them (docs/jobs.md).
-		"spark_conf":         map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "false"},
+		// Deletion vectors on for every table a job makes, as the jobs' table properties give
+		// each silver table (whatever the workspace's auto-enable setting): every reader of
+		// silver reads them (docs/jobs.md, "Silver tables").
+		"spark_conf":         map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "true"},
 		"data_security_mode": "SINGLE_USER",
 		"single_user_name":   runAs,
 	}

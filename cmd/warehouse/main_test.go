@@ -39,6 +39,10 @@ func TestAnAthenaTargetPerEnvironmentWithSilver(t *testing.T) {
 	profile := doc[Profile]
 	assert.Equal(t, LocalTarget, profile.Target, "a bare dbt command never reaches AWS")
 	assert.Equal(t, "duckdb", profile.Outputs[LocalTarget]["type"])
+	// The local target reads silver with the project's plugin, from the folder it names.
+	assert.Equal(t, []any{PluginPath}, profile.Outputs[LocalTarget]["module_paths"])
+	assert.Equal(t, []any{map[string]any{"module": SilverPlugin}}, profile.Outputs[LocalTarget]["plugins"])
+	assert.FileExists(t, "../../warehouse/"+PluginPath+"/"+SilverPlugin+".py")
 	targets := 0
 	for _, e := range config.All() {
 		out, ok := profile.Outputs[e.Name]

@@ -266,12 +266,17 @@ def test_a_failing_dbt_test_fails_its_task_and_alerts_once(silver, tmp_path, aws
         [
             os.path.join(WAREHOUSE, ".venv", "bin", "python"),
             "-c",
-            "import sys, deltalake, pyarrow as pa; p = sys.argv[1]; t = deltalake.DeltaTable(p).to_pyarrow_table(); "
+            # Read as the local target reads silver (its plugin: deltalake's scan, which applies
+            # deletion vectors), then one row appended with deltalake, which writes to a table
+            # with the deletionVectors feature.
+            "import sys, deltalake, pyarrow as pa; p = sys.argv[1]; sys.path.insert(0, sys.argv[2]); "
+            "from silver_delta import read; t = read(p); "
             "row = t.slice(0, 1); i = row.schema.get_field_index; "
             "row = row.set_column(i('updated_at'), 'updated_at', pa.nulls(1, row.schema.field('updated_at').type)); "
             "row = row.set_column(i('Op'), 'Op', pa.array(['U'], row.schema.field('Op').type)); "
             "deltalake.write_deltalake(p, row, mode='append')",
             os.path.join(silver, "rds/public/orders_history"),
+            os.path.join(WAREHOUSE, "duckdb_plugins"),
         ],
         check=True,
     )

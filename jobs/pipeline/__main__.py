@@ -12,7 +12,10 @@
 2. Every declared table created empty, as the batch job's first task does, then the batch jobs
    (the CDC merge of each table, each API source's days) and one availableNow run of the speed
    layer's queries, on local Spark with Delta, into silver; then the generic samples' second
-   step (a late event, a re-ingested day) and the jobs again for those sources.
+   step (a late event, a re-ingested day) and the jobs again for those sources. The orders'
+   changes reach bronze after the first CDC run, as DMS's changes follow its full load, and a
+   second run merges them: its MERGE marks the rows it replaces in deletion vectors, which
+   every reader of silver then reads (docs/jobs.md, "Silver tables").
 3. sample.json: what the scenario holds, and for each generic source the rows each of its
    silver tables must hold, by table name, for the warehouse's tests and the gold report.
 
@@ -87,7 +90,9 @@ class Sources:
 
 def sample_database(bronze, tables, columns, t0, declared):
     """customers, orders and their lines as DMS writes them (those of the three tables
-    declared): the full load at t0, then a day's changes: orders paid, and one deleted."""
+    declared): the full load at t0; then (the function returned, for after the first CDC run)
+    a day's changes: orders paid, and one deleted. Returns (orders, paid, that function), which
+    returns the table it wrote changes of, if any."""
     writers = {name: dms.writer(bronze, tables[name], columns, declared[name]) for name in DATABASE if name in tables}
     customers = [
         {
@@ -129,9 +134,14 @@ def sample_database(bronze, tables, columns, t0, declared):
         if name in writers:
             writers[name].full_load(rows, at=t0)
     paid = [dict(o, status="paid", updated_at=t0 + timedelta(minutes=10, seconds=o["order_id"])) for o in orders[:PAID]]
-    if "public.orders" in writers:
+
+    def changes():
+        if "public.orders" not in writers:
+            return None
         writers["public.orders"].changes([("U", o) for o in paid] + [("D", orders[-1])], at=t0 + timedelta(minutes=11))
-    return orders, paid
+        return tables["public.orders"]
+
+    return orders, paid, changes
 
 
 def trade_time(t0, source, i):
@@ -302,9 +312,10 @@ def run(root, variables, only=None, declared=None, spark=None):
     # Recent enough for dbt's source freshness: the sample's hour starts three hours ago.
     t0 = now_hour() - timedelta(hours=3)
     steps = {}
+    later = {}
 
     def write_bronze():
-        orders, paid = sample_database(bronze, sources.tables, columns, t0, declared)
+        orders, paid, later["changes"] = sample_database(bronze, sources.tables, columns, t0, declared)
         sample_api(bronze, [s for n, s in sources.api.items() if n in API_SCENARIO], t0.date(), t0)
         sample_streams(bronze, sources.streams, orders, paid, t0)
         made = generic_samples(bronze, sources, variables, columns, t0, declared)
@@ -330,6 +341,11 @@ def run(root, variables, only=None, declared=None, spark=None):
     def batch():
         for table in sources.tables.values():
             cdc.run(spark, bronze, silver, table, columns)
+        # The orders' changes, after their full load was merged: updates and a delete of loaded
+        # rows, which the MERGE marks in deletion vectors instead of rewriting their file.
+        changed = later["changes"]()
+        if changed is not None:
+            cdc.run(spark, bronze, silver, changed, columns)
         for source in sources.api.values():
             api.run(spark, bronze, silver, source, variables["api_day_column"])
 

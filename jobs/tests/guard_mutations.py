@@ -14,7 +14,9 @@ JOBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CDC = "src/dataplatform_jobs/cdc.py"
 TABLES = "src/dataplatform_jobs/tables.py"
 SPEED = "src/dataplatform_jobs/speed.py"
+MAINTENANCE = "src/dataplatform_jobs/maintenance.py"
 CDC_TESTS, SPEED_TESTS, TABLES_TESTS = "tests/test_cdc.py", "tests/test_speed.py", "tests/test_tables.py"
+SILVER_TESTS = "tests/test_reconcile_and_maintenance.py"
 
 # (guard, file, code with the guard, code without it, the test that covers it[, its file])
 CASES = [
@@ -209,6 +211,31 @@ CASES = [
         "        if False:\n",
         "test_a_batch_replayed_after_a_crash",
         SPEED_TESTS,
+    ),
+    # Silver's deletion vectors.
+    (
+        "deletion vectors on",
+        TABLES,
+        '        "delta.enableDeletionVectors": "true",\n',
+        '        "delta.enableDeletionVectors": "false",\n',
+        "test_a_merge_marks_the_rows_it_replaces",
+        SILVER_TESTS,
+    ),
+    (
+        "deletion vectors turned on for tables made without them",
+        TABLES,
+        'KEPT = ("delta.enableDeletionVectors", ',
+        "KEPT = (",
+        "test_a_table_made_without_deletion_vectors",
+        TABLES_TESTS,
+    ),
+    (
+        "erased rows purged from their files",
+        MAINTENANCE,
+        '                spark.sql(f"REORG TABLE',
+        '                str(f"REORG TABLE',
+        "test_erasing_a_key_removes_it_everywhere",
+        SILVER_TESTS,
     ),
 ]
 

@@ -75,7 +75,7 @@ def test_jobs_pass_the_bundle_types(target, job):
         assert re.fullmatch(
             r"arn:aws:iam::\d{12}:instance-profile/[\w+=,.@-]+", new["aws_attributes"]["instance_profile_arn"]
         )
-        assert new["spark_conf"]["spark.databricks.delta.properties.defaults.enableDeletionVectors"] == "false"
+        assert new["spark_conf"]["spark.databricks.delta.properties.defaults.enableDeletionVectors"] == "true"
         # Every cluster has an access mode (an account with legacy features disabled refuses a
         # cluster without one, which has no isolation): dedicated, of whom the job runs as.
         assert new["data_security_mode"] == "SINGLE_USER"

@@ -5,10 +5,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import deltalake
+import pyarrow.dataset
 import pytest
+from delta.tables import DeltaTable
 
 from dataplatform_jobs import cdc, maintenance, reconcile, settings, tables
-from fixtures import bundle, dms
+from fixtures import bundle, dms, second_engine
 from tests.test_cdc import customer
 
 
@@ -30,15 +32,20 @@ def loaded(spark, lake, rds_tables, columns):
 
 @pytest.fixture(scope="module")
 def loaded_once(spark, module_lake, rds_tables, columns):
-    """load's lake (module_lake), shared by the tests that only read it or add a bronze file the
-    job has not read (which changes no count): one CDC run, not one per test."""
-    return load(spark, module_lake, rds_tables["public.customers"], columns)
+    """load's lake (module_lake), then a second run that renames customer 3: its MERGE updates
+    one row of the current state's file of three (test_a_merge_marks_the_rows_it_replaces_...).
+    Shared by the tests that only read it or add a bronze file the job has not read (which
+    changes no count): two CDC runs, not two per test."""
+    table, writer = load(spark, module_lake, rds_tables["public.customers"], columns)
+    writer.changes([("U", customer(3, "renamed later"))])
+    cdc.run(spark, *module_lake, table, columns)
+    return table, writer
 
 
 def test_a_run_reconciles(spark, module_lake, loaded_once, columns):
     table, _ = loaded_once
     report = reconcile.check(spark, *module_lake, [table], columns)
-    assert report[table.name] == {"bronze_current": 3, "silver_current": 3, "bronze_history": 6, "silver_history": 6}
+    assert report[table.name] == {"bronze_current": 3, "silver_current": 3, "bronze_history": 7, "silver_history": 7}
 
 
 def test_counts_that_do_not_reconcile_fail_the_run(spark, lake, loaded, columns):
@@ -91,17 +98,37 @@ def test_an_unpartitioned_history_is_refused_until_partitioned_once(spark, lake,
     assert not maintenance.partition_history(spark, silver, table, columns)
 
 
+def test_a_merge_marks_the_rows_it_replaces_in_a_deletion_vector_instead_of_rewriting_their_file(
+    spark, module_lake, loaded_once
+):
+    """Copy-on-write would rewrite the whole file of a row a change touches; with deletion
+    vectors the MERGE marks the old row in a vector and writes only the new one."""
+    table, _ = loaded_once
+    path = (module_lake[1] + table.current).rstrip("/")
+    merge = next(h for h in DeltaTable.forPath(spark, path).history(3).collect() if h.operation == "MERGE")
+    before = spark.read.format("delta").option("versionAsOf", merge.version - 1).load(path)
+    assert (len(before.inputFiles()), before.count()) == (1, 3), "the renamed row shared its file with two others"
+    m = {k: int(v) for k, v in merge.operationMetrics.items()}
+    assert m["numTargetRowsUpdated"] == 1
+    assert m["numTargetDeletionVectorsAdded"] == 1 and m["numTargetRowsCopied"] == 0, m
+    assert m["numTargetFilesRemoved"] == 0, m
+
+
 def test_silver_is_read_whole_by_a_second_engine(spark, module_lake, loaded_once):
+    """deltalake's scan, as the local warehouse reads silver, reads what Spark reads, after a
+    MERGE that wrote a deletion vector: a reader that ignored it would read customer 3 twice, as
+    it was and as renamed."""
     table, _ = loaded_once
     path = (module_lake[1] + table.current).rstrip("/")
     spark_rows = sorted((r.customer_id, r.full_name) for r in spark.read.format("delta").load(path).collect())
-    other = deltalake.DeltaTable(path)
-    arrow = other.to_pyarrow_table(columns=["customer_id", "full_name"])
+    assert second_engine.deletion_vectors(path) == 1, "a vector to read"
+    arrow = second_engine.read(path, columns=["customer_id", "full_name"])
     assert sorted(zip(arrow["customer_id"].to_pylist(), arrow["full_name"].to_pylist(), strict=True)) == spark_rows
+    other = deltalake.DeltaTable(path)
     protocol = other.protocol()
     assert (protocol.min_reader_version, protocol.min_writer_version) == (tables.READER_VERSION, tables.WRITER_VERSION)
-    assert not protocol.reader_features and not protocol.writer_features
-    assert other.metadata().configuration["delta.enableDeletionVectors"] == "false"
+    assert protocol.reader_features == protocol.writer_features == list(tables.FEATURES)
+    assert other.metadata().configuration["delta.enableDeletionVectors"] == "true"
 
 
 def test_maintenance_compacts_and_keeps_the_retention(spark, lake, loaded):
@@ -128,6 +155,12 @@ def test_erasing_a_key_removes_it_everywhere_and_keeps_it_gone(spark, lake, load
     before = writer.tick(-7200)  # a change committed before the erasure, arriving late
     erased = maintenance.erase(spark, silver, table, {"customer_id": 1}, datetime.now(UTC))
     assert erased == {table.current: 1, table.history: 2, table.state + "tombstones/": 0}
+    for prefix in (table.current, table.history):
+        # Not only unread: gone from every data file of the table (deletion vectors would leave
+        # the rows in their files, marked), so the next VACUUM past the retention removes them.
+        files = deltalake.DeltaTable((silver + prefix).rstrip("/")).file_uris()
+        held = pyarrow.dataset.dataset(files, format="parquet").to_table(columns=["customer_id"])
+        assert 1 not in held["customer_id"].to_pylist(), f"{prefix}: a data file still holds the erased key"
     writer.changes([("U", customer(1, "late"), before)])
     cdc.run(spark, bronze, silver, table, columns)
     for prefix in (table.current, table.history):

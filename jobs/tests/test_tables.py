@@ -192,6 +192,26 @@ def test_a_table_another_writer_made_first_is_checked_as_any_found(spark, lake, 
     assert DeltaTable.forPath(spark, path.rstrip("/")).toDF().columns == declared.names
 
 
+def test_a_table_made_without_deletion_vectors_gets_them_at_the_next_run(spark, lake, rds_tables):
+    """A table made before silver had deletion vectors (a deployed one: reader 1, writer 2,
+    vectors off) gets them from the next job that writes it (tables.ensure), protocol and all."""
+    path = (lake[1] + rds_tables["public.customers"].current).rstrip("/")
+    declared = tables.declared_schema(tables.declaration(path))
+    made = DeltaTable.create(spark).location(path).addColumns(declared)
+    for k, v in {
+        "delta.minReaderVersion": "1",
+        "delta.minWriterVersion": "2",
+        "delta.enableDeletionVectors": "false",
+    }.items():
+        made = made.property(k, v)
+    made.execute()
+    tables.ensure(spark, path, declared, 7)
+    detail = DeltaTable.forPath(spark, path).detail().first()
+    assert (detail.minReaderVersion, detail.minWriterVersion) == (tables.READER_VERSION, tables.WRITER_VERSION)
+    assert set(tables.FEATURES) <= set(detail.tableFeatures), detail.tableFeatures
+    assert detail.properties["delta.enableDeletionVectors"] == "true"
+
+
 def test_every_state_prefix_is_under_the_state_root_and_no_declared_table_is(variables):
     """The jobs' state prefixes come from config (the bundle's variables); tables.STATE_ROOT must
     hold them all, and no declared (Glue) table may sit under it."""

@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 import yaml
+from duckdb_plugins.silver_delta import read
 
 from tests.conftest import REPO, WAREHOUSE, dbt
 
@@ -88,7 +89,7 @@ def local(pipeline, tmp_path_factory):
 
 def recorded(silver):
     """{table: when the batch job created it} of the created-tables table under silver."""
-    rows = deltalake.DeltaTable(os.path.join(silver, CREATED)).to_pyarrow_table().to_pylist()
+    rows = read(os.path.join(silver, CREATED)).to_pylist()
     return {r[TABLE_NAME]: r[CREATED_AT] for r in rows}
 
 

@@ -10,9 +10,11 @@ import os
 
 import deltalake
 import duckdb
+import pyarrow as pa
 import pytest
 import report
 import yaml
+from duckdb_plugins.silver_delta import read
 
 from tests.conftest import REPO, WAREHOUSE
 
@@ -82,14 +84,28 @@ def test_the_report_lists_each_declared_sources_rows_in_silver(pipeline, capsys)
     out = capsys.readouterr().out
     section = out.split("\n\n")
     (lines,) = [part.splitlines() for part in section if part.startswith("Silver, rows per declared source")]
-    # Counted again from the Delta tables themselves, not through DuckDB.
+    # Counted again from the Delta tables themselves (deltalake's scan, which applies their
+    # deletion vectors), not through DuckDB.
     silver = os.path.join(pipeline, "silver")
-    expected = {
-        s: deltalake.DeltaTable(os.path.join(silver, prefix)).to_pyarrow_table().num_rows
-        for s, (prefix, _) in declared().items()
-    }
+    expected = {s: read(os.path.join(silver, prefix)).num_rows for s, (prefix, _) in declared().items()}
     assert listed(lines) == expected
     assert all(rows > 0 for rows in expected.values()), "make pipeline writes sample rows for every declared source"
+
+
+def test_the_local_target_reads_silvers_deletion_vectors(pipeline, sample, gold):
+    """The pipeline's second CDC run of orders (its day of changes after the full load) updated
+    and deleted loaded rows, which its MERGE marked in a deletion vector. dbt's source, loaded by
+    the project's plugin, and the plugin's read hold each order once, as it is now: a reader
+    that ignored the vector would hold each paid order twice, as new and as paid, and the
+    deleted one."""
+    (orders,) = [t for t in json.loads(VARIABLES["rds_tables"]) if t["name"] == "public.orders"]
+    path = os.path.join(pipeline, "silver", orders["current"])
+    assert pa.table(deltalake.DeltaTable(path).deletion_vectors()).num_rows >= 1, "a vector to read"
+    want = (sample["orders"] - sample["deleted"], sample["orders"] - sample["deleted"], sample["paid"])
+    rows = read(path).to_pylist()
+    assert (len(rows), len({r["order_id"] for r in rows}), sum(r["status"] == "paid" for r in rows)) == want
+    source = "local_silver." + orders["name"].replace(".", "_")
+    assert gold(f"select count(*), count(distinct order_id), count_if(status = 'paid') from {source}") == [want]
 
 
 def made_up_manifest():

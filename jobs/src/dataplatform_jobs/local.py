@@ -7,8 +7,10 @@ CONF = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
     "spark.sql.session.timeZone": "UTC",
-    # What the bundle's clusters set (resources/*.yml).
-    "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+    # What the bundle's clusters set (resources/*.yml): a table made outside tables.ensure gets
+    # deletion vectors too, as tables.properties gives every silver table (every reader of silver
+    # reads them: docs/jobs.md, "Silver tables").
+    "spark.databricks.delta.properties.defaults.enableDeletionVectors": "true",
     # Delta's log and the streams' checkpoints on local files commit by a plain rename. Their
     # defaults rename through Hadoop's FileContext, which runs `readlink` in a new process twice
     # per rename (RawLocalFileSystem's link status): 3,280 processes in test_cdc.py alone. The

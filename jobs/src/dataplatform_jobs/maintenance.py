@@ -23,7 +23,7 @@ def maintain(spark, silver, prefixes, retention_days, keys=None, where=None):
     for prefix in prefixes:
         if tables.existing(spark, silver + prefix) is None:
             continue
-        table = tables.keep_retention(spark, silver + prefix, retention_days)
+        table = tables.keep_properties(spark, silver + prefix, retention_days)
         if prefix in keys:
             table.optimize().executeZOrderBy(*keys[prefix])
         elif prefix in where:
@@ -63,6 +63,11 @@ def erase(spark, silver, table, key_values, at, retention_days=7):
         if t is not None:
             erased[prefix] = t.toDF().where(match).count()
             t.delete(match)
+            if erased[prefix]:
+                # The delete marks the key's rows in deletion vectors, and their data files,
+                # still holding them, stay in the table: PURGE rewrites the files without them,
+                # so the old files go at the next VACUUM past the retention.
+                spark.sql(f"REORG TABLE delta.`{(silver + prefix).rstrip('/')}` APPLY (PURGE)")
     return erased
 
 

@@ -16,12 +16,20 @@ from pyspark.sql import types as T
 
 from . import records
 
-# Features every reader of silver reads: no deletion vectors (Databricks turns them on for new
-# tables by default; the deltalake package's pyarrow reader, which the local warehouse reads
-# through, refuses them: docs/jobs.md), no column mapping, the oldest protocol that has what
-# the jobs use. test_table_features reads silver with a second engine.
-READER_VERSION = 1
-WRITER_VERSION = 2
+# The table features of every silver table: deletion vectors, and nothing else (no column
+# mapping). With them a MERGE, UPDATE or DELETE marks the rows it replaces in a small vector
+# beside their file instead of rewriting the file: 10,000 changes spread over a 1,000,000-row
+# table write their own 9,500 rows, not the whole table (docs/jobs.md, "Benchmark"). They are
+# a reader and writer feature (reader version 3, writer version 7, named in the protocol), so every
+# reader of silver must read them (docs/jobs.md, "Silver tables"): Databricks Runtime 12.2 LTS
+# and later; Athena engine 3, whose Delta Lake page says "Delta Lake reader protocol up to
+# version 3 is supported" (docs.aws.amazon.com/athena/latest/ug/delta-lake-tables.html); the
+# local warehouse, through deltalake's DataFusion scan (warehouse/duckdb_plugins: deltalake's
+# pyarrow dataset refuses the feature). test_silver_is_read_whole_by_a_second_engine reads
+# silver with deltalake's scan, after a MERGE that wrote a vector.
+READER_VERSION = 3
+WRITER_VERSION = 7
+FEATURES = ("deletionVectors",)
 
 
 def properties(retention_days):
@@ -31,10 +39,17 @@ def properties(retention_days):
     return {
         "delta.minReaderVersion": str(READER_VERSION),
         "delta.minWriterVersion": str(WRITER_VERSION),
-        "delta.enableDeletionVectors": "false",
+        "delta.enableDeletionVectors": "true",
         "delta.logRetentionDuration": interval,
         "delta.deletedFileRetentionDuration": interval,
     }
+
+
+# The properties keep_properties brings a table made earlier to: the retention, which follows
+# config, and deletion vectors, which tables made before they were on lack. Setting
+# delta.enableDeletionVectors on such a table upgrades its protocol to reader 3 and writer 7 with
+# the feature (protocol versions are never lowered, so they are not set themselves).
+KEPT = ("delta.enableDeletionVectors", "delta.logRetentionDuration", "delta.deletedFileRetentionDuration")
 
 
 class Refused(RuntimeError):
@@ -153,7 +168,7 @@ def ensure(spark, path, schema, retention_days, partitioned_by=()):
         if declared is not None:
             _conformed.add(path)
         return DeltaTable.forPath(spark, path)
-    table = keep_retention(spark, path, retention_days)
+    table = keep_properties(spark, path, retention_days)
     if declared is not None and path not in _conformed:
         # Once per process: the jobs only ever add declared columns.
         conform(declared, table.toDF().schema.fields, table.detail().first().partitionColumns, "the Delta table")
@@ -249,17 +264,17 @@ _conformed = set()
 _kept = set()
 
 
-def keep_retention(spark, path, retention_days):
-    """The Delta table at path, its retention set to retention_days if it was made under another
-    silver.retentionDays: VACUUM and time travel follow config, not the table's birth."""
+def keep_properties(spark, path, retention_days):
+    """The Delta table at path, with the KEPT properties of properties(retention_days): its
+    retention set to retention_days if it was made under another silver.retentionDays (VACUUM
+    and time travel follow config, not the table's birth), and deletion vectors turned on if it
+    was made without them (deployed tables made before they were on)."""
     path = path.rstrip("/")
     table = DeltaTable.forPath(spark, path)
     if (path, retention_days) in _kept:
         return table
     have = table.detail().collect()[0].properties
-    stale = {
-        k: v for k, v in properties(retention_days).items() if k.endswith("RetentionDuration") and have.get(k) != v
-    }
+    stale = {k: v for k, v in properties(retention_days).items() if k in KEPT and have.get(k) != v}
     if stale:
         listed = ", ".join(f"'{k}' = '{v}'" for k, v in stale.items())
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({listed})")
