@@ -65,7 +65,7 @@ CASES = [
     (
         "history merge reads the batch's days only",
         CDC,
-        '    same_change += "".join(f" AND {on_days(day, batch_days(dated, day))}" for day in days_partition)\n',
+        '    same_change += "".join(f" AND {on_days(day, days)}" for day in days_partition)\n',
         "",
         "test_a_run_reads_only_the_history_days",
     ),

@@ -67,19 +67,18 @@ def commit_time(changes, table, columns):
     return changes.withColumn(columns.timestamp, parsed_commit_time(changes, table, columns))
 
 
-def check_commit_time(changes, batch, table, columns):
-    """Raises BadCommitTime, naming the table, the file, the value and the format, when a row of
-    changes (commit_time's, persisted: read from memory) has no commit time. Only then is batch
-    (the rows as DMS wrote them) read again, for the value."""
-    name = columns.timestamp
-    bad = changes.where(F.col(f"`{name}`").isNull()).select(BRONZE_FILE).limit(1).collect()
-    if not bad:
+def check_commit_time(bad_file, batch, table, columns):
+    """Raises BadCommitTime, naming the table, the file, the value and the format, when the batch
+    has a row without a commit time: bad_file is the first such row's file (None: every row has
+    one; survey finds it). Only then is batch (the rows as DMS wrote them) read again, for the
+    value."""
+    if bad_file is None:
         return
-    file = bad[0][BRONZE_FILE]
-    in_file = batch.where((F.col(BRONZE_FILE) == file) & parsed_commit_time(batch, table, columns).isNull())
+    name = columns.timestamp
+    in_file = batch.where((F.col(BRONZE_FILE) == bad_file) & parsed_commit_time(batch, table, columns).isNull())
     value = (in_file.select(F.col(f"`{name}`").cast("string")).first() or [None])[0]
     raise BadCommitTime(
-        f"{table.name}: bronze file {file} has the commit time {value!r} in column {name}; DMS writes it as text "
+        f"{table.name}: bronze file {bad_file} has the commit time {value!r} in column {name}; DMS writes it as text "
         f"in the format {COMMIT_TIME_FORMAT} (UTC), e.g. 2026-05-01 12:00:00.000000; nothing of its batch was written"
     )
 
@@ -170,25 +169,32 @@ def apply(spark, changes, table, columns, silver, retention_days):
     batch = changes
     changes = commit_time(changes, table, columns)
     changes = without_erased(spark, changes, table, columns, silver)
-    # Read the batch's files once: the commit-time check, the history, the reduction and both
-    # merges use it.
+    # Read the batch's files once: the survey, the history, the reduction and both merges use it.
     changes = distinct_changes(changes, table.key, columns).persist()
     try:
-        check_commit_time(changes, batch, table, columns)
-        if changes.isEmpty():
+        found = survey(changes, table, columns)
+        check_commit_time(found.bad_file, batch, table, columns)
+        if not found.rows:
             return None
-        _apply(spark, changes, table, columns, silver, retention_days)
-        return newest_change(changes, table, columns)
+        _apply(spark, changes, table, columns, silver, retention_days, found.days)
+        return found.newest
     finally:
         changes.unpersist()
 
 
-def newest_change(changes, table, columns):
-    """The newest change time (change_time) of changes, or None where table has no change key:
-    what the batch adds to its history, so the watermark follows without reading the history."""
-    if not table.change_key:
-        return None
-    return changes.agg(F.max(change_time(table, columns))).first()[0]
+def survey(changes, table, columns):
+    """What apply needs to know of a batch before it writes, in one pass over it: its rows, the
+    file of a row without a commit time (None if none), its commit days (commit_day, in order:
+    the history's partitions it touches) and its newest change time (change_time; None where the
+    table has no change key: the watermark follows the batches without reading the history)."""
+    at = F.col(f"`{columns.timestamp}`")
+    newest = F.max(change_time(table, columns)) if table.change_key else F.lit(None)
+    return changes.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.min(F.when(at.isNull(), F.col(BRONZE_FILE))).alias("bad_file"),
+        F.array_sort(F.collect_set(commit_day(columns))).alias("days"),
+        newest.alias("newest"),
+    ).first()
 
 
 def commit_day(columns):
@@ -196,11 +202,6 @@ def commit_day(columns):
     epoch, so no session time zone moves a change to another day."""
     seconds = F.unix_seconds(F.col(f"`{columns.timestamp}`"))
     return F.date_from_unix_date(F.floor(seconds / 86400).cast("int"))
-
-
-def batch_days(dated, day):
-    """The commit days of a batch (in its column day), in order: where its changes go."""
-    return sorted(r[0] for r in dated.select(day).distinct().collect())
 
 
 def on_days(day, days):
@@ -213,7 +214,7 @@ def on_days(day, days):
     return f"t.`{day}` IN ({literals})"
 
 
-def _apply(spark, changes, table, columns, silver, retention_days):
+def _apply(spark, changes, table, columns, silver, retention_days, days):
     key_match = tables.key_match(table.key)
     newer = order("s", columns) > order("t", columns)
     deleted, kept = F.col(f"s.`{columns.op}`") == "D", F.col(f"s.`{columns.op}`") != "D"
@@ -237,7 +238,7 @@ def _apply(spark, changes, table, columns, silver, retention_days):
 
     same_change = key_match + f" AND s.`{columns.op}` = t.`{columns.op}` AND s.{CDC} = t.{CDC}"
     same_change += f" AND s.`{columns.timestamp}` <=> t.`{columns.timestamp}` AND s.`{columns.sequence}` <=> t.`{columns.sequence}`"
-    same_change += "".join(f" AND {on_days(day, batch_days(dated, day))}" for day in days_partition)
+    same_change += "".join(f" AND {on_days(day, days)}" for day in days_partition)
     (history.alias("t").merge(dated.alias("s"), same_change).whenNotMatchedInsertAll().execute())
 
     latest = newest_per_key(changes, table.key, columns)
