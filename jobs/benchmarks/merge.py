@@ -84,6 +84,20 @@ def merge_metrics(spark, path):
     return last.operation, {k: int(m.get(k, 0)) for k in keys}
 
 
+def change_mix(size, mix, row):
+    """The CHANGES changes of a table of size keys (0 to size - 1): 85% updates and 5% deletes of
+    keys drawn from the newest RECENT_KEYS ("recent") or from all ("uniform"), 10% new keys. row(i,
+    version) is key i's row, version 1 its update."""
+    rng = random.Random(size)
+    recent = range(size - RECENT_KEYS, size) if mix == "recent" else range(size)
+    touched = rng.sample(recent, CHANGES - CHANGES // 10)
+    updates = len(touched) - CHANGES // 20
+    changes = [("U", row(i, 1)) for i in touched[:updates]]
+    changes += [("D", row(i, 0)) for i in touched[updates:]]
+    changes += [("I", row(size + i, 0)) for i in range(CHANGES - len(changes))]
+    return changes
+
+
 def bench(spark, table, columns, size, mix):
     root = tempfile.mkdtemp(prefix="bench-")
     bronze, silver = root + "/bronze/", root + "/silver/"
@@ -99,12 +113,7 @@ def bench(spark, table, columns, size, mix):
     maintenance.maintain(spark, silver, [table.current], 7, {table.current: table.key})
     files = len(spark.read.format("delta").load(current).inputFiles())
 
-    rng = random.Random(size)
-    recent = range(size - RECENT_KEYS, size) if mix == "recent" else range(size)
-    touched = rng.sample(recent, CHANGES - CHANGES // 10)
-    changes = [("U", customer(i, version=1)) for i in touched[: len(touched) - CHANGES // 20]]
-    changes += [("D", customer(i)) for i in touched[len(touched) - CHANGES // 20 :]]
-    changes += [("I", customer(size + i)) for i in range(CHANGES - len(changes))]
+    changes = change_mix(size, mix, customer)
     writer.clock += timedelta(hours=1)
     writer.changes(changes)
     t = time.time()

@@ -15,7 +15,6 @@ apart. Printed as a Markdown table for docs/jobs.md, with the bench's wall time.
 
 import json
 import os
-import random
 import shutil
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
-from benchmarks.merge import jvm_peak_mib, session
+from benchmarks.merge import change_mix, jvm_peak_mib, session
 from dataplatform_jobs import cdc, maintenance, settings, tables
 from fixtures import bundle, dms, rows
 
@@ -35,7 +34,6 @@ SCALES = [
     tuple(int(x) for x in s.split(":")) for s in os.environ.get("BENCH_SCALE", "100000:36,1000000:360").split(",")
 ]
 PER_DAY = 25_000
-CHANGES, RECENT_KEYS = 10_000, 20_000
 TABLE = "public.orders"
 FIRST_DAY = datetime(2025, 1, 1, tzinfo=UTC)  # the full load's; the changes' days follow it
 
@@ -180,17 +178,12 @@ def merges_since(spark, execution):
 
 
 def change_file(bronze, table, columns, keys, newest_day):
-    """The bronze file of the 10,000 changes: 85% updates and 5% deletes of the newest
-    RECENT_KEYS keys, 10% new keys, committed on the newest day."""
+    """The bronze file of the bench's changes (merge.change_mix's "recent" mix, on the newest
+    keys), committed on the newest day."""
     writer = dms.writer(bronze, table, columns)
     order_columns = dms.hive_columns(dms.declarations()[TABLE])
     at = newest_day + timedelta(hours=18)
-    rng = random.Random(keys)
-    touched = rng.sample(range(keys - RECENT_KEYS, keys), CHANGES - CHANGES // 10)
-    updates = len(touched) - CHANGES // 20
-    changes = [("U", rows.row(order_columns, i, at, table.key, 1)) for i in touched[:updates]]
-    changes += [("D", rows.row(order_columns, i, at, table.key)) for i in touched[updates:]]
-    changes += [("I", rows.row(order_columns, keys + i, at, table.key)) for i in range(CHANGES - len(changes))]
+    changes = change_mix(keys, "recent", lambda i, version: rows.row(order_columns, i, at, table.key, version))
     writer.changes(changes, at=at)
 
 
