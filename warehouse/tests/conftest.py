@@ -49,6 +49,13 @@ def pipeline():
 
 
 @pytest.fixture(scope="session")
+def manifest():
+    """The shipped manifest (test_manifest.py checks that it is current)."""
+    with open(os.path.join(WAREHOUSE, "manifest.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="session")
 def sample(pipeline):
     with open(os.path.join(pipeline, "sample.json")) as f:
         return json.load(f)

@@ -26,13 +26,9 @@ The manifest is parsed with the local target; partitioned_by and these configs a
 for every target (no model sets them by target)."""
 
 import copy
-import json
-import os
 import re
 
 import pytest
-
-from tests.conftest import WAREHOUSE
 
 LIMIT = 100  # Athena's partitions a statement; dbt-athena's partitions_limit default
 ALLOWED = (
@@ -44,11 +40,6 @@ SCHEMA_CHANGES = ("append_new_columns", "fail")
 # The lookback macro's call, and any other mention of the model's own table in its SQL.
 LOOKBACK_CALL = re.compile(r"\{\{\s*incremental_lookback\(\s*\)\s*\}\}")
 THIS = re.compile(r"\bthis\b")
-
-
-def shipped():
-    with open(os.path.join(WAREHOUSE, "manifest.json"), encoding="utf-8") as f:
-        return json.load(f)
 
 
 def as_bool(value):
@@ -123,8 +114,7 @@ def violations(manifest):
     return found
 
 
-def test_the_shipped_manifest_passes_the_rule():
-    manifest = shipped()
+def test_the_shipped_manifest_passes_the_rule(manifest):
     partitioned = [
         n["name"]
         for n in manifest["nodes"].values()
@@ -217,11 +207,11 @@ def test_the_rule_passes_the_allowed_shapes():
 
 
 @pytest.mark.parametrize("case", BAD)
-def test_the_rule_refuses_a_bad_model_naming_it_its_materialization_and_what_is_allowed(case):
+def test_the_rule_refuses_a_bad_model_naming_it_its_materialization_and_what_is_allowed(manifest, case):
     bad, says = BAD[case]
-    manifest = copy.deepcopy(shipped())
-    manifest["nodes"][bad["unique_id"]] = bad
-    (found,) = violations(manifest)
+    with_bad = copy.deepcopy(manifest)
+    with_bad["nodes"][bad["unique_id"]] = bad
+    (found,) = violations(with_bad)
     materialized = bad["config"]["materialized"]
     assert found.startswith(f"bad (models/marts/bad.sql), materialized '{materialized}'"), found
     assert "allowed" in found, found

@@ -11,12 +11,11 @@ import os
 import deltalake
 import duckdb
 import pyarrow as pa
-import pytest
 import report
 import yaml
 from duckdb_plugins.silver_delta import read
 
-from tests.conftest import REPO, WAREHOUSE
+from tests.conftest import REPO
 
 with open(os.path.join(REPO, "jobs", "targets.yml")) as f:
     VARIABLES = yaml.safe_load(f)["targets"]["staging"]["variables"]
@@ -29,13 +28,6 @@ def declared():
     out.update({("stream", s["name"]): (s["events"], [s["event_id"]]) for s in json.loads(VARIABLES["streams"])})
     out.update({("api", s["name"]): (s["current"], s["key"]) for s in json.loads(VARIABLES["api_sources"])})
     return out
-
-
-@pytest.fixture(scope="module")
-def manifest():
-    """The shipped manifest (test_manifest.py checks that it is current)."""
-    with open(os.path.join(WAREHOUSE, "manifest.json")) as f:
-        return json.load(f)
 
 
 def folder(source):
