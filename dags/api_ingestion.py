@@ -3,14 +3,14 @@
 Each source lands at s3://<bronze>/api/<source>/dt=<day>/<source>.json as JSON Lines, in one
 PUT after every page has been fetched and validated: a failed pull writes nothing. The day is
 the run's logical date, or run_after for a manual run (bronze.run_day), so a retry or a
-re-run of a day overwrites that day's object. All logic lives in platform_lib.
+re-run of a day overwrites that day's object. All logic lives in platform_lib (ingest.pull).
 """
 
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
-from platform_lib import alerts, settings
+from platform_lib import alerts
 from platform_lib import sources as api_sources
 
 SOURCES = api_sources.load()
@@ -40,19 +40,10 @@ def api_ingestion():
 
         @task(task_id=f"ingest_{source.name}")
         def ingest(source=source):
-            import boto3
+            from platform_lib.bronze import run_day
+            from platform_lib.ingest import pull
 
-            from platform_lib import bronze, http_fetch
-
-            with http_fetch.session() as http:
-                records, pages = http_fetch.fetch_all(http, source)
-            day = bronze.run_day(get_current_context()["dag_run"])
-            key = bronze.object_key(settings.get(settings.BRONZE_API_PREFIX), source.name, day)
-            bucket = settings.get(settings.BRONZE_BUCKET)
-            s3 = boto3.client("s3", region_name=settings.get(settings.REGION))
-            metadata = {"source-url": source.url, "pages": pages, "records": len(records)}
-            size = bronze.write_records(s3, bucket, key, records, metadata=metadata)
-            return {"key": f"s3://{bucket}/{key}", "records": len(records), "pages": pages, "bytes": size}
+            return pull(source, run_day(get_current_context()["dag_run"]))
 
         ingest()
 

@@ -21,6 +21,20 @@ DBT_EXECUTABLE = "dbt_executable"
 DBT_TARGET = "dbt_target"
 ALERT_TOPIC_ARN = "alert_topic_arn"
 REGION = "region"
+# The smoke run (platform_smoke): its stages and budgets ("name=seconds,..."), its schedule
+# (cron, or none), the canary role's secret, the DMS task, the declared streams'
+# Kinesis names ("declared=deployed,..."), the analyst role it queries as and that role's
+# workgroup, the lake's databases and the smoke's CloudWatch namespace.
+SMOKE_STAGES = "smoke_stages"
+SMOKE_SCHEDULE = "smoke_schedule"
+SMOKE_SECRET = "smoke_secret"
+DMS_TASK = "dms_task"
+KINESIS_STREAMS = "kinesis_streams"
+SMOKE_ANALYST_ROLE = "smoke_analyst_role"
+ANALYST_WORKGROUP = "analyst_workgroup"
+SILVER_DATABASE = "silver_database"
+GOLD_DATABASE = "gold_database"
+SMOKE_METRIC_NAMESPACE = "smoke_metric_namespace"
 
 
 class MissingSetting(KeyError):
@@ -50,3 +64,14 @@ def optional(name, environ=None):
 def get_list(name, environ=None):
     """Returns a comma-separated setting as a list, in order, without empty items."""
     return [item.strip() for item in get(name, environ).split(",") if item.strip()]
+
+
+def get_map(name, environ=None):
+    """Returns a setting of comma-separated key=value pairs as a dict; "" gives {}."""
+    pairs = {}
+    for item in filter(None, (part.strip() for part in optional(name, environ).split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{env_var(name)}: {item!r} is not key=value")
+        pairs[key.strip()] = value.strip()
+    return pairs

@@ -8,6 +8,7 @@ own setup with SETUP_ACCESS_KEY, so the recording tells the two apart.
 """
 
 import atexit
+import json
 import os
 import shutil
 import sys
@@ -15,7 +16,7 @@ import tempfile
 
 import pytest
 
-from tests import mwaa
+from tests import databricks_stub, mwaa
 
 ENV = "staging"  # Databricks is on in staging: every task of every DAG exists
 TASK_ACCESS_KEY = "AKIDAIRFLOWTASKS"
@@ -114,3 +115,32 @@ def aws(moto):
 
     session = boto3.session.Session(aws_access_key_id=SETUP_ACCESS_KEY, aws_secret_access_key="test")
     return lambda service: session.client(service, endpoint_url=moto[0], region_name=os.environ["AWS_DEFAULT_REGION"])
+
+
+@pytest.fixture
+def workspace(aws):
+    """A Databricks stub and the databricks_default connection pointing at it, stored where
+    operators put it: <connections prefix>/databricks_default."""
+    ws = databricks_stub.Workspace(page_size=1)
+    with databricks_stub.Server(ws) as server:
+        secrets = aws("secretsmanager")
+        name = f"{connections_prefix()}/databricks_default"
+        secrets.create_secret(
+            Name=name,
+            SecretString=json.dumps(
+                {
+                    "conn_type": "databricks",
+                    "host": "127.0.0.1",
+                    "port": server.port,
+                    "schema": "http",
+                    "password": databricks_stub.TOKEN,
+                }
+            ),
+        )
+        yield ws
+        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+
+
+def connections_prefix():
+    """Where the Secrets Manager backend looks for connections (secrets.backend_kwargs)."""
+    return json.loads(mwaa.options(ENV)["secrets.backend_kwargs"])["connections_prefix"]

@@ -38,22 +38,29 @@ def _call(service, region, account, method, url, headers, body):
         bucket, _, key = path.partition("/")
         if ".s3." in host or host.endswith(".localhost"):  # virtual-hosted style
             bucket, key = host.split(".")[0], path
+        if method == "GET" and not key:  # ListObjectsV2: the bucket is the resource
+            return "s3:ListBucket", f"arn:aws:s3:::{bucket}"
         action = {"PUT": "s3:PutObject", "GET": "s3:GetObject", "HEAD": "s3:GetObject", "DELETE": "s3:DeleteObject"}[
             method
         ]
         return action, f"arn:aws:s3:::{bucket}/{key}"
+    if headers.get("smithy-protocol") == "rpc-v2-cbor":  # CloudWatch: the operation is in the path
+        prefix = {"monitoring": "cloudwatch"}.get(service, service)  # its signing name is not its IAM prefix
+        return f"{prefix}:{urlsplit(url).path.rsplit('/', 1)[-1]}", None
     target = headers.get("x-amz-target")
     if target:  # JSON protocol: AWSGlue.StartCrawler, secretsmanager.GetSecretValue
         action = target.split(".")[-1]
         doc = json.loads(body or "{}")
         return f"{service}:{action}", _json_resource(service, region, account, doc)
-    query = {k: v[0] for k, v in parse_qs(body).items()}  # query protocol: SNS
-    return f"{service}:{query.get('Action')}", query.get("TopicArn") or query.get("TargetArn")
+    query = {k: v[0] for k, v in parse_qs(body).items()}  # query protocol: SNS, STS
+    return f"{service}:{query.get('Action')}", query.get("TopicArn") or query.get("TargetArn") or query.get("RoleArn")
 
 
 def _json_resource(service, region, account, doc):
     if service == "glue" and "Name" in doc:
         return f"arn:aws:glue:{region}:{account}:crawler/{doc['Name']}"
+    if service == "kinesis" and "StreamName" in doc:
+        return f"arn:aws:kinesis:{region}:{account}:stream/{doc['StreamName']}"
     if service == "secretsmanager":
         # A secret's ARN is its name and a random six-character suffix.
         return f"arn:aws:secretsmanager:{region}:{account}:secret:{doc.get('SecretId')}-AbCdEf"

@@ -3,18 +3,16 @@ provider's deferrable trigger (aiobotocore) polling moto's server, and the Datab
 through the real DatabricksRunNowOperator against a loopback Jobs API stub. The Databricks
 connection comes from Secrets Manager through the backend the Airflow stack configures."""
 
-import json
 import os
 
 import pytest
 import yaml
 
-from tests import conftest, databricks_stub
+from tests import conftest
 from tests.pipeline import OPTIONS, Alerts, Calls, load_dag, states
 
 CRAWLERS = OPTIONS["platform.crawlers"].split(",")
 JOB = OPTIONS["platform.databricks_batch_job"]
-CONNECTIONS_PREFIX = json.loads(OPTIONS["secrets.backend_kwargs"])["connections_prefix"]
 FAMILIES = [c.rsplit("-", 1)[-1] for c in CRAWLERS]
 
 
@@ -31,30 +29,6 @@ def glue(aws):
     yield client
     for name in CRAWLERS:
         client.delete_crawler(Name=name)
-
-
-@pytest.fixture
-def workspace(aws):
-    """A Databricks stub and the databricks_default connection pointing at it, stored where
-    operators put it: <connections prefix>/databricks_default."""
-    ws = databricks_stub.Workspace(page_size=1)
-    with databricks_stub.Server(ws) as server:
-        secrets = aws("secretsmanager")
-        name = f"{CONNECTIONS_PREFIX}/databricks_default"
-        secrets.create_secret(
-            Name=name,
-            SecretString=json.dumps(
-                {
-                    "conn_type": "databricks",
-                    "host": "127.0.0.1",
-                    "port": server.port,
-                    "schema": "http",
-                    "password": databricks_stub.TOKEN,
-                }
-            ),
-        )
-        yield ws
-        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
 
 
 # What a case is not about is marked successful instead of run (dag.test's mark_success_pattern):
