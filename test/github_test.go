@@ -303,6 +303,39 @@ esac`)
 	assert.Contains(t, out, "4 of config's versions or classes can no longer be used")
 }
 
+// TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser: deploy.yml's smoke step assumes
+// <prefix>-<env>-github-smoke, trusted for the same subject as the deploy role, which may call
+// airflow:InvokeRestApi as the environment's Airflow role User and nothing else. IAM scopes the
+// action to an Airflow role, arn:aws:airflow:<region>:<account>:role/<environment>/<role>
+// ("Granting access to the Apache Airflow REST API", MWAA user guide; the Service
+// Authorization Reference's rbac-role resource type), not to a DAG.
+func TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser(t *testing.T) {
+	for _, p := range suite.platforms {
+		env := p.Env
+		name := env.GitHubRoleName("smoke")
+		role := rolesByName(t, accountOf(t, env))[name]
+		require.NotNil(t, role.Properties, "%s has no smoke role %s", env.Name, name)
+		st := documentStatements(role.Properties["AssumeRolePolicyDocument"])
+		require.Len(t, st, 1)
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{
+			githubIssuer + ":aud": "sts.amazonaws.com",
+			githubIssuer + ":sub": "repo:" + env.GitHub.Owner + "/" + env.GitHub.Repository + ":environment:" + env.Name,
+		}}, st[0]["Condition"], "the subject of the deploy job, which runs the smoke")
+		assert.Equal(t, float64(7200), role.Properties["MaxSessionDuration"], "outlasts smoke.sh's default wait of an hour")
+		assert.Nil(t, role.Properties["ManagedPolicyArns"])
+		policies := role.Properties["Policies"].([]any)
+		require.Len(t, policies, 1)
+		statements := documentStatements(policies[0].(map[string]any)["PolicyDocument"])
+		require.Len(t, statements, 1)
+		assert.Equal(t, "Allow", statements[0]["Effect"])
+		assert.Equal(t, "airflow:InvokeRestApi", statements[0]["Action"])
+		assert.Equal(t, fmt.Sprintf("arn:aws:airflow:%s:%s:role/%s-%s-airflow/User", env.Region, env.Account, env.Prefix, env.Name),
+			statements[0]["Resource"])
+		outputs := templateOf(accountOf(t, env).Stack).FindOutputs(jsii.String("GitHub"+capitalize(env.Name)+"SmokeRoleArn"), nil)
+		assert.Len(t, *outputs, 1, "the ARN for the GitHub environment's variable AWS_SMOKE_ROLE_ARN")
+	}
+}
+
 // fakeAWS stands in for the AWS CLI in TestSmokeScript. It appends each invocation's arguments
 // to $FAKE_AWS_LOG as a JSON array, and answers `aws mwaa invoke-rest-api` from the scripted
 // answers in $FAKE_AWS_ANSWERS: for each "METHOD path" (the run ID in a path written {run}),
