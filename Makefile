@@ -45,7 +45,7 @@ BASE ?= git:main
 # Every environment of config/, in deployment order (make rehearse-all).
 ENVS := develop staging production
 
-.PHONY: help deps py-deps generate synth test unit dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-scale bench-speed bundle-config uv lint guard diff bench clean rehearse rehearse-all rehearse-test
+.PHONY: help deps py-deps generate synth test unit dag-test jobs-test uc-test pipeline warehouse-test warehouse-config jobs-guards bench-jobs bench-scale bench-speed bundle-config uv lint guard diff smoke bench clean rehearse rehearse-all rehearse-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -210,6 +210,12 @@ lint: deps tools/bin/.linked ## gofmt, go vet, actionlint and shellcheck, ruff, 
 diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }
 	cdk diff $(CDK_ENV) '$(ENV)/*'
+
+# The caller's AWS credentials need airflow:InvokeRestApi on the environment's Airflow role User
+# (docs/operations.md, "Triggering the smoke run"); SMOKE_TIMEOUT and SMOKE_POLL pass through.
+smoke: ## trigger the platform_smoke DAG of ENV in its MWAA environment and wait for its run (needs AWS credentials)
+	@test -n "$(ENV)" || { echo "usage: make smoke ENV=develop|staging|production"; exit 2; }
+	.github/scripts/smoke.sh '$(ENV)'
 
 bench: deps ## time a synth of every environment (go test -bench)
 	go test ./test -run '^$$' -bench . -benchtime 5x -count 1

@@ -35,9 +35,25 @@ var (
 	diffBootstrapRoles   = []string{"lookup"}
 )
 
+// The role deploy.yml's smoke step assumes (<prefix>-<env>-github-smoke) and the Airflow role
+// its InvokeRestApi calls act as. IAM grants airflow:InvokeRestApi per Airflow role, not per
+// DAG. Of MWAA's default roles (Admin, Op, User, Viewer, Public), User is the narrowest that
+// may unpause a DAG and trigger a run: Viewer only reads. User may also edit, clear, mark and
+// delete the runs and task instances of every DAG, and pause or delete any DAG; it cannot read
+// or change connections, variables, pools or the configuration, which Op can
+// (docs/operations.md, "Triggering the smoke run").
+const (
+	gitHubSmokeRole  = "smoke"
+	smokeAirflowRole = "User"
+	// smokeSessionDuration outlasts smoke.sh's default wait for the run (SMOKE_TIMEOUT, 1 hour).
+	smokeSessionDuration = 2
+)
+
 // addGitHubAccess creates the account's GitHub OIDC provider and, per environment, the role
 // deploy.yml assumes and the read-only role diff.yml assumes. Neither role can change anything
 // itself: each may only assume CDK bootstrap roles of its environment's account and region.
+// Beside them, per environment, the version-check role and the smoke role, each allowed only
+// its own calls.
 func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 	// OidcProviderNative is the plain AWS::IAM::OIDCProvider: no custom resource, no Lambda.
 	// Without thumbprints IAM trusts the issuer's certificate through its own CA store.
@@ -62,7 +78,49 @@ func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 			"Assumed by diff.yml "+diffBy+" to run a read-only cdk diff of "+env.Name,
 			"repository variable AWS_DIFF_ROLE_ARN_"+strings.ToUpper(env.Name))
 		s.GitHubVersionCheckRoles[env.Name] = s.versionCheckRole(env)
+		s.smokeRole(env)
 	}
+}
+
+// smokeRole is the role deploy.yml's smoke step assumes after a deploy, trusted for the same
+// subject as the deploy role (the job that declares the GitHub environment): it may call
+// airflow:InvokeRestApi as the environment's Airflow User role, and nothing else. A role of
+// its own, not a grant on the deploy role: the deploy role stays limited to the bootstrap
+// roles, and the smoke starts on a fresh session after a deploy that may have used most of the
+// deploy role's.
+func (s *AccountStack) smokeRole(env config.Environment) awsiam.Role {
+	id := "GitHub" + title(env.Name) + "SmokeRole"
+	role := awsiam.NewRole(s.Stack, jsii.String(id), &awsiam.RoleProps{
+		RoleName: jsii.String(env.GitHubRoleName(gitHubSmokeRole)),
+		AssumedBy: awsiam.NewOpenIdConnectPrincipal(s.GitHubOidcProvider, &map[string]any{
+			"StringEquals": map[string]any{
+				config.GitHubOIDCIssuer + ":aud": config.GitHubOIDCAudience,
+				config.GitHubOIDCIssuer + ":sub": env.GitHub.EnvironmentSubject(env.Name),
+			},
+		}),
+		Description:        jsii.String("Assumed by deploy.yml in GitHub environment " + env.Name + " to trigger the platform_smoke DAG and wait for its run through MWAA's InvokeRestApi, as Airflow role " + smokeAirflowRole),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(smokeSessionDuration)),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"InvokeAirflowRestApi": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions:   jsii.Strings("airflow:InvokeRestApi"),
+					Resources: jsii.Strings(airflowRoleArn(env, smokeAirflowRole)),
+				})},
+			}),
+		},
+	})
+	awscdk.NewCfnOutput(s.Stack, jsii.String(id+"Arn"), &awscdk.CfnOutputProps{
+		Value:       role.RoleArn(),
+		Description: jsii.String("Set as the variable AWS_SMOKE_ROLE_ARN of GitHub environment " + env.Name + " (docs/operations.md)"),
+	})
+	return role
+}
+
+// airflowRoleArn is the IAM resource of one Airflow role of the environment's MWAA environment,
+// what airflow:InvokeRestApi is granted on: arn:<partition>:airflow:<region>:<account>:role/<environment>/<airflow-role>
+// (the Service Authorization Reference's rbac-role resource type).
+func airflowRoleArn(env config.Environment, airflowRole string) string {
+	return fmt.Sprintf("arn:%s:airflow:%s:%s:role/%s/%s", partitionOf(env), env.Region, env.Account, env.AirflowEnvironmentName(), airflowRole)
 }
 
 // versionCheckRole is the role versions.yml assumes weekly, in the GitHub environment
@@ -139,12 +197,7 @@ func (s *AccountStack) gitHubRole(env config.Environment, kind, subject string, 
 // bootstrapRoleArns are the ARNs of the CDK bootstrap roles of the environment's account and
 // region with the default qualifier, written out in full so no policy needs a wildcard.
 func bootstrapRoleArns(env config.Environment, roles []string) *[]*string {
-	// Config only admits region codes; CDK's region table names the partition of every
-	// known region (aws-cn, aws-us-gov, ...), and new commercial regions are "aws".
-	partition := "aws"
-	if p := regioninfo.RegionInfo_Get(jsii.String(env.Region)).Partition(); p != nil {
-		partition = *p
-	}
+	partition := partitionOf(env)
 	qualifier := *awscdk.DefaultStackSynthesizer_DEFAULT_QUALIFIER()
 	var arns []*string
 	for _, r := range roles {
@@ -152,6 +205,16 @@ func bootstrapRoleArns(env config.Environment, roles []string) *[]*string {
 			partition, env.Account, qualifier, r, env.Account, env.Region)))
 	}
 	return &arns
+}
+
+// partitionOf is the partition of the environment's region. Config only admits region codes;
+// CDK's region table names the partition of every known region (aws-cn, aws-us-gov, ...), and
+// new commercial regions are "aws".
+func partitionOf(env config.Environment) string {
+	if p := regioninfo.RegionInfo_Get(jsii.String(env.Region)).Partition(); p != nil {
+		return *p
+	}
+	return "aws"
 }
 
 // title upper-cases the first letter, for construct IDs built from lowercase names.

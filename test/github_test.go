@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"dataplatform/config"
 	"dataplatform/stacks"
@@ -299,4 +301,272 @@ esac`)
 	assert.Contains(t, out, "EC2 does not offer "+env.Databricks.NodeType+" in "+zones[1]+" (config databricks.nodeType, databricks.availabilityZones)")
 	assert.NotContains(t, out, " in "+zones[0]+" (config databricks.nodeType")
 	assert.Contains(t, out, "4 of config's versions or classes can no longer be used")
+}
+
+// TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser: deploy.yml's smoke step assumes
+// <prefix>-<env>-github-smoke, trusted for the same subject as the deploy role, which may call
+// airflow:InvokeRestApi as the environment's Airflow role User and nothing else. IAM scopes the
+// action to an Airflow role, arn:aws:airflow:<region>:<account>:role/<environment>/<role>
+// ("Granting access to the Apache Airflow REST API", MWAA user guide; the Service
+// Authorization Reference's rbac-role resource type), not to a DAG.
+func TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser(t *testing.T) {
+	for _, p := range suite.platforms {
+		env := p.Env
+		name := env.GitHubRoleName("smoke")
+		role := rolesByName(t, accountOf(t, env))[name]
+		require.NotNil(t, role.Properties, "%s has no smoke role %s", env.Name, name)
+		st := documentStatements(role.Properties["AssumeRolePolicyDocument"])
+		require.Len(t, st, 1)
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{
+			githubIssuer + ":aud": "sts.amazonaws.com",
+			githubIssuer + ":sub": "repo:" + env.GitHub.Owner + "/" + env.GitHub.Repository + ":environment:" + env.Name,
+		}}, st[0]["Condition"], "the subject of the deploy job, which runs the smoke")
+		assert.Equal(t, float64(7200), role.Properties["MaxSessionDuration"], "outlasts smoke.sh's default wait of an hour")
+		assert.Nil(t, role.Properties["ManagedPolicyArns"])
+		policies := role.Properties["Policies"].([]any)
+		require.Len(t, policies, 1)
+		statements := documentStatements(policies[0].(map[string]any)["PolicyDocument"])
+		require.Len(t, statements, 1)
+		assert.Equal(t, "Allow", statements[0]["Effect"])
+		assert.Equal(t, "airflow:InvokeRestApi", statements[0]["Action"])
+		assert.Equal(t, fmt.Sprintf("arn:aws:airflow:%s:%s:role/%s-%s-airflow/User", env.Region, env.Account, env.Prefix, env.Name),
+			statements[0]["Resource"])
+		outputs := templateOf(accountOf(t, env).Stack).FindOutputs(jsii.String("GitHub"+capitalize(env.Name)+"SmokeRoleArn"), nil)
+		assert.Len(t, *outputs, 1, "the ARN for the GitHub environment's variable AWS_SMOKE_ROLE_ARN")
+	}
+}
+
+// fakeAWS stands in for the AWS CLI in TestSmokeScript. It appends each invocation's arguments
+// to $FAKE_AWS_LOG as a JSON array, and answers `aws mwaa invoke-rest-api` from the scripted
+// answers in $FAKE_AWS_ANSWERS: for each "METHOD path" (the run ID in a path written {run}),
+// a list consumed in order, its last answer repeated. An answer is the Airflow response's
+// JSON, or {"error": "..."}: the CLI's exit status 254 and message for a refused call.
+const fakeAWS = `#!/usr/bin/env python3
+import json, os, re, sys
+args = sys.argv[1:]
+with open(os.environ["FAKE_AWS_LOG"], "a") as log:
+    log.write(json.dumps(args) + "\n")
+opt = {args[i]: args[i + 1] for i in range(len(args) - 1) if args[i].startswith("--")}
+key = opt["--method"] + " " + re.sub(r"^(/dags/[^/]+/dagRuns/)[^/]+", r"\1{run}", opt["--path"])
+answers = json.load(open(os.environ["FAKE_AWS_ANSWERS"]))
+counts = os.environ["FAKE_AWS_LOG"] + ".counts"
+n = json.load(open(counts)) if os.path.exists(counts) else {}
+queue = answers.get(key)
+if not queue:
+    print("An error occurred (RestApiClientException): no scripted answer for " + key, file=sys.stderr)
+    sys.exit(254)
+answer = queue[min(n.get(key, 0), len(queue) - 1)]
+n[key] = n.get(key, 0) + 1
+json.dump(n, open(counts, "w"))
+if "error" in answer:
+    print("An error occurred (RestApiServerException) when calling the InvokeRestApi operation: " + answer["error"], file=sys.stderr)
+    sys.exit(254)
+print(json.dumps({"RestApiStatusCode": 200, "RestApiResponse": answer}))
+`
+
+// smokeCall is one recorded invocation of the stand-in AWS CLI.
+type smokeCall struct {
+	method, path, body, query string
+	args                      []string
+}
+
+// runSmoke runs smoke.sh for env against fakeAWS with answers, and returns its combined output,
+// its error, and the AWS CLI calls it made in order.
+func runSmoke(t *testing.T, env config.Environment, answers map[string][]any, extraEnv ...string) (string, error, []smokeCall) {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte(fakeAWS), 0o755))
+	raw, err := json.Marshal(answers)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "answers.json"), raw, 0o644))
+	logPath := filepath.Join(dir, "calls.jsonl")
+	cmd := exec.Command("bash", ".github/scripts/smoke.sh", env.Name)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "FAKE_AWS_LOG="+logPath,
+		"FAKE_AWS_ANSWERS="+filepath.Join(dir, "answers.json"), "SMOKE_POLL=0", "GITHUB_RUN_ID=")
+	cmd.Env = append(cmd.Env, extraEnv...)
+	out, runErr := cmd.CombinedOutput()
+	var calls []smokeCall
+	if log, err := os.ReadFile(logPath); err == nil {
+		for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+			var args []string
+			require.NoError(t, json.Unmarshal([]byte(line), &args))
+			c := smokeCall{args: args}
+			for i := 0; i+1 < len(args); i++ {
+				switch args[i] {
+				case "--method":
+					c.method = args[i+1]
+				case "--path":
+					c.path = args[i+1]
+				case "--body":
+					c.body = args[i+1]
+				case "--query-parameters":
+					c.query = args[i+1]
+				}
+			}
+			calls = append(calls, c)
+		}
+	}
+	return string(out), runErr, calls
+}
+
+// triggerBodyFields are the fields of Airflow 3.2.1's TriggerDAGRunPostBody
+// (airflow/api_fastapi/core_api/datamodels/dag_run.py), a strict model that refuses any other;
+// logical_date is the one without a default: it must be present, and may be null.
+var triggerBodyFields = []string{"dag_run_id", "data_interval_start", "data_interval_end", "logical_date",
+	"run_after", "conf", "note", "partition_key"}
+
+// TestSmokeScript runs the deploy workflow's trigger-and-wait step, .github/scripts/smoke.sh,
+// against a stand-in for the AWS CLI: the DAG is unpaused before the run is triggered, the
+// trigger body is Airflow 3's with logical_date and a short run ID, every path is within
+// InvokeRestApi's 64 characters, polling stops at success (a failed read is tried again), a
+// failed run exits non-zero naming the failed tasks and stages, and a run that never finishes
+// times out naming what it waits on. An environment with a private webserver is refused
+// before any call unless the caller says it runs inside the VPC.
+func TestSmokeScript(t *testing.T) {
+	var public, private *config.Environment
+	for _, p := range suite.platforms {
+		e := p.Env
+		if e.Airflow.WebserverAccessMode == config.WebserverPublicOnly && public == nil {
+			public = &e
+		}
+		if e.Airflow.WebserverAccessMode == config.WebserverPrivateOnly && private == nil {
+			private = &e
+		}
+	}
+	require.NotNil(t, public, "no environment with a public webserver")
+	require.NotNil(t, private, "no environment with a private webserver")
+	env := *public
+	run := func(state string) map[string]any { return map[string]any{"dag_run_id": "x", "state": state} }
+	tis := func(states map[string]string) map[string]any {
+		var list []any
+		for task, state := range states {
+			list = append(list, map[string]any{"task_id": task, "state": state})
+		}
+		return map[string]any{"task_instances": list, "total_entries": len(list)}
+	}
+	answers := func(runs []any, taskInstances any) map[string][]any {
+		return map[string][]any{
+			"PATCH /dags/platform_smoke":                           {map[string]any{"dag_id": "platform_smoke", "is_paused": false}},
+			"POST /dags/platform_smoke/dagRuns":                    {run("queued")},
+			"GET /dags/platform_smoke/dagRuns/{run}":               runs,
+			"GET /dags/platform_smoke/dagRuns/{run}/taskInstances": {taskInstances},
+		}
+	}
+	// Every call names the environment's MWAA environment and region, within 64 characters.
+	checkCalls := func(t *testing.T, calls []smokeCall) string {
+		t.Helper()
+		require.GreaterOrEqual(t, len(calls), 3, "unpause, trigger and at least one read")
+		for _, c := range calls {
+			assert.Equal(t, []string{"mwaa", "invoke-rest-api"}, c.args[:2])
+			assert.Contains(t, strings.Join(c.args, " "), "--name "+env.AirflowEnvironmentName()+" ")
+			assert.Contains(t, strings.Join(c.args, " "), "--region "+env.Region+" ")
+			assert.LessOrEqual(t, len(c.path), 64, "InvokeRestApi's Path is at most 64 characters: %s", c.path)
+		}
+		assert.Equal(t, "PATCH", calls[0].method, "unpause first: a paused DAG's run stays queued")
+		assert.Equal(t, "/dags/platform_smoke", calls[0].path)
+		assert.JSONEq(t, `{"is_paused": false}`, calls[0].body)
+		assert.Equal(t, "POST", calls[1].method)
+		assert.Equal(t, "/dags/platform_smoke/dagRuns", calls[1].path)
+		var body map[string]any
+		require.NoError(t, json.Unmarshal([]byte(calls[1].body), &body))
+		require.Contains(t, body, "logical_date", "Airflow 3 requires logical_date")
+		assert.Nil(t, body["logical_date"])
+		for field := range body {
+			assert.Contains(t, triggerBodyFields, field, "TriggerDAGRunPostBody refuses other fields")
+		}
+		id, _ := body["dag_run_id"].(string)
+		assert.Regexp(t, `^smk-[0-9]{10}-[0-9a-f]{4}$`, id)
+		for _, c := range calls[2:] {
+			assert.Equal(t, "GET", c.method)
+			assert.True(t, strings.HasPrefix(c.path, "/dags/platform_smoke/dagRuns/"+id), c.path)
+		}
+		// The longest path the script calls, with the longest run ID it makes.
+		assert.LessOrEqual(t, len("/dags/platform_smoke/dagRuns/"+id+"/taskInstances"), 64)
+		return id
+	}
+	reads := func(calls []smokeCall, suffix string) int {
+		n := 0
+		for _, c := range calls {
+			if c.method == "GET" && strings.HasSuffix(c.path, suffix) {
+				n++
+			}
+		}
+		return n
+	}
+
+	t.Run("success", func(t *testing.T) {
+		out, err, calls := runSmoke(t, env, answers(
+			[]any{run("queued"), map[string]any{"error": "the request timed out after 10 seconds"}, run("running"), run("success"), run("failed")},
+			tis(nil)))
+		require.NoError(t, err, out)
+		id := checkCalls(t, calls)
+		assert.Equal(t, 4, reads(calls, id), "polling stops at success, after one failed read")
+		assert.Zero(t, reads(calls, "/taskInstances"))
+		assert.Contains(t, out, "platform_smoke run "+id+" succeeded")
+	})
+
+	t.Run("failed", func(t *testing.T) {
+		out, err, calls := runSmoke(t, env, answers(
+			[]any{run("running"), run("failed")},
+			tis(map[string]string{"preflight": "success", "arrive_stream_silver": "failed", "readers": "failed",
+				"summary": "upstream_failed", "arrive_api_bronze": "success"})))
+		require.Error(t, err, out)
+		id := checkCalls(t, calls)
+		assert.Equal(t, 1, reads(calls, "/taskInstances"))
+		assert.Regexp(t, `::error::`+env.Name+`: platform_smoke run `+id+` failed: .*stage stream_silver \(task arrive_stream_silver, failed\)`, out)
+		assert.Contains(t, out, "task readers (failed)")
+		for _, passed := range []string{"preflight", "api_bronze", "summary"} {
+			assert.NotContains(t, out, passed)
+		}
+	})
+
+	t.Run("timeout", func(t *testing.T) {
+		start := time.Now()
+		out, err, calls := runSmoke(t, env, answers(
+			[]any{run("queued"), run("running")},
+			tis(map[string]string{"preflight": "success", "arrive_database_serving": "running", "arrive_stream_bronze": "success"})),
+			"SMOKE_TIMEOUT=2", "SMOKE_POLL=1")
+		require.Error(t, err, out)
+		checkCalls(t, calls)
+		assert.Less(t, time.Since(start), 30*time.Second)
+		assert.Contains(t, out, "did not finish within 2 s (still running), waiting on: stage database_serving (task arrive_database_serving, running)")
+		assert.NotContains(t, out, "stream_bronze")
+	})
+
+	t.Run("unreadable", func(t *testing.T) {
+		out, err, calls := runSmoke(t, env, answers([]any{map[string]any{"error": "throttled"}}, tis(nil)))
+		require.Error(t, err, out)
+		checkCalls(t, calls)
+		assert.Contains(t, out, "5 reads in a row of platform_smoke run")
+	})
+
+	t.Run("trigger refused", func(t *testing.T) {
+		a := answers([]any{run("success")}, tis(nil))
+		a["POST /dags/platform_smoke/dagRuns"] = []any{map[string]any{"error": "409 conflict"}}
+		out, err, calls := runSmoke(t, env, a)
+		require.Error(t, err, out)
+		assert.Len(t, calls, 2, "nothing is polled when the trigger fails")
+		assert.Contains(t, out, "could not trigger platform_smoke")
+	})
+
+	t.Run("private webserver", func(t *testing.T) {
+		out, err, calls := runSmoke(t, *private, answers([]any{run("success")}, tis(nil)))
+		require.Error(t, err, out)
+		assert.Empty(t, calls)
+		assert.Contains(t, out, "PRIVATE_ONLY, and MWAA refuses InvokeRestApi for it from outside its VPC")
+		out, err, calls = runSmoke(t, *private, answers([]any{run("success")}, tis(nil)), "SMOKE_FROM_VPC=1")
+		require.NoError(t, err, out)
+		assert.Contains(t, strings.Join(calls[0].args, " "), "--name "+private.AirflowEnvironmentName()+" ")
+	})
+
+	t.Run("usage", func(t *testing.T) {
+		cmd := exec.Command("bash", ".github/scripts/smoke.sh")
+		cmd.Dir = ".."
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, 2, exit.ExitCode())
+		assert.Contains(t, string(out), "usage:")
+	})
 }

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"dataplatform/config"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPrintsWhatSmokeShNeeds(t *testing.T) {
+	for _, e := range config.All() {
+		var out, errs bytes.Buffer
+		assert.Equal(t, 0, run([]string{"-env", e.Name}, &out, &errs), errs.String())
+		assert.Equal(t, "REGION="+e.Region+"\n"+
+			"AIRFLOW_ENVIRONMENT="+e.AirflowEnvironmentName()+"\n"+
+			"WEBSERVER_ACCESS="+e.Airflow.WebserverAccessMode+"\n", out.String())
+	}
+}
+
+func TestNamesOneEnvironment(t *testing.T) {
+	var out, errs bytes.Buffer
+	assert.Equal(t, 2, run(nil, &out, &errs))
+	assert.Contains(t, errs.String(), "-env must name one environment")
+	assert.Empty(t, out.String())
+}
