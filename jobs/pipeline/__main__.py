@@ -62,6 +62,11 @@ DATABASE = ("public.customers", "public.orders", "public.order_items")
 EXCHANGE_RATES = "coinbase_usd_exchange_rates"
 API_SCENARIO = (*TRADES, EXCHANGE_RATES)
 STREAM_SCENARIO = ("web-events", "orders-events")
+# The smoke run's marked data, as it writes it (dags/platform_smoke.py through
+# config/sources/smoke_setup.sql): the canary customer, two canary orders (negative IDs) placed,
+# the first shipped and the second cancelled, and marked events on each stream. The warehouse's
+# staging models filter all of it out: its tests check that silver has it and gold does not.
+CANARY_CUSTOMER, CANARY_ORDERS, SMOKE_EVENT_PREFIX = -1, (-11, -12), "platform-smoke-"
 
 
 def now_hour():
@@ -103,6 +108,14 @@ def sample_database(bronze, tables, columns, t0, declared):
             "created_at": t0,
         }
         for c in range(1, CUSTOMERS + 1)
+    ] + [
+        {
+            "customer_id": CANARY_CUSTOMER,
+            "email": "platform-smoke@example.invalid",
+            "full_name": "platform smoke canary",
+            "country": None,
+            "created_at": t0,
+        }
     ]
     orders, items = [], []
     for o in range(1, ORDERS + 1):
@@ -135,10 +148,27 @@ def sample_database(bronze, tables, columns, t0, declared):
             writers[name].full_load(rows, at=t0)
     paid = [dict(o, status="paid", updated_at=t0 + timedelta(minutes=10, seconds=o["order_id"])) for o in orders[:PAID]]
 
+    canary = [
+        {
+            "order_id": o,
+            "customer_id": CANARY_CUSTOMER,
+            "status": "smoke-placed",
+            "total": decimal.Decimal("0.00"),
+            "currency": "XXX",
+            "ordered_at": t0 + timedelta(minutes=11),
+            "updated_at": t0 + timedelta(minutes=11),
+        }
+        for o in CANARY_ORDERS
+    ]
+    shipped = dict(canary[0], status="smoke-shipped", updated_at=t0 + timedelta(minutes=11, seconds=1))
+    smoke = [("I", canary[0]), ("I", canary[1]), ("U", shipped), ("D", canary[1])]
+
     def changes():
         if "public.orders" not in writers:
             return None
-        writers["public.orders"].changes([("U", o) for o in paid] + [("D", orders[-1])], at=t0 + timedelta(minutes=11))
+        writers["public.orders"].changes(
+            [("U", o) for o in paid] + [("D", orders[-1])] + smoke, at=t0 + timedelta(minutes=11)
+        )
         return tables["public.orders"]
 
     return orders, paid, changes
@@ -197,6 +227,7 @@ def sample_streams(bronze, streams, orders, paid, t0):
             )
             for n in range(WEB_EVENTS)
         ]
+        page_events.append(event(web, WEB_EVENTS, t0, event_id=f"{SMOKE_EVENT_PREFIX}1-0"))
         Delivery(bronze, web).deliver(page_events, arrival=t0 + timedelta(minutes=91))
     order_stream = streams.get("orders-events")
     if not order_stream:
@@ -222,6 +253,10 @@ def sample_streams(bronze, streams, orders, paid, t0):
     for n in range(NEW_IN_STREAM):
         new = {"order_id": ORDERS + 1 + n, "customer_id": 1, "total": decimal.Decimal("19.00"), "currency": "EUR"}
         changes.append(order_event(200 + n, new, "new", t0 + timedelta(minutes=45, seconds=n)))
+    marked = {"order_id": CANARY_ORDERS[0], "customer_id": CANARY_CUSTOMER, "total": 0, "currency": "XXX"}
+    changes.append(
+        dict(order_event(300, marked, "smoke-shipped", t0 + timedelta(minutes=45)), event_id=f"{SMOKE_EVENT_PREFIX}1-1")
+    )
     Delivery(bronze, order_stream).deliver(changes, arrival=t0 + timedelta(minutes=46))
 
 
@@ -236,6 +271,11 @@ def scenario_counts(sources):
         out.update(shipped=SHIPPED, new_in_stream=NEW_IN_STREAM)
     if "web-events" in sources.streams:
         out["web_events"] = WEB_EVENTS
+    out["smoke"] = {
+        "customer": CANARY_CUSTOMER,
+        "orders": list(CANARY_ORDERS),
+        "event_prefix": SMOKE_EVENT_PREFIX,
+    }
     trades = {name: count for name, count in TRADES.items() if name in sources.api}
     if trades:
         out["trades"] = trades

@@ -6,3 +6,5 @@ select
     country,
     created_at
 from {{ source('silver', 'public_customers') }}
+-- Never the smoke run's marked data (macros/smoke.sql).
+where {{ not_canary_customer() }}

@@ -9,3 +9,5 @@ select
     case when {{ dms_op_column() }} = 'D' then {{ dms_commit_column() }} else {{ change_key() }} end as changed_at,
     {{ history_day_column() }} as commit_date
 from {{ source('silver', 'public_orders_history') }}
+-- Never the smoke run's marked data (macros/smoke.sql).
+where {{ not_canary_order() }}

@@ -12,3 +12,5 @@ select
     event_time,
     {{ stream_day_column() }} as event_date
 from {{ source('silver', 'kinesis_orders_events') }}
+-- Never the smoke run's marked data (macros/smoke.sql).
+where {{ not_canary_event() }} and {{ not_canary_order() }}

@@ -6,3 +6,5 @@ select
     quantity,
     unit_price
 from {{ source('silver', 'public_order_items') }}
+-- Never the smoke run's marked data (macros/smoke.sql).
+where {{ not_canary_order() }}

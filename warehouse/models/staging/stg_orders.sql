@@ -8,3 +8,5 @@ select
     ordered_at,
     updated_at
 from {{ source('silver', 'public_orders') }}
+-- Never the smoke run's marked data (macros/smoke.sql).
+where {{ not_canary_order() }}

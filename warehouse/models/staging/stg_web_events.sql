@@ -8,3 +8,5 @@ select
     event_time,
     event_date
 from {{ source('silver', 'kinesis_web_events') }}
+-- Never the smoke run's marked data (macros/smoke.sql).
+where {{ not_canary_event() }}
