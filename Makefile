@@ -182,13 +182,14 @@ bench-speed: jobs/.venv/.synced ## the speed layer's benchmark: latency to silve
 	cd jobs && .venv/bin/python -m benchmarks.speed
 
 # Everything derived from config and the source declarations (config/sources/), in dependency
-# order: the tables file first (config reads it), then what config generates, then the goldens.
+# order: the tables file first (config reads it), then what config generates (the DAGs' files
+# after the warehouse's manifest, which the smoke plan reads), then the goldens.
 # cmd/tables parses the source database's DDL with PostgreSQL's own parser (pg_query_go, cgo), so
 # this target needs a C compiler; config, `make synth` and the deploy read its committed output.
 generate: deps warehouse/.venv/.synced ## regenerate everything derived from config/ and config/sources/ (needs a C compiler)
 	go run ./cmd/tables
-	go run ./cmd/dags -o dags/api_sources.json
 	$(MAKE) --no-print-directory bundle-config warehouse-config config-doc
+	go run ./cmd/dags -o dags/api_sources.json -plan dags/smoke_plan.json
 	go test -count=1 -vet=off ./test -run '^(TestSnapshots|TestNoOrphanSnapshots)$$' -update
 
 bundle-config: ## regenerate jobs/targets.yml, the bundle's targets and variables, from config

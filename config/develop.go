@@ -133,6 +133,7 @@ func develop() Environment {
 			TaskLogLevel:        "INFO",
 		},
 		Warehouse: sampleWarehouse(),
+		Smoke:     Smoke{WriteSources: true},
 		Silver: Silver{
 			APISources:    DeclaredAPISources(),
 			RetentionDays: 7,

@@ -53,6 +53,8 @@ type Environment struct {
 	Silver Silver
 	// Warehouse configures the dbt warehouse over silver: the serving view and freshness.
 	Warehouse Warehouse
+	// Smoke configures platform_smoke, the run that proves data flows through every path.
+	Smoke Smoke
 }
 
 // Removal is what CloudFormation does with a stateful resource when it is deleted from the app.

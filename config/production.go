@@ -138,6 +138,8 @@ func production() Environment {
 			TaskLogLevel:        "INFO",
 		},
 		Warehouse: sampleWarehouse(),
+		// Scheduled, read-only: production's sources belong to the business (Smoke.WriteSources).
+		Smoke: Smoke{WriteSources: false, Schedule: "0 6 * * *"},
 		Silver: Silver{
 			APISources:    DeclaredAPISources(),
 			RetentionDays: 30,

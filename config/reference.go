@@ -42,6 +42,7 @@ var Unchecked = map[string]string{
 	"silver.apiSources[].records":            "any key of the response's JSON object; \"\" when the body is the records",
 	"silver.apiSources[].columns[].personal": "true or false, declared on the column in " + APISourcesFile,
 	"streaming.streams[].columns[].personal": "true or false, declared on the column in " + StreamsFile,
+	"smoke.writeSources":                     "on and off are both valid; off, the database and stream stages are not applicable",
 }
 
 // ResolvedInto names, for the settings that set other settings, the settings they become: an

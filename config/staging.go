@@ -135,6 +135,7 @@ func staging() Environment {
 			TaskLogLevel:        "INFO",
 		},
 		Warehouse: sampleWarehouse(),
+		Smoke:     Smoke{WriteSources: true},
 		Silver: Silver{
 			APISources:    DeclaredAPISources(),
 			RetentionDays: 30,

@@ -91,6 +91,7 @@ var environmentRules = rules[Environment]{
 	group(settingRules), group(networkRules), group(dataLakeRules), group(monitoringRules), group(gitHubRules),
 	group(databricksRules), group(streamingRules), group(catalogRules), group(analyticsRules), group(databaseRules),
 	group(cdcRules), group(identifierRules), group(airflowRules), group(silverRules), group(warehouseRules),
+	group(smokeRules),
 }
 
 // peer is an environment with those Validate was given before it, for the rules that compare

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"dataplatform/config"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsmwaa"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
@@ -50,6 +52,17 @@ type AirflowStackProps struct {
 	DbtWorkgroup Workgroup
 	// QueryResults is the Athena results bucket; queries write under DbtWorkgroup.ResultsPrefix.
 	QueryResults awss3.IBucket
+	// AnalystsWorkgroup and AnalystsPolicy are the analysts' Athena workgroup and managed
+	// policy: platform_smoke queries as an analyst through a role that holds that policy.
+	AnalystsWorkgroup Workgroup
+	AnalystsPolicy    awsiam.IManagedPolicy
+	// Database is the source database; where smoke.writeSources is on, MWAA may connect to it
+	// as the canary role, whose secret (config.Environment.SmokeSecretName) is encrypted with
+	// DatabaseKey.
+	Database    awsrds.IDatabaseInstance
+	DatabaseKey awskms.IKey
+	// StreamKey encrypts the Kinesis streams the smoke puts its events on.
+	StreamKey awskms.IKey
 }
 
 // AirflowStack is the MWAA environment that orchestrates API ingestion, the bronze crawlers
@@ -69,6 +82,9 @@ type AirflowStack struct {
 	// Key encrypts the environment, its logs and its source bucket; operators encrypt the
 	// Airflow connection secrets with it too (docs/operations.md).
 	Key awskms.Key
+	// SmokeAnalystRole is the role platform_smoke assumes to query as an analyst: only the
+	// execution role may assume it, and it holds the analysts' managed policy, nothing else.
+	SmokeAnalystRole awsiam.Role
 }
 
 // Source-bucket layout MWAA reads.
@@ -131,6 +147,11 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 	// connections through the endpoint, which admits only the groups that allow themselves.
 	// The rule goes in this stack, like DMS's: removing MWAA removes its access.
 	s.SecurityGroup.Connections().AllowTo(props.SecretsManager, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("MWAA Secrets Manager backend"))
+	// platform_smoke writes its canary rows as the canary role: the database admits MWAA on its
+	// port only where the smoke may write there (the rule is this stack's, like DMS's).
+	if env.Smoke.WriteSources {
+		s.SecurityGroup.Connections().AllowTo(props.Database, awsec2.Port_Tcp(jsii.Number(DatabasePort)), jsii.String("MWAA platform_smoke as "+config.SmokeDatabaseUser))
+	}
 
 	s.ExecutionRole = awsiam.NewRole(stack, jsii.String("ExecutionRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewCompositePrincipal(
@@ -138,6 +159,12 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 			servicePrincipalFor(env, "airflow-env.amazonaws.com"),
 		),
 		Description: jsii.String("Execution role of MWAA environment " + env.AirflowEnvironmentName()),
+	})
+	s.SmokeAnalystRole = awsiam.NewRole(stack, jsii.String("SmokeAnalystRole"), &awsiam.RoleProps{
+		RoleName:        jsii.String(env.SmokeAnalystRoleName()),
+		AssumedBy:       s.ExecutionRole,
+		ManagedPolicies: &[]awsiam.IManagedPolicy{props.AnalystsPolicy},
+		Description:     jsii.String("platform_smoke queries silver and gold as an analyst of " + env.Name + ": assumed by MWAA's execution role only"),
 	})
 	s.ExecutionPolicy = awsiam.NewPolicy(stack, jsii.String("ExecutionPolicy"), &awsiam.PolicyProps{
 		Roles:      &[]awsiam.IRole{s.ExecutionRole},
@@ -229,8 +256,27 @@ func airflowConfigurationOptions(stack awscdk.Stack, env config.Environment, pro
 		"platform.crawlers":          jsii.String(strings.Join(crawlers, ",")),
 		"platform.dbt_workgroup":     jsii.String(props.DbtWorkgroup.Name),
 		"platform.alert_topic_arn":   jsii.String(alertTopicArn(stack, env)),
-		"secrets.backend":            jsii.String(secretsBackend),
-		"secrets.backend_kwargs":     jsii.String(string(backendKwargs)),
+		// platform_smoke (dags/smoke_plan.json says what it writes and reads).
+		"platform.smoke_stages":           jsii.String(env.SmokeStagesOption()),
+		"platform.smoke_writes":           jsii.String(strconv.FormatBool(env.Smoke.WriteSources)),
+		"platform.dms_task_id":            jsii.String(env.ReplicationTaskIdentifier()),
+		"platform.smoke_analyst_role":     jsii.String(smokeAnalystRoleArn(stack, env)),
+		"platform.analyst_workgroup":      jsii.String(props.AnalystsWorkgroup.Name),
+		"platform.silver_database":        jsii.String(env.DatabaseName(config.LayerSilver)),
+		"platform.gold_database":          jsii.String(env.DatabaseName(config.LayerGold)),
+		"platform.smoke_metric_namespace": jsii.String(env.SmokeMetricNamespace()),
+		"secrets.backend":                 jsii.String(secretsBackend),
+		"secrets.backend_kwargs":          jsii.String(string(backendKwargs)),
+	}
+	// Options with nothing to say are left out: the DAG reads a missing one as "".
+	if env.Smoke.Schedule != "" {
+		options["platform.smoke_schedule"] = jsii.String(env.Smoke.Schedule)
+	}
+	if env.Smoke.WriteSources {
+		options["platform.smoke_secret"] = jsii.String(env.SmokeSecretName())
+	}
+	if streams := kinesisStreamsOption(env); streams != "" {
+		options["platform.kinesis_streams"] = jsii.String(streams)
 	}
 	// Where Databricks is off the DAG has no Databricks task at all: it is built from this.
 	// Nor gold: without the batch job there is no silver for dbt.
@@ -241,6 +287,15 @@ func airflowConfigurationOptions(stack awscdk.Stack, env config.Environment, pro
 		options["platform.dbt_executable"] = jsii.String(dbtExecutable)
 	}
 	return options
+}
+
+// kinesisStreamsOption is declared-name=kinesis-stream-name for every stream, comma-separated.
+func kinesisStreamsOption(env config.Environment) string {
+	var pairs []string
+	for _, st := range env.Streaming.Streams {
+		pairs = append(pairs, st.Name+"="+env.StreamName(st.Name))
+	}
+	return strings.Join(pairs, ",")
 }
 
 // alertTopicArn is the Monitoring stack's alert topic, by its config-derived name: Monitoring

@@ -2,6 +2,8 @@ package stacks
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"dataplatform/config"
 
@@ -116,7 +118,107 @@ func executionStatements(stack awscdk.Stack, env config.Environment, s *AirflowS
 	if env.Databricks.Enabled {
 		statements = append(statements, dbtStatements(stack, env, props, stmt)...)
 	}
+	statements = append(statements, smokeStatements(stack, env, props, stmt)...)
 	return &statements
+}
+
+// smokeStatements are what platform_smoke does beyond the other DAGs: read what arrives in
+// bronze's producer prefixes, query as an analyst, publish its latencies, and, where
+// smoke.writeSources is on, write its canary rows as the canary role (its secret) and its
+// events on the streams, after checking the DMS task runs.
+func smokeStatements(stack awscdk.Stack, env config.Environment, props *AirflowStackProps,
+	stmt func(string, []string, ...string) awsiam.PolicyStatement) []awsiam.PolicyStatement {
+	region := *stack.Region()
+	bronze := *props.Bronze.BucketArn()
+	prefixes := smokeBronzePrefixes(env)
+	var objects, listed []string
+	for _, prefix := range prefixes {
+		objects = append(objects, bronze+"/"+prefix+"*")
+		listed = append(listed, prefix+"*")
+	}
+	out := []awsiam.PolicyStatement{
+		stmt("SmokeReadsBronze", []string{"s3:GetObject"}, objects...),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("SmokeListsBronze"),
+			Actions:    jsii.Strings("s3:ListBucket"),
+			Resources:  jsii.Strings(bronze),
+			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": listed}},
+		}),
+		stmt("SmokeAssumesAnalystRole", []string{"sts:AssumeRole"}, smokeAnalystRoleArn(stack, env)),
+		// AccountLevelReads already allows PutMetricData anywhere, for MWAA itself; this is the
+		// smoke's own need, which stays when that one is narrowed.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("SmokePublishesMetrics"),
+			Actions:    jsii.Strings("cloudwatch:PutMetricData"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": env.SmokeMetricNamespace()}},
+		}),
+	}
+	if !env.Smoke.WriteSources {
+		return out
+	}
+	// DescribeReplicationTasks supports no resource-level permission (Service Authorization
+	// Reference, AWS DMS): the DAG filters by the task's identifier (platform.dms_task_id).
+	out = append(out, stmt("SmokeChecksDmsTask", []string{"dms:DescribeReplicationTasks"}, "*"),
+		stmt("SmokeReadsCanarySecret", []string{"secretsmanager:GetSecretValue"}, smokeSecretArn(stack, env)),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("DatabaseKeyViaSecretsManager"),
+			Actions:   jsii.Strings("kms:Decrypt"),
+			Resources: jsii.Strings(*props.DatabaseKey.KeyArn()),
+			Conditions: &map[string]any{
+				"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("secretsmanager.%s.amazonaws.com", region)},
+				"StringLike":   map[string]any{"kms:EncryptionContext:SecretARN": smokeSecretArn(stack, env)},
+			},
+		}))
+	if streams := streamArns(stack, env); len(streams) > 0 {
+		out = append(out, stmt("SmokePutsRecords", []string{"kinesis:PutRecords"}, streams...),
+			// Kinesis encrypts each record with the stream key as the producer, naming the
+			// stream in the encryption context.
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("StreamKeyViaKinesis"),
+				Actions:   jsii.Strings("kms:GenerateDataKey"),
+				Resources: jsii.Strings(*props.StreamKey.KeyArn()),
+				Conditions: &map[string]any{
+					"StringEquals": map[string]any{
+						"kms:ViaService":                        fmt.Sprintf("kinesis.%s.amazonaws.com", region),
+						"kms:EncryptionContext:aws:kinesis:arn": streams,
+					},
+				},
+			}))
+	}
+	return out
+}
+
+// smokeBronzePrefixes are the bronze prefixes the smoke waits in: DMS's, each stream's
+// Firehose folder, and the API ingestion's.
+func smokeBronzePrefixes(env config.Environment) []string {
+	prefixes := []string{config.BronzeRDSPrefix}
+	for _, st := range env.Streaming.Streams {
+		prefixes = append(prefixes, config.BronzeKinesisPrefix(st.Name))
+	}
+	return append(prefixes, config.BronzeAPIRoot)
+}
+
+// streamArns are the environment's Kinesis streams, by their config-derived names.
+func streamArns(stack awscdk.Stack, env config.Environment) []string {
+	var arns []string
+	for _, st := range env.Streaming.Streams {
+		arns = append(arns, arnOf(stack, "kinesis", "stream/"+env.StreamName(st.Name)))
+	}
+	return arns
+}
+
+// smokeSecretArn covers the canary secret by its name (Secrets Manager appends six random
+// characters to every secret's ARN).
+func smokeSecretArn(stack awscdk.Stack, env config.Environment) string {
+	return arnOf(stack, "secretsmanager", "secret:"+env.SmokeSecretName()+"-??????")
+}
+
+// smokeAnalystRoleArn is the smoke's analyst role, by its name: the option and the policy name
+// it as a literal.
+func smokeAnalystRoleArn(stack awscdk.Stack, env config.Environment) string {
+	// IAM is global: its ARNs have no region.
+	return *stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role/" + env.SmokeAnalystRoleName())})
 }
 
 // dbtStatements are what dbt on Athena needs beyond the workgroup, where there is silver to
@@ -188,10 +290,18 @@ func suppressExecutionPolicyWildcards(stack awscdk.Stack, env config.Environment
 	for _, table := range tableArns(stack, env) {
 		appliesTo = append(appliesTo, "Resource::"+table)
 	}
+	// platform_smoke reads what arrives under bronze's producer prefixes (api/* is above).
+	for _, prefix := range smokeBronzePrefixes(env) {
+		if prefix != config.BronzeAPIRoot {
+			appliesTo = append(appliesTo, cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<BronzeBucket[0-9A-F]{8}\.Arn>\/` + strings.ReplaceAll(regexp.QuoteMeta(prefix), "/", `\/`) + `\*$/g`)})
+		}
+	}
 	reason := "MWAA's documented execution-role policy, scoped: Get*/List* on its own source bucket only; the log groups airflow-<name>-* " +
 		"MWAA creates; the Celery queues airflow-celery-* in MWAA's own account; account-level calls with no resource type (Resource::*); " +
 		"kms:GenerateDataKey* on the environment key via SQS/S3 only; the connection secrets under the environment's prefix; the alert topic's key, " +
-		"named by its alias (Monitoring is built later) and usable through SNS only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases."
+		"named by its alias (Monitoring is built later) and usable through SNS only. The DAGs write only bronze api/* and the dbt workgroup's query results (dbt/*), and read the tables of this environment's three databases. " +
+		"platform_smoke reads the objects under bronze's producer prefixes (rds/*, kinesis/<stream>/*, api/*) to see its marked data arrive, " +
+		"publishes metrics (Resource::*, only in its own namespace by condition) and, where it writes to the sources, describes DMS tasks (DescribeReplicationTasks has no resource-level permission)."
 	if env.Databricks.Enabled {
 		// dbt on Athena reads any silver object and writes any gold object (tables and their
 		// Iceberg metadata live under generated names), and manages gold's tables in Glue.

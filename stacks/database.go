@@ -22,6 +22,11 @@ import (
 // what keeps the database private.
 const DatabasePort = 5432
 
+// databaseSecretExcludedCharacters are the characters awsrds.DatabaseSecret keeps out of a
+// generated password (aws-rds/lib/private/util.ts, DEFAULT_PASSWORD_EXCLUDE_CHARS): they break
+// connection strings and shells.
+const databaseSecretExcludedCharacters = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
+
 // DatabaseMasterUsername owns the database; DMS reads it, with its password, from the secret.
 const DatabaseMasterUsername = "postgres"
 
@@ -52,6 +57,10 @@ type DatabaseStack struct {
 	// RotationSecurityGroup is the secret-rotation Lambda's: the database port and the
 	// Secrets Manager endpoint, nothing else.
 	RotationSecurityGroup awsec2.SecurityGroup
+	// SmokeSecret is the canary PostgreSQL role's secret (config.SmokeDatabaseUser), attached
+	// to the instance (RDS-style JSON with host, port, dbname, engine) and rotated on its own;
+	// nil where smoke.writeSources is off.
+	SmokeSecret awssecretsmanager.ISecret
 }
 
 // NewDatabaseStack creates the instance with logical replication on, its key, secret,
@@ -138,8 +147,42 @@ func NewDatabaseStack(scope constructs.Construct, id string, props *DatabaseStac
 		VpcSubnets:         &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnets)},
 		SecurityGroup:      s.RotationSecurityGroup,
 	})
+	if env.Smoke.WriteSources {
+		s.SmokeSecret = s.smokeSecret(env, props.Vpc)
+	}
 	suppressDatabaseFindings(s.Instance, db)
 	return s
+}
+
+// smokeSecret is the canary role's secret: its own generated password, named so that the
+// smoke finds it (platform.smoke_secret), encrypted with the database key, and rotated by its
+// own hosted single-user rotation in the same private subnets and security group as the
+// master's, which the database already admits. The role itself is created once by hand
+// (config/sources/smoke_setup.sql, with this secret's password): the first rotation waits
+// for the schedule instead of running at deploy, when the role may not exist yet.
+func (s *DatabaseStack) smokeSecret(env config.Environment, vpc awsec2.IVpc) awssecretsmanager.ISecret {
+	secret := awsrds.NewDatabaseSecret(s.Stack, jsii.String("SmokeSecret"), &awsrds.DatabaseSecretProps{
+		Username:      jsii.String(config.SmokeDatabaseUser),
+		SecretName:    jsii.String(env.SmokeSecretName()),
+		Dbname:        jsii.String(env.Database.DatabaseName),
+		EncryptionKey: s.Key,
+	})
+	secret.ApplyRemovalPolicy(removalPolicy(env))
+	attached := secret.Attach(s.Instance)
+	awssecretsmanager.NewSecretRotation(s.Stack, jsii.String("SmokeSecretRotation"), &awssecretsmanager.SecretRotationProps{
+		Application:               awssecretsmanager.SecretRotationApplication_POSTGRES_ROTATION_SINGLE_USER(),
+		Secret:                    attached,
+		Target:                    s.Instance,
+		Vpc:                       vpc,
+		VpcSubnets:                &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnets)},
+		SecurityGroup:             s.RotationSecurityGroup,
+		AutomaticallyAfter:        days(env.Database.SecretRotationDays),
+		RotateImmediatelyOnUpdate: jsii.Bool(false),
+		// What DatabaseSecret leaves out of the first password, the rotation leaves out too
+		// (AddRotationSingleUser passes the secret's own; SecretRotation does not know them).
+		ExcludeCharacters: jsii.String(databaseSecretExcludedCharacters),
+	})
+	return attached
 }
 
 // databaseSecurityGroup admits nobody by itself: DMS and the rotation Lambda add their own

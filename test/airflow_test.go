@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,6 +91,29 @@ func TestAirflowConfigurationOptions(t *testing.T) {
 				"platform.alert_topic_arn":   fmt.Sprintf("arn:aws:sns:%s:%s:%s", e.Region, e.Account, e.AlertTopicName()),
 				"secrets.backend":            "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend",
 				"secrets.backend_kwargs":     fmt.Sprintf(`{"config_prefix":null,"connections_prefix":%q,"variables_prefix":null}`, e.AirflowConnectionsPrefix()),
+			}
+			// platform_smoke's (dags/smoke_plan.json has the rest).
+			var streams []string
+			for _, st := range e.Streaming.Streams {
+				streams = append(streams, st.Name+"="+e.StreamName(st.Name))
+			}
+			maps.Copy(want, map[string]any{
+				"platform.smoke_stages":           e.SmokeStagesOption(),
+				"platform.smoke_writes":           strconv.FormatBool(e.Smoke.WriteSources),
+				"platform.dms_task_id":            e.ReplicationTaskIdentifier(),
+				"platform.kinesis_streams":        strings.Join(streams, ","),
+				"platform.smoke_analyst_role":     fmt.Sprintf("arn:aws:iam::%s:role/%s", e.Account, e.SmokeAnalystRoleName()),
+				"platform.analyst_workgroup":      e.WorkgroupName(config.WorkgroupAnalysts),
+				"platform.silver_database":        e.DatabaseName(config.LayerSilver),
+				"platform.gold_database":          e.DatabaseName(config.LayerGold),
+				"platform.smoke_metric_namespace": e.SmokeMetricNamespace(),
+			})
+			// Left out where empty: the DAG reads a missing option as "".
+			if e.Smoke.Schedule != "" {
+				want["platform.smoke_schedule"] = e.Smoke.Schedule
+			}
+			if e.Smoke.WriteSources {
+				want["platform.smoke_secret"] = e.SmokeSecretName()
 			}
 			// The DAG has a Databricks task, and gold after it, only where these are set.
 			if e.Databricks.Enabled {
@@ -187,8 +212,18 @@ func TestAirflowSecurityGroup(t *testing.T) {
 			templateOf(stack).HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 				"SecurityGroupEgress": []any{map[string]any{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1", "Description": assertions.Match_AnyValue()}},
 			})
-			self := 0
+			self, database := 0, 0
 			for _, rule := range resourcesOf(t, stack, "AWS::EC2::SecurityGroupIngress") {
+				if strings.Contains(outputName(rule.Properties["GroupId"]), "Database") {
+					// platform_smoke's canary writes, only where config lets it write.
+					assert.True(t, p.Env.Smoke.WriteSources, "MWAA reaches the database only to write canary rows")
+					assert.Contains(t, outputName(rule.Properties["GroupId"]), logicalID(t, p.Database.SecurityGroup))
+					assert.Equal(t, groupID, rule.Properties["SourceSecurityGroupId"])
+					assert.EqualValues(t, stacks.DatabasePort, rule.Properties["FromPort"])
+					assert.EqualValues(t, stacks.DatabasePort, rule.Properties["ToPort"])
+					database++
+					continue
+				}
 				if jsonText(rule.Properties["GroupId"]) != jsonText(groupID) {
 					// The one rule on another group: MWAA admits itself to the Secrets Manager
 					// endpoint (TestEveryVpcCallerReachesWhatItCalls says why it must).
@@ -203,6 +238,7 @@ func TestAirflowSecurityGroup(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, self, "one self-referencing all-traffic ingress rule")
+			assert.Equal(t, map[bool]int{true: 1, false: 0}[p.Env.Smoke.WriteSources], database, "MWAA admitted to the database where the smoke writes")
 		})
 	}
 }
@@ -307,7 +343,9 @@ func executionStatements(t *testing.T, p *stacks.Platform) map[string]statement 
 }
 
 // accountLevelActions have no resource type in IAM: "*" is their only possible resource.
-var accountLevelActions = []string{"s3:GetAccountPublicAccessBlock", "logs:DescribeLogGroups", "cloudwatch:PutMetricData"}
+// dms:DescribeReplicationTasks supports no resource-level permission either (Service
+// Authorization Reference, AWS DMS).
+var accountLevelActions = []string{"s3:GetAccountPublicAccessBlock", "logs:DescribeLogGroups", "cloudwatch:PutMetricData", "dms:DescribeReplicationTasks"}
 
 func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 	scopedServices := regexp.MustCompile(`^(s3|glue|athena|secretsmanager|kms|sqs|sns|logs|airflow):`)
@@ -397,7 +435,7 @@ func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 			for sid, s := range statements {
 				for _, action := range s.Actions {
 					if strings.HasPrefix(action, "secretsmanager:") {
-						assert.Equal(t, "ReadAirflowConnections", sid, "%s reads secrets", sid)
+						assert.Contains(t, []string{"ReadAirflowConnections", "SmokeReadsCanarySecret"}, sid, "%s reads secrets", sid)
 					}
 				}
 			}
@@ -496,9 +534,10 @@ func TestAirflowDagBundleHoldsOnlyWhatMWAARuns(t *testing.T) {
 		}))
 		assert.Contains(t, files, ".airflowignore")
 		assert.Contains(t, files, "api_sources.json")
+		assert.Contains(t, files, "smoke_plan.json")
 		assert.Contains(t, files, filepath.Join("platform_lib", "settings.py"))
 		for _, f := range files {
-			assert.Regexp(t, `^(\.airflowignore|api_sources\.json|[a-z_]+\.py|platform_lib/[a-z_]+\.py)$`, f, "%s is shipped to MWAA", f)
+			assert.Regexp(t, `^(\.airflowignore|api_sources\.json|smoke_plan\.json|[a-z_]+\.py|platform_lib/[a-z_]+\.py)$`, f, "%s is shipped to MWAA", f)
 		}
 	}
 }

@@ -456,6 +456,15 @@ func (s *netStage) callers(p *stacks.Platform, dmsAccountRoles []netNode) []*net
 			require.True(s.t, known, "%s: secrets.backend %v is not in secretsBackendServices", n, backend)
 			c.calls(service, "secrets.backend "+fmt.Sprint(backend))
 		}
+		// platform_smoke connects to the database as the canary role whose secret it names.
+		if name, set := options["platform.smoke_secret"]; set {
+			for secret, r := range s.resourcesOfType("AWS::SecretsManager::Secret") {
+				if r.Properties["Name"] == name {
+					c.databases = append(c.databases, s.databasesOfSecret(secret.stack, ref(secret.id))...)
+				}
+			}
+			require.NotEmpty(s.t, c.databases, "%s: platform.smoke_secret %v names no secret attached to a database", n, name)
+		}
 		out = append(out, c)
 	}
 	for _, n := range sortedNodes(s.resourcesOfType("AWS::DMS::ReplicationInstance")) {
@@ -715,6 +724,9 @@ func TestEveryVpcCallerReachesWhatItCalls(t *testing.T) {
 			}
 			if p.Env.Databricks.Enabled {
 				required[callerDatabricks] = []string{"sts", "kinesis-streams"}
+			}
+			if p.Env.Smoke.WriteSources {
+				required[callerMWAA] = append(required[callerMWAA], "database")
 			}
 			for _, kind := range slices.Sorted(maps.Keys(required)) {
 				require.Positive(t, found[kind], "no %s found: the walk matched nothing", kind)

@@ -3,7 +3,11 @@
 // pagination). The Airflow stack ships the file with the DAGs. The DAG reads it as it is:
 // config's rules, which this command runs first, are its only validation.
 //
-//	go run ./cmd/dags -o dags/api_sources.json   # make generate
+// With -plan it also writes dags/smoke_plan.json, what platform_smoke marks, where it waits
+// and what it reads (smoke.go), from config and the warehouse's manifest (-manifest), so after
+// make warehouse-config.
+//
+//	go run ./cmd/dags -o dags/api_sources.json -plan dags/smoke_plan.json   # make generate
 package main
 
 import (
@@ -26,6 +30,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("dags", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	out := flags.String("o", "", "file to write the DAG's sources to (default: standard output)")
+	planOut := flags.String("plan", "", "file to write the smoke plan to (default: none)")
+	manifestFile := flags.String("manifest", "warehouse/manifest.json", "the warehouse's dbt manifest, read for the smoke plan's gold readers")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -37,11 +43,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = cli.WriteOutput(*out, page, stdout)
 	}
+	if err == nil && *planOut != "" {
+		err = writePlan(*planOut, *manifestFile)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "dags:", err)
 		return 1
 	}
 	return 0
+}
+
+// writePlan writes the smoke plan to out from config and the manifest file.
+func writePlan(out, manifestFile string) error {
+	raw, err := os.ReadFile(manifestFile)
+	if err != nil {
+		return err
+	}
+	plan, err := GenerateSmokePlan(config.All(), raw)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, plan, 0o644)
 }
 
 // Generated marks the file as generated, in the file itself: JSON has no comments.

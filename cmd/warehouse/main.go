@@ -152,6 +152,9 @@ func configMacros(e config.Environment) []byte {
 		{"served_table", e.Warehouse.Serving.Table, "the replicated table the serving view answers for (warehouse.serving.table)"},
 		{"change_key", e.Warehouse.Serving.ChangeKey, "the change key both flows carry (warehouse.serving.changeKey)"},
 		{"serving_changes_days", e.Warehouse.Serving.ChangesDays, "how many days the changes view reaches back from the watermark (warehouse.serving.changesDays)"},
+		{"smoke_canary_customer", config.SmokeCanaryCustomerID, "the customer_id of every order row platform_smoke writes (config.SmokeCanaryCustomerID): the staging models leave it out"},
+		// A quoted SQL literal, so that a model compares with it as it is: event_id like {{ ... }} || '%'.
+		{"smoke_event_prefix", "'" + config.SmokeEventPrefix + "'", "the start of every event ID platform_smoke puts on a stream (config.SmokeEventPrefix), as a SQL string literal"},
 	} {
 		// %#v: a text quoted, a number as it is; both are Jinja literals.
 		fmt.Fprintf(&b, "\n{#- %s -#}\n{%%- macro %s() -%%}{{ return(%#v) }}{%%- endmacro %%}\n", m.doc, m.name, m.value)

@@ -236,3 +236,13 @@ func TestEachDeclaredSourceHasItsKeysTestAndItsKindsFreshness(t *testing.T) {
 		assert.Empty(t, got.LoadedAtQuery, other.Name)
 	}
 }
+
+// TestSmokeMarkerMacros: the staging models filter platform_smoke's rows by these macros,
+// which render the marks config gives (a number, and a quoted SQL string literal).
+func TestSmokeMarkerMacros(t *testing.T) {
+	files, err := Generate(config.All())
+	require.NoError(t, err)
+	macros := string(files[ConfigFile])
+	assert.Contains(t, macros, `{%- macro smoke_canary_customer() -%}{{ return(-1) }}{%- endmacro %}`)
+	assert.Contains(t, macros, `{%- macro smoke_event_prefix() -%}{{ return("'platform-smoke-'") }}{%- endmacro %}`)
+}

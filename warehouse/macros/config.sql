@@ -20,3 +20,9 @@
 
 {#- how many days the changes view reaches back from the watermark (warehouse.serving.changesDays) -#}
 {%- macro serving_changes_days() -%}{{ return(30) }}{%- endmacro %}
+
+{#- the customer_id of every order row platform_smoke writes (config.SmokeCanaryCustomerID): the staging models leave it out -#}
+{%- macro smoke_canary_customer() -%}{{ return(-1) }}{%- endmacro %}
+
+{#- the start of every event ID platform_smoke puts on a stream (config.SmokeEventPrefix), as a SQL string literal -#}
+{%- macro smoke_event_prefix() -%}{{ return("'platform-smoke-'") }}{%- endmacro %}
