@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"dataplatform/config"
@@ -258,7 +257,6 @@ func airflowConfigurationOptions(stack awscdk.Stack, env config.Environment, pro
 		"platform.alert_topic_arn":   jsii.String(alertTopicArn(stack, env)),
 		// platform_smoke (dags/smoke_plan.json says what it writes and reads).
 		"platform.smoke_stages":           jsii.String(env.SmokeStagesOption()),
-		"platform.smoke_writes":           jsii.String(strconv.FormatBool(env.Smoke.WriteSources)),
 		"platform.dms_task_id":            jsii.String(env.ReplicationTaskIdentifier()),
 		"platform.smoke_analyst_role":     jsii.String(smokeAnalystRoleArn(stack, env)),
 		"platform.analyst_workgroup":      jsii.String(props.AnalystsWorkgroup.Name),

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -99,7 +98,6 @@ func TestAirflowConfigurationOptions(t *testing.T) {
 			}
 			maps.Copy(want, map[string]any{
 				"platform.smoke_stages":           e.SmokeStagesOption(),
-				"platform.smoke_writes":           strconv.FormatBool(e.Smoke.WriteSources),
 				"platform.dms_task_id":            e.ReplicationTaskIdentifier(),
 				"platform.kinesis_streams":        strings.Join(streams, ","),
 				"platform.smoke_analyst_role":     fmt.Sprintf("arn:aws:iam::%s:role/%s", e.Account, e.SmokeAnalystRoleName()),

@@ -37,14 +37,16 @@ type smokeMarker struct {
 }
 
 type smokeDatabase struct {
-	Table         string   `json:"table"`
-	Key           []string `json:"key"`
-	MarkerColumn  string   `json:"markerColumn"`
-	BronzePrefix  string   `json:"bronzePrefix"`
-	SilverCurrent string   `json:"silverCurrent"`
-	SilverHistory string   `json:"silverHistory"`
-	ServingView   string   `json:"servingView"`
-	ChangeKey     string   `json:"changeKey"`
+	Table        string   `json:"table"`
+	Key          []string `json:"key"`
+	MarkerColumn string   `json:"markerColumn"`
+	// OpColumn is DMS's operation column (I, U, D) in the table's bronze objects.
+	OpColumn      string `json:"opColumn"`
+	BronzePrefix  string `json:"bronzePrefix"`
+	SilverCurrent string `json:"silverCurrent"`
+	SilverHistory string `json:"silverHistory"`
+	ServingView   string `json:"servingView"`
+	ChangeKey     string `json:"changeKey"`
 }
 
 type smokeColumn struct {
@@ -67,6 +69,8 @@ type smokeStream struct {
 type smokeAPI struct {
 	Source      string `json:"source"`
 	SilverTable string `json:"silverTable"`
+	// DayColumn is the silver table's column of the day a record was ingested for.
+	DayColumn string `json:"dayColumn"`
 }
 
 type smokeReader struct {
@@ -174,7 +178,7 @@ func GenerateSmokePlan(envs []config.Environment, manifestJSON []byte) ([]byte, 
 			return nil, fmt.Errorf("the warehouse manifest has no model %s, the serving view", SmokeServingView)
 		}
 		plan.Database = &smokeDatabase{
-			Table: t.Name(), Key: t.Key, MarkerColumn: SmokeMarkerColumn, BronzePrefix: t.BronzePrefix(),
+			Table: t.Name(), Key: t.Key, MarkerColumn: SmokeMarkerColumn, OpColumn: config.BronzeCDCOpColumn, BronzePrefix: t.BronzePrefix(),
 			SilverCurrent: t.Current().Name, SilverHistory: t.History().Name, ServingView: SmokeServingView,
 			ChangeKey: ref.Warehouse.Serving.ChangeKey,
 		}
@@ -199,7 +203,7 @@ func GenerateSmokePlan(envs []config.Environment, manifestJSON []byte) ([]byte, 
 		plan.Streams = append(plan.Streams, out)
 	}
 	if sources := config.DeclaredAPISources(); len(sources) > 0 {
-		plan.API = &smokeAPI{Source: sources[0].Name, SilverTable: sources[0].Current().Name}
+		plan.API = &smokeAPI{Source: sources[0].Name, SilverTable: sources[0].Current().Name, DayColumn: config.BronzeAPIDayColumn}
 		for _, s := range sources {
 			for _, c := range s.Columns {
 				personal[c.Name] = personal[c.Name] || c.Personal

@@ -46,7 +46,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE changed integer;
 BEGIN
     UPDATE public.orders SET status = 'smoke-shipped', updated_at = clock_timestamp()
-    WHERE order_id = id AND customer_id = -1;
+    WHERE order_id = id AND id < 0 AND customer_id = -1;
     GET DIAGNOSTICS changed = ROW_COUNT;
     RETURN changed;
 END $$;
@@ -58,7 +58,7 @@ DECLARE changed integer;
 BEGIN
     DELETE FROM public.order_items WHERE order_id = id AND id < 0
         AND EXISTS (SELECT FROM public.orders o WHERE o.order_id = id AND o.customer_id = -1);
-    DELETE FROM public.orders WHERE order_id = id AND customer_id = -1;
+    DELETE FROM public.orders WHERE order_id = id AND id < 0 AND customer_id = -1;
     GET DIAGNOSTICS changed = ROW_COUNT;
     RETURN changed;
 END $$;
@@ -68,8 +68,9 @@ CREATE OR REPLACE FUNCTION platform_smoke.clear_orders() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE changed integer;
 BEGIN
-    DELETE FROM public.order_items WHERE order_id IN (SELECT order_id FROM public.orders WHERE customer_id = -1);
-    DELETE FROM public.orders WHERE customer_id = -1;
+    DELETE FROM public.order_items WHERE order_id IN
+        (SELECT order_id FROM public.orders WHERE customer_id = -1 AND order_id < 0);
+    DELETE FROM public.orders WHERE customer_id = -1 AND order_id < 0;
     GET DIAGNOSTICS changed = ROW_COUNT;
     RETURN changed;
 END $$;
@@ -77,7 +78,7 @@ END $$;
 -- The canary orders there are now, for the smoke's checks.
 CREATE OR REPLACE FUNCTION platform_smoke.canary_orders() RETURNS TABLE (order_id bigint, status text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT order_id, status FROM public.orders WHERE customer_id = -1 ORDER BY order_id
+    SELECT order_id, status FROM public.orders WHERE customer_id = -1 AND order_id < 0 ORDER BY order_id
 $$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA platform_smoke FROM PUBLIC;

@@ -13,13 +13,14 @@ QUERY_TIMEOUT_SECONDS = 300
 
 
 def new_objects(s3, bucket, prefix, since):
-    """Keys under prefix written at or after since (epoch seconds), oldest first."""
-    keys = []
+    """(written, key) of the objects under prefix written at or after since (epoch seconds),
+    oldest first: written, S3's LastModified, is when the object arrived in bronze."""
+    found = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             if obj["LastModified"].timestamp() >= since:
-                keys.append((obj["LastModified"], obj["Key"]))
-    return [key for _, key in sorted(keys)]
+                found.append((obj["LastModified"].timestamp(), obj["Key"]))
+    return sorted(found)
 
 
 def _body(s3, bucket, key):
@@ -27,31 +28,33 @@ def _body(s3, bucket, key):
 
 
 def dms_changes(s3, bucket, prefix, since, op_column, key_column):
-    """The (op, key) pairs of DMS's Parquet objects under prefix written since: what bronze
-    holds of the changes made then (a delete's row carries the key columns only)."""
-    seen = set()
-    for key in new_objects(s3, bucket, prefix, since):
+    """{(op, key): when it arrived} of the rows of DMS's Parquet objects under prefix written
+    since: what bronze holds of the changes made then (a delete's row carries the key columns
+    only)."""
+    seen = {}
+    for written, key in new_objects(s3, bucket, prefix, since):
         if not key.endswith(".parquet"):
             continue
         table = pq.read_table(io.BytesIO(_body(s3, bucket, key)), columns=[op_column, key_column])
-        seen |= set(zip(table.column(op_column).to_pylist(), table.column(key_column).to_pylist(), strict=True))
+        for change in zip(table.column(op_column).to_pylist(), table.column(key_column).to_pylist(), strict=True):
+            seen.setdefault(change, written)
     return seen
 
 
-def firehose_event_ids(s3, bucket, prefix, since, stream):
-    """The event IDs in Firehose's objects under prefix written since: JSON Lines (gzip by the
-    object's extension; blank lines skipped) or Parquet, per the stream's declared format."""
-    ids = set()
-    for key in new_objects(s3, bucket, prefix, since):
+def firehose_event_ids(s3, bucket, prefix, since, event_id):
+    """{event ID: when it arrived} of Firehose's objects under prefix written since: Parquet
+    (.parquet) or JSON Lines (gzip-compressed for .gz; blank lines skipped), by the object's
+    extension, since an environment may override a stream's declared format."""
+    ids = {}
+    for written, key in new_objects(s3, bucket, prefix, since):
         body = _body(s3, bucket, key)
-        if stream["format"] == "parquet":
-            ids |= set(pq.read_table(io.BytesIO(body), columns=[stream["eventId"]]).column(0).to_pylist())
-            continue
-        if key.endswith(".gz"):
-            body = gzip.decompress(body)
-        for line in body.decode("utf-8").splitlines():
-            if line.strip():
-                ids.add(json.loads(line).get(stream["eventId"]))
+        if key.endswith(".parquet"):
+            found = pq.read_table(io.BytesIO(body), columns=[event_id]).column(0).to_pylist()
+        else:
+            text = (gzip.decompress(body) if key.endswith(".gz") else body).decode("utf-8")
+            found = [json.loads(line).get(event_id) for line in text.splitlines() if line.strip()]
+        for i in found:
+            ids.setdefault(i, written)
     return ids
 
 

@@ -139,7 +139,9 @@ def put_events(kinesis, stream_name, records):
     )
     if answer.get("FailedRecordCount"):
         errors = {r.get("ErrorCode") for r in answer["Records"] if r.get("ErrorCode")}
-        raise RuntimeError(f"Kinesis stream {stream_name} refused {answer['FailedRecordCount']} marked events: {errors}")
+        raise RuntimeError(
+            f"Kinesis stream {stream_name} refused {answer['FailedRecordCount']} marked events: {errors}"
+        )
 
 
 def now():

@@ -92,14 +92,18 @@ def poll_interval(budget):
 
 def wait(stage, budget, marked_at, check, clock=time.time, sleep=time.sleep):
     """Checks a stage until it arrives or LATE_FACTOR times its budget has passed since
-    marked_at (epoch seconds). check() returns (arrived, seen), seen saying what it found.
-    Returns the Arrival; the caller fails the stage unless it arrived in time."""
+    marked_at (epoch seconds). check() returns (arrived, seen) or (arrived, seen, arrived_at):
+    seen says what it found, arrived_at when the data arrived where the data tells it (a bronze
+    object's write time), else the check's own time counts. Returns the Arrival; the caller
+    fails the stage unless it arrived in time."""
     interval = poll_interval(budget)
     while True:
-        arrived, seen = check()
-        waited = clock() - marked_at
+        arrived, seen, *at = check()
+        now = clock()
+        waited = now - marked_at
         if arrived:
-            return Arrival(stage, budget, "arrived" if waited <= budget else "late", round(waited, 1), seen)
+            latency = max(0.0, (at[0] if at and at[0] is not None else now) - marked_at)
+            return Arrival(stage, budget, "arrived" if latency <= budget else "late", round(latency, 1), seen)
         if waited >= LATE_FACTOR * budget:
             return Arrival(stage, budget, "missing", None, seen)
         sleep(min(interval, max(0.0, LATE_FACTOR * budget - waited)))

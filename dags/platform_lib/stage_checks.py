@@ -1,5 +1,6 @@
 """Each smoke stage's check: given what was marked, whether the marked data has arrived where
-the stage looks, and what was seen there. Built per stage by check(); run by smoke.wait."""
+the stage looks, what was seen there and, where bronze's objects tell it, when it arrived (S3's
+LastModified); a stage read through Athena arrived when a check first saw it. Run by smoke.wait."""
 
 from platform_lib import arrivals
 from platform_lib.arrivals import count, in_list, table
@@ -28,7 +29,8 @@ def database_bronze(lake, plan, marks):
 
     def check():
         seen = arrivals.dms_changes(lake.s3, lake.bronze, db["bronzePrefix"], since, db["opColumn"], db["key"][0])
-        return wanted <= seen, f"{len(wanted & seen)} of the {len(wanted)} marked changes in {db['bronzePrefix']}"
+        found = f"{len(wanted & seen.keys())} of the {len(wanted)} marked changes in {db['bronzePrefix']}"
+        return wanted <= seen.keys(), found, max((seen[c] for c in wanted if c in seen), default=None)
 
     return check
 
@@ -69,7 +71,9 @@ def serving(lake, plan, marks):
     def check():
         n = lake.count(f"SELECT count(*) FROM {table(lake.gold, view)} WHERE {key} IN ({in_list(ids)})")
         if n:
-            raise AssertionError(f"the serving view {view} shows {n} marked rows: the staging models must filter the marker")
+            raise AssertionError(
+                f"the serving view {view} shows {n} marked rows: the staging models must filter the marker"
+            )
         return True, f"{view} answers and hides the marked rows"
 
     return check
@@ -79,13 +83,14 @@ def stream_bronze(lake, plan, marks):
     since = marks["marked_at"] - CLOCK_SKEW_SECONDS
 
     def check():
-        missing = {}
+        missing, last = {}, None
         for stream in plan["streams"]:
             wanted = set(marks["events"][stream["name"]])
-            seen = arrivals.firehose_event_ids(lake.s3, lake.bronze, stream["bronzePrefix"], since, stream)
-            if not wanted <= seen:
-                missing[stream["name"]] = len(wanted - seen)
-        return not missing, f"marked events not yet in bronze: {missing}" if missing else "every marked event"
+            seen = arrivals.firehose_event_ids(lake.s3, lake.bronze, stream["bronzePrefix"], since, stream["eventId"])
+            if not wanted <= seen.keys():
+                missing[stream["name"]] = len(wanted - seen.keys())
+            last = max([last or 0, *(seen[i] for i in wanted if i in seen)])
+        return not missing, f"marked events not yet in bronze: {missing}" if missing else "every marked event", last
 
     return check
 
@@ -109,8 +114,8 @@ def stream_silver(lake, plan, marks):
 def api_bronze(lake, plan, marks):
     def check():
         bucket, key = marks["key"].removeprefix("s3://").split("/", 1)
-        lake.s3.head_object(Bucket=bucket, Key=key)
-        return True, f"{marks['key']} ({marks['records']} records)"
+        written = lake.s3.head_object(Bucket=bucket, Key=key)["LastModified"].timestamp()
+        return True, f"{marks['key']} ({marks['records']} records)", written
 
     return check
 
@@ -146,7 +151,9 @@ def readers(athena, workgroup, plan, databases):
     failed = []
     for layer, database in databases.items():
         for reader in plan["readers"].get(layer, []):
-            sql = f'SELECT "{reader["column"]}" FROM {table(database, reader["table"])} LIMIT 1'
+            # A table whose model documents no column is counted instead.
+            what = f'"{reader["column"]}"' if reader["column"] else "count(*)"
+            sql = f"SELECT {what} FROM {table(database, reader['table'])} LIMIT 1"
             try:
                 arrivals.query(athena, workgroup, sql)
             except arrivals.QueryFailed as e:

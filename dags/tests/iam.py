@@ -44,9 +44,10 @@ def _call(service, region, account, method, url, headers, body):
             method
         ]
         return action, f"arn:aws:s3:::{bucket}/{key}"
-    if headers.get("smithy-protocol") == "rpc-v2-cbor":  # CloudWatch: the operation is in the path
-        prefix = {"monitoring": "cloudwatch"}.get(service, service)  # its signing name is not its IAM prefix
-        return f"{prefix}:{urlsplit(url).path.rsplit('/', 1)[-1]}", None
+    # A service whose signing name is not its IAM prefix.
+    service = {"monitoring": "cloudwatch"}.get(service, service)
+    if headers.get("smithy-protocol") == "rpc-v2-cbor":  # the operation is in the path
+        return f"{service}:{urlsplit(url).path.rsplit('/', 1)[-1]}", None
     target = headers.get("x-amz-target")
     if target:  # JSON protocol: AWSGlue.StartCrawler, secretsmanager.GetSecretValue
         action = target.split(".")[-1]

@@ -64,6 +64,10 @@ def resolve(env, stack, value):
         return sep.join(resolve(env, stack, p) for p in parts)
     if value.get("Ref") == "AWS::Partition":
         return "aws"
+    if "Ref" in value:  # a Glue database's Ref is its name
+        resource = template(env, stack)["Resources"].get(value["Ref"], {})
+        if resource.get("Type") == "AWS::Glue::Database":
+            return resource["Properties"]["DatabaseInput"]["Name"]
     if "Fn::GetStackOutput" in value:
         out = value["Fn::GetStackOutput"]
         producer = out["StackName"].removeprefix(env + "-")
@@ -75,3 +79,17 @@ def resolve(env, stack, value):
         if resource["Type"] == "AWS::KMS::Key":
             return f"arn:aws:kms:*:*:key/{value['Fn::GetAtt'][0]}"
     raise Unresolved(f"{stack}: cannot resolve {json.dumps(value)}")
+
+
+def managed_policy(env, stack, logical_prefix):
+    """The statements of a stack's managed policy whose logical ID starts with logical_prefix,
+    each Resource resolved as execution_policy's are."""
+    t = template(env, stack)
+    (policy,) = [
+        r for i, r in t["Resources"].items() if r["Type"] == "AWS::IAM::ManagedPolicy" and i.startswith(logical_prefix)
+    ]
+    statements = []
+    for s in policy["Properties"]["PolicyDocument"]["Statement"]:
+        resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+        statements.append({**s, "Resource": [resolve(env, stack, v) for v in resources]})
+    return statements

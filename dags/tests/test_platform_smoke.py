@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests import api_stub, athena_stub, conftest, postgres
+from tests import api_stub, athena_stub, conftest, iam, mwaa, postgres
 from tests.pipeline import OPTIONS, Calls, load_dag, states
 from tests.producers import NEVER, Producers
 
@@ -32,8 +32,8 @@ STAGES = [
 ]
 
 
-def option(name, fallback):
-    return OPTIONS.get(f"platform.{name}", fallback)
+def option(name):
+    return OPTIONS[f"platform.{name}"]
 
 
 def plan():
@@ -42,18 +42,11 @@ def plan():
     return smoke.load_plan()
 
 
-SILVER = option("silver_database", "staging_silver")
-GOLD = option("gold_database", "staging_gold")
-STREAMS = dict(
-    item.split("=", 1)
-    for item in option(
-        "kinesis_streams", ",".join(f"{s['name']}=dataplatform-staging-{s['name']}" for s in plan()["streams"])
-    ).split(",")
-)
-SECRET = option("smoke_secret", "dataplatform-staging/platform-smoke/postgres")
-DMS_TASK = option("dms_task", "dataplatform-staging-rds-to-bronze")
-ANALYST_WORKGROUP = option("analyst_workgroup", "dataplatform-staging-analysts")
-NAMESPACE = option("smoke_metric_namespace", "dataplatform-staging/smoke")
+SILVER, GOLD = option("silver_database"), option("gold_database")
+STREAMS = dict(item.split("=", 1) for item in option("kinesis_streams").split(","))
+SECRET = option("smoke_secret")
+ANALYST_WORKGROUP = option("analyst_workgroup")
+NAMESPACE = option("smoke_metric_namespace")
 
 
 @pytest.fixture(scope="module")
@@ -71,19 +64,9 @@ def smoke_env(monkeypatch, aws, source, tmp_path):
     from platform_lib import smoke, sources
 
     monkeypatch.setattr(smoke, "MIN_POLL_SECONDS", 0.2)
-    env = {
-        "smoke_stages": ",".join(f"{s}={BUDGET}" for s in STAGES),
-        "smoke_secret": SECRET,
-        "dms_task": DMS_TASK,
-        "kinesis_streams": ",".join(f"{k}={v}" for k, v in STREAMS.items()),
-        "smoke_analyst_role": option("smoke_analyst_role", f"arn:aws:iam::{conftest.ACCOUNT}:role/smoke-analyst"),
-        "analyst_workgroup": ANALYST_WORKGROUP,
-        "silver_database": SILVER,
-        "gold_database": GOLD,
-        "smoke_metric_namespace": NAMESPACE,
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(f"AIRFLOW__PLATFORM__{name.upper()}", value)
+    # staging's stages (every one applies there), each with the tests' budget.
+    assert list(smoke.parse_stages(option("smoke_stages"))) == STAGES
+    monkeypatch.setenv("AIRFLOW__PLATFORM__SMOKE_STAGES", ",".join(f"{s}={BUDGET}" for s in STAGES))
 
     secrets, s3, kinesis, dms = aws("secretsmanager"), aws("s3"), aws("kinesis"), aws("dms")
     secrets.create_secret(Name=SECRET, SecretString=json.dumps(source.secret()))
@@ -91,7 +74,7 @@ def smoke_env(monkeypatch, aws, source, tmp_path):
     for name in STREAMS.values():
         kinesis.create_stream(StreamName=name, ShardCount=1)
     task_arn = dms.create_replication_task(
-        ReplicationTaskIdentifier=DMS_TASK,
+        ReplicationTaskIdentifier=option("dms_task_id"),
         SourceEndpointArn=f"arn:aws:dms:us-east-1:{conftest.ACCOUNT}:endpoint:source",
         TargetEndpointArn=f"arn:aws:dms:us-east-1:{conftest.ACCOUNT}:endpoint:target",
         ReplicationInstanceArn=f"arn:aws:dms:us-east-1:{conftest.ACCOUNT}:rep:instance",
@@ -170,6 +153,19 @@ def run(mark_success=None):
     return dag.test(logical_date=None, mark_success_pattern=mark_success)
 
 
+def athena_calls(athena, access_key):
+    """(action, workgroup ARN) of each Athena call signed with access_key: a call on a query is
+    authorized on the query's workgroup."""
+    region, account = OPTIONS["platform.region"], conftest.ACCOUNT
+    out = []
+    for key, action, resource in athena.calls:
+        if key == access_key:
+            workgroup = athena.queries[resource]["workgroup"] if resource in athena.queries else resource
+            out.append((action, f"arn:aws:athena:{region}:{account}:workgroup/{workgroup}"))
+    assert out, f"no Athena call signed with {access_key}"
+    return out
+
+
 def summary_of(dag_run):
     return dag_run.get_task_instance("summary").xcom_pull(task_ids="summary")
 
@@ -193,6 +189,13 @@ def test_every_stage_arrives_in_time(smoke_env, source, workspace, athena, aws, 
     # The readers' queries ran as the analyst role, in the analysts' workgroup.
     readers = [c for c in athena.calls if c[1] == "athena:StartQueryExecution" and c[2] == ANALYST_WORKGROUP]
     assert readers and all(c[0] != conftest.TASK_ACCESS_KEY for c in readers)
+    # Every Athena call is allowed on its workgroup: the execution role's in the dbt workgroup, the
+    # analyst role's (the analysts' managed policy, which the smoke's role holds) in theirs.
+    assert not iam.denied(athena_calls(athena, conftest.TASK_ACCESS_KEY), mwaa.execution_policy(conftest.ENV))
+    analyst = {c[0] for c in readers}
+    assert len(analyst) == 1
+    analysts_policy = mwaa.managed_policy(conftest.ENV, "Analytics", "AnalystsPolicy")
+    assert not iam.denied(athena_calls(athena, analyst.pop()), analysts_policy)
     calls.assert_allowed(
         "secretsmanager:GetSecretValue",
         "dms:DescribeReplicationTasks",
@@ -216,6 +219,10 @@ def test_a_stage_that_never_arrives_fails_the_run_naming_it_and_cleans_up(smoke_
     assert got["clean_up"] == "success"
     report = dag_run.get_task_instance("arrive_stream_bronze").xcom_pull(task_ids="arrive_stream_bronze", key="arrival")
     assert report["outcome"] == "missing" and never in report["seen"], report
+    # The other paths' bronze stages arrived: only the missing stage, and what waits on it, fail.
+    for stage in ("database_bronze", "api_bronze"):
+        ti = dag_run.get_task_instance(f"arrive_{stage}")
+        assert ti.xcom_pull(task_ids=f"arrive_{stage}", key="arrival")["outcome"] == "arrived", stage
     # After the failed run, no marked row remains in the source.
     assert source.query("SELECT count(*) FROM public.orders WHERE customer_id = -1") == [("0",)]
 
@@ -259,3 +266,31 @@ def test_an_unreachable_database_is_one_clear_error_and_nothing_is_written(smoke
     assert got["clean_up"] == "success"  # nothing was marked, so nothing to clean
     assert source.query("SELECT count(*) FROM public.test_change_log") == [("0",)]
     assert smoke_env["s3"].list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
+
+
+def test_the_smokes_role_may_only_touch_canary_orders(source):
+    """The one-time set-up (config/sources/smoke_setup.sql) as run on a real server: the role has
+    no table privilege, its functions touch the canary customer's negative orders only, and the
+    canary customer is the plan's marker (config.SmokeCanaryCustomerID)."""
+    import psycopg2
+
+    from platform_lib import canary
+
+    marker = plan()["marker"]["customerId"]
+    assert source.query(f"SELECT count(*) FROM public.customers WHERE customer_id = {marker}") == [("1",)]
+    # An order of the canary customer with a non-negative ID: not one the smoke placed.
+    source.run_sql("INSERT INTO public.orders VALUES (7, -1, 'new', 1, 'EUR', now(), now())")
+    conn = canary.connect(json.dumps(source.secret()))
+    try:
+        with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("SELECT * FROM public.orders")
+        with conn.cursor() as cur, pytest.raises(psycopg2.errors.RaiseException, match="not negative"):
+            cur.execute("SELECT platform_smoke.place_order(7)")
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT platform_smoke.ship_order(7), platform_smoke.cancel_order(7), platform_smoke.clear_orders()"
+            )
+            assert cur.fetchone() == (0, 0, 0), "an order with a non-negative id is never the smoke's"
+    finally:
+        conn.close()
+        source.run_sql("DELETE FROM public.orders WHERE order_id = 7; DELETE FROM public.test_change_log")

@@ -13,9 +13,6 @@
 {%- endmacro %}
 
 {% macro not_canary_event(column='event_id') -%}
-    {{ column }} not like '{{ smoke_event_prefix() }}%'
+    not starts_with({{ column }}, {{ smoke_event_prefix() }})
 {%- endmacro %}
 
--- TEMPORARY until cmd/warehouse generates them into config.sql.
-{% macro smoke_canary_customer() %}-1{% endmacro %}
-{% macro smoke_event_prefix() %}platform-smoke-{% endmacro %}
