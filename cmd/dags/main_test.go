@@ -85,7 +85,7 @@ func TestSmokePlan(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &plan))
 	assert.Equal(t, smokeMarker{CustomerID: -1, EventIDPrefix: "platform-smoke-"}, plan.Marker)
 	require.NotNil(t, plan.Database)
-	assert.Equal(t, smokeDatabase{Table: "public.orders", Key: []string{"order_id"}, MarkerColumn: "customer_id",
+	assert.Equal(t, smokeDatabase{Table: "public.orders", Key: []string{"order_id"}, MarkerColumn: "customer_id", OpColumn: config.BronzeCDCOpColumn,
 		BronzePrefix: "rds/public/orders/", SilverCurrent: "public_orders", SilverHistory: "public_orders_history",
 		ServingView: "order_status_current", ChangeKey: "updated_at"}, *plan.Database)
 	require.Len(t, plan.Streams, len(config.DeclaredStreams()))
@@ -98,6 +98,7 @@ func TestSmokePlan(t *testing.T) {
 	require.NotNil(t, plan.API)
 	assert.Equal(t, config.DeclaredAPISources()[0].Name, plan.API.Source)
 	assert.Equal(t, "api_"+plan.API.Source, plan.API.SilverTable)
+	assert.Equal(t, config.BronzeAPIDayColumn, plan.API.DayColumn, "the silver table's day column, which api_silver counts by")
 
 	personal := []string{"record"}
 	for _, e := range config.All() {
