@@ -98,7 +98,9 @@ def arrive(stage, marks_from):
     # Triggered by the deploy workflow and make smoke (or scheduled where config sets one): a
     # paused DAG's triggered runs never start.
     is_paused_upon_creation=False,
-    default_args={"retries": 0, "on_failure_callback": alerts.on_failure},
+    # No retries: a stage's wait is the measurement, and a retry would mark again. A task's
+    # timeout is its own where it waits (each arrive_<stage>, the batch job, the gold group).
+    default_args={"retries": 0, "execution_timeout": timedelta(minutes=30), "on_failure_callback": alerts.on_failure},
     tags=["smoke"],
     doc_md=__doc__,
 )

@@ -20,7 +20,8 @@ def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
     assert bag.import_errors == {}
     # gold_maintenance only where there is gold to maintain.
     gold = {"gold_maintenance"} if "platform.dbt_target" in mwaa.options(env) else set()
-    assert set(bag.dag_ids) == {"api_ingestion", "bronze_pipeline"} | gold
+    assert set(bag.dag_ids) == {"api_ingestion", "bronze_pipeline", "platform_smoke"} | gold
+    assert_smoke_stages_are_configs(env, bag.get_dag("platform_smoke"))
     pipeline = bag.get_dag("bronze_pipeline")
     databricks = "bronze_to_silver" in pipeline.task_ids
     # Decided from config when the DAG is parsed: no task where Databricks is off, nor gold.
@@ -28,6 +29,27 @@ def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
     gold = any(t.startswith("gold.") for t in pipeline.task_ids)
     assert gold == databricks, env
     assert_scheduled_dags_are_created_running(env, bag)
+
+
+def assert_smoke_stages_are_configs(env, smoke):
+    """platform_smoke has a task per stage config gives the environment and none for the others
+    (develop has no Databricks: no silver stage, no batch job), and is scheduled only where
+    config sets a schedule (production)."""
+    from platform_lib.smoke import STAGES, parse_stages
+
+    stages = parse_stages(mwaa.options(env)["platform.smoke_stages"])
+    waits = {t.removeprefix("arrive_") for t in smoke.task_ids if t.startswith("arrive_")}
+    assert waits | {"readers"} == set(stages) | {"readers"}, env
+    assert ("readers" in smoke.task_ids) == ("readers" in stages)
+    assert set(stages) <= set(STAGES)
+    assert ("bronze_to_silver" in smoke.task_ids) == ("platform.databricks_batch_job" in mwaa.options(env))
+    assert smoke.timetable.can_be_scheduled == ("platform.smoke_schedule" in mwaa.options(env)), env
+    writes = any(s.startswith(("database_", "stream_")) for s in stages)
+    assert (
+        {"mark_database", "mark_streams"} <= set(smoke.task_ids)
+        if writes
+        else not {"mark_database", "mark_streams"} & set(smoke.task_ids)
+    )
 
 
 def assert_scheduled_dags_are_created_running(env, bag):
