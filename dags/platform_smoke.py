@@ -9,7 +9,8 @@ Runs inside the environment, with the execution role's grants, and triggers what
    the history and the serving view through Athena), records its latency in CloudWatch and
    fails, naming the stage, when it misses its budget. bronze_to_silver (the batch job, by name)
    and the gold group run between the bronze and the silver stages.
-4. readers: as the smoke's analyst role, a non-personal column of every silver and gold table.
+4. readers: a non-personal column of every silver and gold table, as the smoke's analyst role
+   in the analysts' workgroup and as the execution role in the dbt workgroup.
 5. clean_up: deletes the canary orders from the source, whatever happened before.
 6. summary: every stage's outcome, budget and latency; not applicable where the environment has
    no such component; fails naming the stages that failed.
@@ -247,7 +248,11 @@ def platform_smoke():
             if GOLD:
                 databases["gold"] = settings.get(settings.GOLD_DATABASE)
             start = time.time()
-            answered, seen = stage_checks.readers(athena, settings.get(settings.ANALYST_WORKGROUP), PLAN, databases)
+            # As an analyst in theirs, and as dbt (the execution role) in the dbt workgroup.
+            analysts = stage_checks.readers(athena, settings.get(settings.ANALYST_WORKGROUP), PLAN, databases)
+            dbt = stage_checks.readers(client("athena"), settings.get(settings.DBT_WORKGROUP), PLAN, databases)
+            answered = analysts[0] and dbt[0]
+            seen = f"analysts: {analysts[1]}; dbt: {dbt[1]}"
             took = round(time.time() - start, 1)
             budget = BUDGETS["readers"]
             outcome = "missing" if not answered else "arrived" if took <= budget else "late"

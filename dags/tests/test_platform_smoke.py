@@ -189,6 +189,10 @@ def test_every_stage_arrives_in_time(smoke_env, source, workspace, athena, aws, 
     # The readers' queries ran as the analyst role, in the analysts' workgroup.
     readers = [c for c in athena.calls if c[1] == "athena:StartQueryExecution" and c[2] == ANALYST_WORKGROUP]
     assert readers and all(c[0] != conftest.TASK_ACCESS_KEY for c in readers)
+    # ... and again as dbt, in its workgroup: every silver table of the plan, both ways.
+    read = [q["sql"] for q in athena.queries.values() if q["sql"].endswith("LIMIT 1")]
+    silver_readers = plan()["readers"]["silver"]
+    assert len(read) == 2 * len(silver_readers) and len(readers) == len(silver_readers)
     # Every Athena call is allowed on its workgroup: the execution role's in the dbt workgroup, the
     # analyst role's (the analysts' managed policy, which the smoke's role holds) in theirs.
     assert not iam.denied(athena_calls(athena, conftest.TASK_ACCESS_KEY), mwaa.execution_policy(conftest.ENV))
