@@ -204,15 +204,16 @@ lint: deps tools/bin/.linked ## gofmt, go vet, actionlint and shellcheck, ruff, 
 	  go vet $(PKGS); \
 	  go tool actionlint; \
 	  shellcheck .ci/run .ci/suite .ci/large-files .github/scripts/*.sh airflow/startup.sh; \
-	  ruff check $(filter-out tools,$(PY_PROJECTS)); \
-	  ruff format --check $(filter-out tools,$(PY_PROJECTS)); \
+	  ruff check $(filter-out tools,$(PY_PROJECTS)) airflow/relay; \
+	  ruff format --check $(filter-out tools,$(PY_PROJECTS)) airflow/relay; \
 	  .ci/large-files'
 
 diff: deps ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=develop|staging|production"; exit 2; }
 	cdk diff $(CDK_ENV) '$(ENV)/*'
 
-# The caller's AWS credentials need airflow:InvokeRestApi on the environment's Airflow role User
+# The caller's AWS credentials need airflow:InvokeRestApi on the environment's Airflow role User,
+# or, where its webserver is PRIVATE_ONLY, lambda:InvokeFunction on its relay
 # (docs/operations.md, "Triggering the smoke run"); SMOKE_TIMEOUT and SMOKE_POLL pass through.
 smoke: ## trigger the platform_smoke DAG of ENV in its MWAA environment and wait for its run (needs AWS credentials)
 	@test -n "$(ENV)" || { echo "usage: make smoke ENV=develop|staging|production"; exit 2; }

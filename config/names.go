@@ -256,6 +256,14 @@ func (e Environment) AirflowEnvironmentName() string {
 	return e.ResourceName("airflow")
 }
 
+// AirflowRelayFunctionName is the Lambda function that relays the smoke's Airflow REST API
+// calls into the VPC where the webserver is PRIVATE_ONLY: <prefix>-<env>-airflow-relay. The
+// GitHub smoke role (account stage) may invoke it by this name, and smoke.sh calls it by it
+// (cmd/smoke prints it), so it must stay stable.
+func (e Environment) AirflowRelayFunctionName() string {
+	return e.ResourceName("airflow-relay")
+}
+
 // AirflowConnectionsPrefix is where MWAA's Secrets Manager backend looks up Airflow
 // connections: connection c is the secret <prefix>-<env>-airflow/connections/c. The execution
 // role may read this prefix only.

@@ -152,6 +152,8 @@ func NewAirflowStack(scope constructs.Construct, id string, props *AirflowStackP
 		s.SecurityGroup.Connections().AllowTo(props.Database, awsec2.Port_Tcp(jsii.Number(DatabasePort)), jsii.String("MWAA platform_smoke as "+config.SmokeDatabaseUser))
 	}
 
+	newAirflowRelay(stack, env, props.Vpc, s.SecurityGroup, s.Key) // PRIVATE_ONLY only: stacks/airflow_relay.go
+
 	s.ExecutionRole = awsiam.NewRole(stack, jsii.String("ExecutionRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewCompositePrincipal(
 			servicePrincipalFor(env, "airflow.amazonaws.com"),

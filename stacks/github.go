@@ -83,13 +83,30 @@ func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 }
 
 // smokeRole is the role deploy.yml's smoke step assumes after a deploy, trusted for the same
-// subject as the deploy role (the job that declares the GitHub environment): it may call
-// airflow:InvokeRestApi as the environment's Airflow User role, and nothing else. A role of
-// its own, not a grant on the deploy role: the deploy role stays limited to the bootstrap
-// roles, and the smoke starts on a fresh session after a deploy that may have used most of the
-// deploy role's.
+// subject as the deploy role (the job that declares the GitHub environment). Where the
+// webserver is public it may call airflow:InvokeRestApi as the environment's Airflow User role,
+// and nothing else. Where it is PRIVATE_ONLY, InvokeRestApi from the runner is refused (MWAA
+// user guide, "Using the Apache Airflow REST API"), so the role may only invoke the
+// environment's Airflow REST API relay (stacks/airflow_relay.go), which allows the
+// platform_smoke calls alone: narrower than InvokeRestApi as User, which it does not keep. The
+// relay's ARN is written from its fixed name, because this role lives in the account stage.
+// A role of its own, not a grant on the deploy role: the deploy role stays limited to the
+// bootstrap roles, and the smoke starts on a fresh session after a deploy that may have used
+// most of the deploy role's.
 func (s *AccountStack) smokeRole(env config.Environment) awsiam.Role {
 	id := "GitHub" + title(env.Name) + "SmokeRole"
+	policy, description := "InvokeAirflowRestApi", "Assumed by deploy.yml in GitHub environment "+env.Name+" to trigger the platform_smoke DAG and wait for its run through MWAA's InvokeRestApi, as Airflow role "+smokeAirflowRole
+	statement := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("airflow:InvokeRestApi"),
+		Resources: jsii.Strings(airflowRoleArn(env, smokeAirflowRole)),
+	})
+	if env.Airflow.WebserverAccessMode == config.WebserverPrivateOnly {
+		policy, description = "InvokeAirflowRelay", "Assumed by deploy.yml in GitHub environment "+env.Name+" to trigger the platform_smoke DAG and wait for its run through the Airflow REST API relay "+env.AirflowRelayFunctionName()+" (PRIVATE_ONLY webserver)"
+		statement = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: jsii.Strings(relayFunctionArn(env)),
+		})
+	}
 	role := awsiam.NewRole(s.Stack, jsii.String(id), &awsiam.RoleProps{
 		RoleName: jsii.String(env.GitHubRoleName(gitHubSmokeRole)),
 		AssumedBy: awsiam.NewOpenIdConnectPrincipal(s.GitHubOidcProvider, &map[string]any{
@@ -98,14 +115,11 @@ func (s *AccountStack) smokeRole(env config.Environment) awsiam.Role {
 				config.GitHubOIDCIssuer + ":sub": env.GitHub.EnvironmentSubject(env.Name),
 			},
 		}),
-		Description:        jsii.String("Assumed by deploy.yml in GitHub environment " + env.Name + " to trigger the platform_smoke DAG and wait for its run through MWAA's InvokeRestApi, as Airflow role " + smokeAirflowRole),
+		Description:        jsii.String(description),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(smokeSessionDuration)),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"InvokeAirflowRestApi": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Actions:   jsii.Strings("airflow:InvokeRestApi"),
-					Resources: jsii.Strings(airflowRoleArn(env, smokeAirflowRole)),
-				})},
+			policy: awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{statement},
 			}),
 		},
 	})
@@ -121,6 +135,12 @@ func (s *AccountStack) smokeRole(env config.Environment) awsiam.Role {
 // (the Service Authorization Reference's rbac-role resource type).
 func airflowRoleArn(env config.Environment, airflowRole string) string {
 	return fmt.Sprintf("arn:%s:airflow:%s:%s:role/%s/%s", partitionOf(env), env.Region, env.Account, env.AirflowEnvironmentName(), airflowRole)
+}
+
+// relayFunctionArn is the environment's Airflow REST API relay function, from its fixed name:
+// arn:<partition>:lambda:<region>:<account>:function:<prefix>-<env>-airflow-relay.
+func relayFunctionArn(env config.Environment) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partitionOf(env), env.Region, env.Account, env.AirflowRelayFunctionName())
 }
 
 // versionCheckRole is the role versions.yml assumes weekly, in the GitHub environment

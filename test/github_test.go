@@ -305,7 +305,9 @@ esac`)
 
 // TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser: deploy.yml's smoke step assumes
 // <prefix>-<env>-github-smoke, trusted for the same subject as the deploy role, which may call
-// airflow:InvokeRestApi as the environment's Airflow role User and nothing else. IAM scopes the
+// airflow:InvokeRestApi as the environment's Airflow role User and nothing else; where the
+// webserver is PRIVATE_ONLY, it may only invoke the environment's relay function (the Lambda
+// relay makes the InvokeRestApi call inside the VPC, for platform_smoke only). IAM scopes the
 // action to an Airflow role, arn:aws:airflow:<region>:<account>:role/<environment>/<role>
 // ("Granting access to the Apache Airflow REST API", MWAA user guide; the Service
 // Authorization Reference's rbac-role resource type), not to a DAG.
@@ -323,41 +325,71 @@ func TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser(t *testing.T) {
 		}}, st[0]["Condition"], "the subject of the deploy job, which runs the smoke")
 		assert.Equal(t, float64(7200), role.Properties["MaxSessionDuration"], "outlasts smoke.sh's default wait of an hour")
 		assert.Nil(t, role.Properties["ManagedPolicyArns"])
+		outputs := templateOf(accountOf(t, env).Stack).FindOutputs(jsii.String("GitHub"+capitalize(env.Name)+"SmokeRoleArn"), nil)
+		assert.Len(t, *outputs, 1, "the ARN for the GitHub environment's variable AWS_SMOKE_ROLE_ARN")
 		policies := role.Properties["Policies"].([]any)
 		require.Len(t, policies, 1)
 		statements := documentStatements(policies[0].(map[string]any)["PolicyDocument"])
 		require.Len(t, statements, 1)
 		assert.Equal(t, "Allow", statements[0]["Effect"])
-		assert.Equal(t, "airflow:InvokeRestApi", statements[0]["Action"])
+		if env.Airflow.WebserverAccessMode == config.WebserverPrivateOnly {
+			// InvokeRestApi from the runner is refused for a private webserver: the role may
+			// only invoke the relay, which allows the platform_smoke calls alone.
+			assert.Equal(t, "lambda:InvokeFunction", statements[0]["Action"], env.Name)
+			assert.Equal(t, fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s-%s-airflow-relay", env.Region, env.Account, env.Prefix, env.Name),
+				statements[0]["Resource"])
+			continue
+		}
+		assert.Equal(t, "airflow:InvokeRestApi", statements[0]["Action"], env.Name)
 		assert.Equal(t, fmt.Sprintf("arn:aws:airflow:%s:%s:role/%s-%s-airflow/User", env.Region, env.Account, env.Prefix, env.Name),
 			statements[0]["Resource"])
-		outputs := templateOf(accountOf(t, env).Stack).FindOutputs(jsii.String("GitHub"+capitalize(env.Name)+"SmokeRoleArn"), nil)
-		assert.Len(t, *outputs, 1, "the ARN for the GitHub environment's variable AWS_SMOKE_ROLE_ARN")
 	}
 }
 
 // fakeAWS stands in for the AWS CLI in TestSmokeScript. It appends each invocation's arguments
-// to $FAKE_AWS_LOG as a JSON array, and answers `aws mwaa invoke-rest-api` from the scripted
-// answers in $FAKE_AWS_ANSWERS: for each "METHOD path" (the run ID in a path written {run}),
-// a list consumed in order, its last answer repeated. An answer is the Airflow response's
-// JSON, or {"error": "..."}: the CLI's exit status 254 and message for a refused call.
+// to $FAKE_AWS_LOG as a JSON array, and answers `aws mwaa invoke-rest-api` and the relay's
+// `aws lambda invoke` from the scripted answers in $FAKE_AWS_ANSWERS: for each "METHOD path"
+// (the run ID in a path written {run}), a list consumed in order, its last answer repeated. An
+// answer is the Airflow response's JSON, or {"error": "..."}: MWAA refused the call (the CLI's
+// exit status 254, or the relay's unhandled error), or {"refused": "..."}: the relay refused
+// the request (a function error, as airflow_relay.RelayRefused), or {"status": N, ...}: the
+// relay answered Airflow's status N. The relay's answer goes to the invoke's outfile, and
+// standard output gets what the CLI prints: StatusCode, and FunctionError on an error.
 const fakeAWS = `#!/usr/bin/env python3
 import json, os, re, sys
 args = sys.argv[1:]
 with open(os.environ["FAKE_AWS_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
 opt = {args[i]: args[i + 1] for i in range(len(args) - 1) if args[i].startswith("--")}
-key = opt["--method"] + " " + re.sub(r"^(/dags/[^/]+/dagRuns/)[^/]+", r"\1{run}", opt["--path"])
+relay = args[:2] == ["lambda", "invoke"]
+if relay:
+    payload = json.loads(opt["--payload"])
+    method, path, outfile = payload["method"], payload["path"], args[-1]
+else:
+    method, path = opt["--method"], opt["--path"]
+key = method + " " + re.sub(r"^(/dags/[^/]+/dagRuns/)[^/]+", r"\1{run}", path)
 answers = json.load(open(os.environ["FAKE_AWS_ANSWERS"]))
 counts = os.environ["FAKE_AWS_LOG"] + ".counts"
 n = json.load(open(counts)) if os.path.exists(counts) else {}
 queue = answers.get(key)
 if not queue:
-    print("An error occurred (RestApiClientException): no scripted answer for " + key, file=sys.stderr)
-    sys.exit(254)
-answer = queue[min(n.get(key, 0), len(queue) - 1)]
+    answer = {"error": "no scripted answer for " + key}
+else:
+    answer = queue[min(n.get(key, 0), len(queue) - 1)]
 n[key] = n.get(key, 0) + 1
 json.dump(n, open(counts, "w"))
+if relay:
+    if "error" in answer or "refused" in answer:
+        kind = "RelayRefused" if "refused" in answer else "ClientError"
+        json.dump({"errorMessage": answer.get("refused") or answer["error"], "errorType": kind}, open(outfile, "w"))
+        print(json.dumps({"StatusCode": 200, "FunctionError": "Unhandled", "ExecutedVersion": "$LATEST"}))
+    elif "status" in answer:
+        json.dump({"status": answer["status"], "response": answer.get("response")}, open(outfile, "w"))
+        print(json.dumps({"StatusCode": 200, "ExecutedVersion": "$LATEST"}))
+    else:
+        json.dump({"status": 200, "response": answer}, open(outfile, "w"))
+        print(json.dumps({"StatusCode": 200, "ExecutedVersion": "$LATEST"}))
+    sys.exit(0)
 if "error" in answer:
     print("An error occurred (RestApiServerException) when calling the InvokeRestApi operation: " + answer["error"], file=sys.stderr)
     sys.exit(254)
@@ -368,6 +400,8 @@ print(json.dumps({"RestApiStatusCode": 200, "RestApiResponse": answer}))
 type smokeCall struct {
 	method, path, body, query string
 	args                      []string
+	// relayed is a call through the relay (aws lambda invoke), not InvokeRestApi itself.
+	relayed bool
 }
 
 // runSmoke runs smoke.sh for env against fakeAWS with answers, and returns its combined output,
@@ -402,6 +436,15 @@ func runSmoke(t *testing.T, env config.Environment, answers map[string][]any, ex
 					c.body = args[i+1]
 				case "--query-parameters":
 					c.query = args[i+1]
+				case "--payload":
+					// The relay's event: the same method, path, body and query, as one object.
+					var payload struct {
+						Method, Path string
+						Body, Query  json.RawMessage
+					}
+					require.NoError(t, json.Unmarshal([]byte(args[i+1]), &payload), args[i+1])
+					c.method, c.path, c.body, c.query = payload.Method, payload.Path, string(payload.Body), string(payload.Query)
+					c.relayed = true
 				}
 			}
 			calls = append(calls, c)
@@ -421,8 +464,9 @@ var triggerBodyFields = []string{"dag_run_id", "data_interval_start", "data_inte
 // trigger body is Airflow 3's with logical_date and a short run ID, every path is within
 // InvokeRestApi's 64 characters, polling stops at success (a failed read is tried again), a
 // failed run exits non-zero naming the failed tasks and stages, and a run that never finishes
-// times out naming what it waits on. An environment with a private webserver is refused
-// before any call unless the caller says it runs inside the VPC.
+// times out naming what it waits on. An environment with a private webserver is called through
+// its relay function (aws lambda invoke, the same paths and bodies as its event), unless the
+// caller says it runs inside the VPC; the relay's refusals and errors fail the run clearly.
 func TestSmokeScript(t *testing.T) {
 	var public, private *config.Environment
 	for _, p := range suite.platforms {
@@ -453,14 +497,23 @@ func TestSmokeScript(t *testing.T) {
 			"GET /dags/platform_smoke/dagRuns/{run}/taskInstances": {taskInstances},
 		}
 	}
-	// Every call names the environment's MWAA environment and region, within 64 characters.
-	checkCalls := func(t *testing.T, calls []smokeCall) string {
+	// Every call names the environment's MWAA environment (or, through the relay, its relay
+	// function) and region, within 64 characters.
+	checkCallsOf := func(t *testing.T, env config.Environment, relayed bool, calls []smokeCall) string {
 		t.Helper()
 		require.GreaterOrEqual(t, len(calls), 3, "unpause, trigger and at least one read")
 		for _, c := range calls {
-			assert.Equal(t, []string{"mwaa", "invoke-rest-api"}, c.args[:2])
-			assert.Contains(t, strings.Join(c.args, " "), "--name "+env.AirflowEnvironmentName()+" ")
-			assert.Contains(t, strings.Join(c.args, " "), "--region "+env.Region+" ")
+			line := strings.Join(c.args, " ")
+			if relayed {
+				assert.Equal(t, []string{"lambda", "invoke"}, c.args[:2])
+				assert.True(t, c.relayed)
+				assert.Contains(t, line, "--function-name "+env.Prefix+"-"+env.Name+"-airflow-relay ")
+				assert.Contains(t, line, "--cli-binary-format raw-in-base64-out ", "the payload is raw JSON, not base64")
+			} else {
+				assert.Equal(t, []string{"mwaa", "invoke-rest-api"}, c.args[:2])
+				assert.Contains(t, line, "--name "+env.AirflowEnvironmentName()+" ")
+			}
+			assert.Contains(t, line, "--region "+env.Region+" ")
 			assert.LessOrEqual(t, len(c.path), 64, "InvokeRestApi's Path is at most 64 characters: %s", c.path)
 		}
 		assert.Equal(t, "PATCH", calls[0].method, "unpause first: a paused DAG's run stays queued")
@@ -484,6 +537,10 @@ func TestSmokeScript(t *testing.T) {
 		// The longest path the script calls, with the longest run ID it makes.
 		assert.LessOrEqual(t, len("/dags/platform_smoke/dagRuns/"+id+"/taskInstances"), 64)
 		return id
+	}
+	checkCalls := func(t *testing.T, calls []smokeCall) string {
+		t.Helper()
+		return checkCallsOf(t, env, false, calls)
 	}
 	reads := func(calls []smokeCall, suffix string) int {
 		n := 0
@@ -550,14 +607,74 @@ func TestSmokeScript(t *testing.T) {
 		assert.Contains(t, out, "could not trigger platform_smoke")
 	})
 
-	t.Run("private webserver", func(t *testing.T) {
-		out, err, calls := runSmoke(t, *private, answers([]any{run("success")}, tis(nil)))
-		require.Error(t, err, out)
-		assert.Empty(t, calls)
-		assert.Contains(t, out, "PRIVATE_ONLY, and MWAA refuses InvokeRestApi for it from outside its VPC")
-		out, err, calls = runSmoke(t, *private, answers([]any{run("success")}, tis(nil)), "SMOKE_FROM_VPC=1")
+	// A PRIVATE_ONLY webserver: every call goes through the relay, with the same paths and
+	// bodies; SMOKE_FROM_VPC=1 (a caller inside the VPC) calls InvokeRestApi itself.
+	t.Run("private webserver through the relay", func(t *testing.T) {
+		out, err, calls := runSmoke(t, *private, answers(
+			[]any{run("running"), map[string]any{"error": "the request timed out after 10 seconds"}, run("success")},
+			tis(nil)))
 		require.NoError(t, err, out)
-		assert.Contains(t, strings.Join(calls[0].args, " "), "--name "+private.AirflowEnvironmentName()+" ")
+		id := checkCallsOf(t, *private, true, calls)
+		assert.Equal(t, 3, reads(calls, id), "polling stops at success, after one failed read")
+		assert.Contains(t, out, "PRIVATE_ONLY; calling it through the relay "+private.Prefix+"-"+private.Name+"-airflow-relay")
+		assert.Contains(t, out, "platform_smoke run "+id+" succeeded")
+		assert.Empty(t, calls[2].body)
+		assert.Empty(t, calls[2].query)
+	})
+
+	t.Run("private webserver, failed run through the relay", func(t *testing.T) {
+		out, err, calls := runSmoke(t, *private, answers(
+			[]any{run("failed")},
+			tis(map[string]string{"arrive_database_bronze": "failed", "preflight": "success"})))
+		require.Error(t, err, out)
+		checkCallsOf(t, *private, true, calls)
+		last := calls[len(calls)-1]
+		assert.True(t, strings.HasSuffix(last.path, "/taskInstances"), last.path)
+		assert.JSONEq(t, `{"limit": 100, "offset": 0}`, last.query, "the query travels in the relay's event")
+		assert.Contains(t, out, "stage database_bronze (task arrive_database_bronze, failed)")
+	})
+
+	t.Run("relay refuses the trigger", func(t *testing.T) {
+		a := answers([]any{run("success")}, tis(nil))
+		a["POST /dags/platform_smoke/dagRuns"] = []any{map[string]any{"refused": "POST '/dags/platform_smoke/dagRuns' refused; the relay allows only GET /dags/platform_smoke ..."}}
+		out, err, calls := runSmoke(t, *private, a)
+		require.Error(t, err, out)
+		assert.Len(t, calls, 2, "nothing is polled when the trigger fails")
+		assert.Contains(t, out, "relay "+private.Prefix+"-"+private.Name+"-airflow-relay refused or failed POST /dags/platform_smoke/dagRuns: POST '/dags/platform_smoke/dagRuns' refused; the relay allows only")
+		assert.Contains(t, out, "::error::"+private.Name+": could not trigger platform_smoke")
+	})
+
+	t.Run("relay function error on unpause", func(t *testing.T) {
+		a := answers([]any{run("success")}, tis(nil))
+		a["PATCH /dags/platform_smoke"] = []any{map[string]any{"error": "An error occurred (AccessDeniedException) when calling the InvokeRestApi operation"}}
+		out, err, calls := runSmoke(t, *private, a)
+		require.Error(t, err, out)
+		assert.Len(t, calls, 1)
+		assert.Contains(t, out, "AccessDeniedException")
+		assert.Contains(t, out, "::error::"+private.Name+": could not unpause platform_smoke")
+	})
+
+	t.Run("relay answers an Airflow error status", func(t *testing.T) {
+		a := answers([]any{run("success")}, tis(nil))
+		a["POST /dags/platform_smoke/dagRuns"] = []any{map[string]any{"status": 409, "response": map[string]any{"detail": "already exists"}}}
+		out, err, calls := runSmoke(t, *private, a)
+		require.Error(t, err, out)
+		assert.Len(t, calls, 2)
+		assert.Contains(t, out, `answered status 409: {"detail":"already exists"}`)
+	})
+
+	t.Run("relay reads failing", func(t *testing.T) {
+		out, err, calls := runSmoke(t, *private, answers([]any{map[string]any{"refused": "GET refused"}}, tis(nil)))
+		require.Error(t, err, out)
+		checkCallsOf(t, *private, true, calls)
+		assert.Contains(t, out, "5 reads in a row of platform_smoke run")
+	})
+
+	t.Run("private webserver from inside the VPC", func(t *testing.T) {
+		out, err, calls := runSmoke(t, *private, answers([]any{run("success")}, tis(nil)), "SMOKE_FROM_VPC=1")
+		require.NoError(t, err, out)
+		checkCallsOf(t, *private, false, calls)
+		assert.NotContains(t, out, "through the relay")
 	})
 
 	t.Run("usage", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"dataplatform/config"
 	"dataplatform/stacks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -336,10 +337,16 @@ var databricksRuntimeServices = []string{"sts", "kinesis"}
 // where they differ ("AWS services that integrate with AWS PrivateLink",
 // https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html):
 // Kinesis Data Streams is com.amazonaws.<region>.kinesis-streams, CloudWatch metrics
-// com.amazonaws.<region>.monitoring.
+// com.amazonaws.<region>.monitoring, MWAA's airflow actions com.amazonaws.<region>.airflow.api
+// (environments), .airflow.env (InvokeRestApi, CLI and web login tokens) and .airflow.ops
+// (PublishMetrics) ("AWS PrivateLink for Amazon MWAA" and the MWAA API reference's
+// "Endpoints"). So the Airflow REST API relay (airflow:InvokeRestApi) must reach the
+// airflow.env endpoint, and so must MWAA itself (airflow:PublishMetrics): an action prefix
+// counts for every endpoint of its service, which can only add checks.
 var endpointServices = map[string][]string{
 	"kinesis":    {"kinesis-streams"},
 	"cloudwatch": {"monitoring"},
+	"airflow":    {"airflow.api", "airflow.env", "airflow.ops"},
 }
 
 // netCaller is one VPC-attached caller.
@@ -476,7 +483,7 @@ func (s *netStage) callers(p *stacks.Platform, dmsAccountRoles []netNode) []*net
 		if !ok {
 			continue
 		}
-		c := &netCaller{kind: "Lambda", name: n.String(), groups: s.resolveAll(n.stack, vpc["SecurityGroupIds"]), databases: s.rotatedDatabases(n)}
+		c := &netCaller{kind: callerLambda, name: n.String(), groups: s.resolveAll(n.stack, vpc["SecurityGroupIds"]), databases: s.rotatedDatabases(n)}
 		role, ok := s.resolve(n.stack, fn.Properties["Role"])
 		require.True(s.t, ok, "%s: role %s", n, jsonText(fn.Properties["Role"]))
 		s.roleServices(c, role)
@@ -526,6 +533,7 @@ const (
 	callerDMS        = "DMS replication instance"
 	callerRotation   = "secret rotation Lambda (SAR)"
 	callerDatabricks = "Databricks workspace group"
+	callerLambda     = "Lambda"
 )
 
 // dmsCaller is a replication instance: its calls are those of the roles its tasks' endpoints
@@ -727,6 +735,12 @@ func TestEveryVpcCallerReachesWhatItCalls(t *testing.T) {
 			}
 			if p.Env.Smoke.WriteSources {
 				required[callerMWAA] = append(required[callerMWAA], "database")
+			}
+			// A private webserver's relay calls InvokeRestApi through the airflow.env endpoint,
+			// whose private DNS sends MWAA's own calls to env.airflow there too.
+			if p.Env.Airflow.WebserverAccessMode == config.WebserverPrivateOnly {
+				required[callerMWAA] = append(required[callerMWAA], "airflow.env")
+				required[callerLambda] = []string{"airflow.env"}
 			}
 			for _, kind := range slices.Sorted(maps.Keys(required)) {
 				require.Positive(t, found[kind], "no %s found: the walk matched nothing", kind)

@@ -3,12 +3,15 @@
 # its run. Exits 0 when the run succeeds; 1 when it fails, naming each failed task (a failed
 # arrive_<stage> names its stage), or when it has not finished in time, naming the tasks still
 # waiting. Run by deploy.yml after the staging deploy and by `make smoke ENV=<env>`, with the
-# caller's AWS credentials (airflow:InvokeRestApi on the environment's Airflow role User).
+# caller's AWS credentials: airflow:InvokeRestApi on the environment's Airflow role User where
+# the webserver is public; where it is PRIVATE_ONLY, MWAA refuses InvokeRestApi from outside
+# the VPC, so each call goes through the environment's relay function inside it
+# (lambda:InvokeFunction on <prefix>-<env>-airflow-relay; stacks/airflow_relay.go).
 # Usage: smoke.sh ENV
 #   SMOKE_TIMEOUT   seconds to wait for the run once triggered (default 3600)
 #   SMOKE_POLL      seconds between two reads of the run (default 30)
-#   SMOKE_FROM_VPC  1 to call an environment whose webserver is PRIVATE_ONLY: MWAA accepts
-#                   InvokeRestApi for it only from inside its VPC (docs/operations.md)
+#   SMOKE_FROM_VPC  1 to call InvokeRestApi directly for a PRIVATE_ONLY environment, from a
+#                   machine inside its VPC, instead of through the relay (docs/operations.md)
 #
 # MWAA's traps (docs/operations.md, "Triggering the smoke run"): a path is at most 64
 # characters, so the run ID is short; a call must finish within 10 seconds, so the script polls
@@ -24,27 +27,52 @@ timeout=${SMOKE_TIMEOUT:-3600}
 poll=${SMOKE_POLL:-30}
 dag=platform_smoke
 
-# REGION, AIRFLOW_ENVIRONMENT and WEBSERVER_ACCESS of the environment, from config.
+# REGION, AIRFLOW_ENVIRONMENT, WEBSERVER_ACCESS and RELAY_FUNCTION (set where the webserver is
+# PRIVATE_ONLY) of the environment, from config.
 eval "$(go run ./cmd/smoke -env "$env_name")"
 
+relay=""
 if [ "$WEBSERVER_ACCESS" = PRIVATE_ONLY ] && [ "${SMOKE_FROM_VPC:-}" != 1 ]; then
-  echo "::error::$env_name: the Airflow webserver of $AIRFLOW_ENVIRONMENT is PRIVATE_ONLY, and MWAA refuses InvokeRestApi for it from outside its VPC; run this from inside the VPC with SMOKE_FROM_VPC=1 (docs/operations.md)" >&2
-  exit 1
+  relay=$RELAY_FUNCTION
+  echo "$env_name: the webserver of $AIRFLOW_ENVIRONMENT is PRIVATE_ONLY; calling it through the relay $relay"
 fi
+answer=$(mktemp)
+trap 'rm -f "$answer"' EXIT
 
-# api METHOD PATH [BODY] [QUERY]: one Airflow REST API call through InvokeRestApi; prints the
-# Airflow response's JSON. Fails on an Airflow status of 400 or more (the CLI then exits non-zero).
+# api METHOD PATH [BODY] [QUERY]: one Airflow REST API call through InvokeRestApi, directly or
+# through the relay; prints the Airflow response's JSON. Fails on an Airflow status of 400 or
+# more (the direct CLI call then exits non-zero; the relay raises, or answers that status), and
+# on a relay error, printing the relay's message.
 api() {
-  local method=$1 path=$2 args
+  local method=$1 path=$2 args payload meta status
   if [ ${#path} -gt 64 ]; then
     echo "::error::InvokeRestApi path $path has ${#path} characters; MWAA accepts at most 64" >&2
     return 1
   fi
-  args=(mwaa invoke-rest-api --region "$REGION" --name "$AIRFLOW_ENVIRONMENT"
-    --method "$method" --path "$path" --output json)
-  if [ -n "${3:-}" ]; then args+=(--body "$3"); fi
-  if [ -n "${4:-}" ]; then args+=(--query-parameters "$4"); fi
-  aws "${args[@]}" | jq -c '.RestApiResponse'
+  if [ -z "$relay" ]; then
+    args=(mwaa invoke-rest-api --region "$REGION" --name "$AIRFLOW_ENVIRONMENT"
+      --method "$method" --path "$path" --output json)
+    if [ -n "${3:-}" ]; then args+=(--body "$3"); fi
+    if [ -n "${4:-}" ]; then args+=(--query-parameters "$4"); fi
+    aws "${args[@]}" | jq -c '.RestApiResponse'
+    return
+  fi
+  payload=$(jq -nc --arg method "$method" --arg path "$path" --arg body "${3:-}" --arg query "${4:-}" \
+    '{method: $method, path: $path}
+     + (if $body == "" then {} else {body: ($body | fromjson)} end)
+     + (if $query == "" then {} else {query: ($query | fromjson)} end)')
+  meta=$(aws lambda invoke --region "$REGION" --function-name "$relay" \
+    --cli-binary-format raw-in-base64-out --payload "$payload" --output json "$answer") || return 1
+  if [ "$(jq -r '.FunctionError // empty' <<<"$meta")" != "" ]; then
+    echo "relay $relay refused or failed $method $path: $(jq -r '.errorMessage // .' "$answer" 2>/dev/null || cat "$answer")" >&2
+    return 1
+  fi
+  status=$(jq -r '.status' "$answer")
+  if ! [[ $status =~ ^[0-9]+$ ]] || [ "$status" -ge 400 ]; then
+    echo "relay $relay: $method $path answered status $status: $(jq -c '.response' "$answer")" >&2
+    return 1
+  fi
+  jq -c '.response' "$answer"
 }
 
 # A short run ID keeps the longest path, .../dagRuns/<id>/taskInstances, within 64 characters.

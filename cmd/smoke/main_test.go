@@ -13,9 +13,14 @@ func TestPrintsWhatSmokeShNeeds(t *testing.T) {
 	for _, e := range config.All() {
 		var out, errs bytes.Buffer
 		assert.Equal(t, 0, run([]string{"-env", e.Name}, &out, &errs), errs.String())
+		relay := ""
+		if e.Airflow.WebserverAccessMode == config.WebserverPrivateOnly {
+			relay = e.Prefix + "-" + e.Name + "-airflow-relay"
+		}
 		assert.Equal(t, "REGION="+e.Region+"\n"+
 			"AIRFLOW_ENVIRONMENT="+e.AirflowEnvironmentName()+"\n"+
-			"WEBSERVER_ACCESS="+e.Airflow.WebserverAccessMode+"\n", out.String())
+			"WEBSERVER_ACCESS="+e.Airflow.WebserverAccessMode+"\n"+
+			"RELAY_FUNCTION="+relay+"\n", out.String())
 	}
 }
 
