@@ -119,7 +119,7 @@ def platform_smoke():
             if status != "running":
                 raise RuntimeError(
                     f"the DMS replication task {task_id} is {status}, not running: start it by hand "
-                    "(docs/operations.md, 'Starting replication'). Nothing was written."
+                    "(docs/operations.md, 'Starting the DMS task'). Nothing was written."
                 )
             database_connection().close()
             checked.append(f"DMS task {task_id} running, source database reachable")
@@ -157,23 +157,25 @@ def platform_smoke():
 
             kinesis = client("kinesis")
             deployed = settings.get_map(settings.KINESIS_STREAMS)
-            run = canary.order_ids()
-            marked_at = canary.now().timestamp()
-            events, now = {}, canary.now()
+            now = canary.now()
+            # One canary order ID for the run: the events of a stream keyed like the served
+            # table carry it, and the run's event IDs are made from it.
+            order_id = canary.order_ids(now.timestamp())[0]
             db = PLAN.get("database") or {}
+            marker = {
+                "column": db.get("markerColumn"),
+                "customerId": PLAN["marker"]["customerId"],
+                "keyColumn": (db.get("key") or [None])[0],
+                "orderId": order_id,
+            }
+            events = {}
             for stream in PLAN["streams"]:
-                ids = canary.event_ids(PLAN["marker"]["eventIdPrefix"], -run[0], 2)
-                marker = {
-                    "column": db.get("markerColumn"),
-                    "customerId": PLAN["marker"]["customerId"],
-                    "keyColumn": (db.get("key") or [None])[0],
-                    "orderId": run[0],
-                }
+                ids = canary.event_ids(PLAN["marker"]["eventIdPrefix"], -order_id, 2)
                 canary.put_events(
                     kinesis, deployed[stream["name"]], [canary.event(stream, marker, i, now) for i in ids]
                 )
                 events[stream["name"]] = ids
-            return {"marked_at": marked_at, "events": events, "orders": [run[0]]}
+            return {"marked_at": now.timestamp(), "events": events, "orders": [order_id]}
 
         marks["streams"] = mark_streams()
         checks >> marks["streams"]
