@@ -47,6 +47,8 @@ func develop() Environment {
 			AirflowQueuedTasks:         Alarm{Threshold: 50, EvaluationPeriods: 3},
 			FailedQueryWorkgroups:      []string{WorkgroupDbt},
 		},
+		// develop has its own account: the budget counts all of it; above its fixed monthly cost (make cost).
+		Budget: Budget{MonthlyUSD: 500, ActualPercents: []int{80, 100}, ForecastPercents: []int{100}},
 		// placeholder: set the repository that holds this code (see docs/cicd.md)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform"},
 		Databricks: Databricks{

@@ -33,6 +33,8 @@ type Environment struct {
 	DataLake DataLake
 	// Monitoring sets who is alerted and when the alarms of every pipeline stage fire.
 	Monitoring Monitoring
+	// Budget is the monthly cost budget whose actual and forecast alerts go to the alert topic.
+	Budget Budget
 	// GitHub is the repository whose workflows may deploy this environment and diff it on pull requests.
 	GitHub GitHub
 	// Databricks is the customer-managed VPC, roles and root bucket of a Databricks workspace.

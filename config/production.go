@@ -50,6 +50,8 @@ func production() Environment {
 			AirflowQueuedTasks:         Alarm{Threshold: 25, EvaluationPeriods: 3},
 			FailedQueryWorkgroups:      []string{WorkgroupDbt},
 		},
+		// production has its own account: the budget counts all of it; above its fixed monthly cost (make cost), with room for its usage.
+		Budget: Budget{MonthlyUSD: 6000, ActualPercents: []int{50, 80, 100}, ForecastPercents: []int{100}},
 		// placeholder: set the repository that holds this code (see docs/cicd.md)
 		GitHub: GitHub{Owner: "example-org", Repository: "dataplatform", ReviewedDiffs: true},
 		Databricks: Databricks{

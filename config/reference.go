@@ -26,7 +26,8 @@ func Rules() []Rule {
 			declarations = append(declarations, Rule{Field: d.setting(r.Field), Allowed: r.Allowed, File: d.file})
 		}
 	}
-	return slices.Concat(declarations, uniqueAcrossEnvironments.describe(), environmentRules.describe(), sameAcrossEnvironments.describe())
+	return slices.Concat(declarations, uniqueAcrossEnvironments.describe(), sharedAccountRules.describe(), environmentRules.describe(),
+		sameAcrossEnvironments.describe())
 }
 
 // Unchecked names the settings no rule checks, with the reason. cmd/configdoc's test fails for

@@ -59,6 +59,7 @@ func validate(d declarations, tables []SourceTable, envs []Environment) error {
 	for i, e := range envs {
 		v.env = e.Name
 		uniqueAcrossEnvironments.run(v, nil, peer{e, envs[:i]})
+		sharedAccountRules.run(v, nil, sharing{e, e.AccountPeers(envs)})
 		environmentRules.run(v, nil, e)
 	}
 	for i, e := range envs {
@@ -88,7 +89,7 @@ func reservedIn(envs []Environment) []string {
 // stops its list stops only its part's. Their order is the order of the messages, which the
 // tests pin.
 var environmentRules = rules[Environment]{
-	group(settingRules), group(networkRules), group(dataLakeRules), group(monitoringRules), group(gitHubRules),
+	group(settingRules), group(networkRules), group(dataLakeRules), group(monitoringRules), group(budgetRules), group(gitHubRules),
 	group(databricksRules), group(streamingRules), group(catalogRules), group(analyticsRules), group(databaseRules),
 	group(cdcRules), group(identifierRules), group(airflowRules), group(silverRules), group(warehouseRules),
 	group(smokeRules),

@@ -64,7 +64,8 @@ func Build(app awscdk.App, envs []config.Environment, only string) ([]*Platform,
 	}
 	var platforms []*Platform
 	for _, env := range selected {
-		p := NewPlatform(app, env)
+		// Whether the account is shared is read from every environment, not only the selected.
+		p := NewPlatform(app, env, len(env.AccountPeers(envs)) > 0)
 		AddNagChecks(p.Stage)
 		platforms = append(platforms, p)
 	}
@@ -78,7 +79,9 @@ func AddNagChecks(stage awscdk.Stage) {
 }
 
 // NewPlatform adds one environment's stage with all of its stacks, wired by typed handles.
-func NewPlatform(app awscdk.App, env config.Environment) *Platform {
+// sharesAccount is whether other environments deploy to env's account (its budget then counts
+// only env's tagged costs).
+func NewPlatform(app awscdk.App, env config.Environment, sharesAccount bool) *Platform {
 	stage := awscdk.NewStage(app, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 	})
@@ -146,6 +149,8 @@ func NewPlatform(app awscdk.App, env config.Environment) *Platform {
 		Analytics:  p.Analytics,
 		Databricks: p.Databricks,
 		Airflow:    p.Airflow,
+		// Where other environments deploy to the account, the budget counts only env's tagged costs.
+		SharesAccount: sharesAccount,
 	})
 	return p
 }

@@ -9,6 +9,7 @@ import (
 	"dataplatform/constructs/securebucket"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsbudgets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -49,10 +50,14 @@ type MonitoringStackProps struct {
 	Databricks *DatabricksStack
 	// Airflow's scheduler is watched for a missing heartbeat, its executor for queued tasks.
 	Airflow *AirflowStack
+	// SharesAccount is whether other environments deploy to Env's account: the budget then
+	// counts only the costs tagged with Env's environment tag (config.Environment.AccountPeers).
+	SharesAccount bool
 }
 
-// MonitoringStack is the environment's alerting: one KMS-encrypted SNS topic that every alarm
-// and failure event publishes to, and a dashboard with one row per pipeline stage.
+// MonitoringStack is the environment's alerting: one KMS-encrypted SNS topic that every alarm,
+// failure event and budget alert publishes to, the monthly cost budget, and a dashboard with
+// one row per pipeline stage.
 type MonitoringStack struct {
 	awscdk.Stack
 	// Topic receives every alarm, recovery and failure event of the environment.
@@ -67,6 +72,8 @@ type MonitoringStack struct {
 	Alarms map[string][]awscloudwatch.Alarm
 	// Rules are the EventBridge alerts of each stage, keyed by config.Stage*.
 	Rules map[string][]awsevents.Rule
+	// Budget is the environment's monthly cost budget; its actual and forecast alerts go to Topic.
+	Budget awsbudgets.CfnBudget
 }
 
 // stages are the dashboard's rows, top to bottom: the pipeline in the order data moves, the
@@ -96,6 +103,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		Publisher: alarms.Publisher(stack, "AlertPublisher", topic),
 		Alarms:    map[string][]awscloudwatch.Alarm{},
 		Rules:     map[string][]awsevents.Rule{},
+		Budget:    monthlyBudget(stack, env, key, topic, props.SharesAccount),
 	}
 	m := &monitor{stack: s, env: env, widgets: map[string][]awscloudwatch.IWidget{},
 		period: awscdk.Duration_Minutes(jsii.Number(float64(env.Monitoring.PeriodMinutes)))}

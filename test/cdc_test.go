@@ -378,6 +378,8 @@ func TestOneDmsVpcRolePerAccount(t *testing.T) {
 	require.NoError(t, err)
 	first, second := config.All()[0], config.All()[0]
 	second.Name, second.Network.CIDR = "develop2", "10.11.0.0/16"
+	// Environments that share an account tell their budgets apart by the environment tag.
+	second.Tags[config.EnvironmentTag] = second.Name
 	_, accounts, err := stacks.Build(app, []config.Environment{first, second}, "")
 	require.NoError(t, err)
 	require.Len(t, accounts, 1)

@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -172,6 +173,29 @@ func TestEveryPublisherMayWriteToItsTarget(t *testing.T) {
 			}
 		}
 
+		// Budget -> topic: the topic policy admits AWS Budgets for this budget's ARN from this
+		// account, and the topic's key admits AWS Budgets.
+		for id, budget := range resourcesOf(t, stack, "AWS::Budgets::Budget") {
+			where := name + "/" + id
+			arn := fmt.Sprintf("arn:aws:budgets::%s:budget/%s", *stack.Account(), budget.Properties["Budget"].(map[string]any)["BudgetName"])
+			notifications, _ := budget.Properties["NotificationsWithSubscribers"].([]any)
+			for _, n := range notifications {
+				for _, sub := range n.(map[string]any)["Subscribers"].([]any) {
+					sub := sub.(map[string]any)
+					if sub["SubscriptionType"] != "SNS" {
+						continue
+					}
+					topic, ok := locate(t, stack, sub["Address"])
+					require.True(t, ok, "%s: %s is not a topic of the platform", where, jsonText(sub["Address"]))
+					c.check("budget -> topic", where, budgetMayPublish(t, stack, topicStatements(topic), topic, *stack.Account(), arn),
+						"the topic policy does not admit budgets.amazonaws.com for "+arn)
+					key, encrypted := topicKey(topic)
+					c.check("budget -> topic key", where, encrypted && keyAdmits(t, key, service("budgets.amazonaws.com"), "kms:GenerateDataKey", "kms:Decrypt"),
+						"the topic's key does not admit AWS Budgets")
+				}
+			}
+		}
+
 		// EventBridge rule -> topic, as the target's role: the role may publish to the topic and
 		// use its key, and the key admits the account's IAM policies.
 		for id, rule := range resourcesOf(t, stack, "AWS::Events::Rule") {
@@ -247,7 +271,7 @@ func TestEveryPublisherMayWriteToItsTarget(t *testing.T) {
 		}
 	}
 	total := 0
-	for _, kind := range []string{"alarm -> topic", "alarm -> topic key", "rule -> topic", "rule -> topic key", "log group -> key",
+	for _, kind := range []string{"alarm -> topic", "alarm -> topic key", "budget -> topic", "budget -> topic key", "rule -> topic", "rule -> topic key", "log group -> key",
 		"bucket -> access logs bucket", "firehose -> bucket", "firehose -> bucket key", "dms -> bucket", "dms -> bucket listing", "dms -> bucket key"} {
 		assert.Positive(t, c.kinds[kind], "no %s edge found: the walk matched nothing", kind)
 		total += c.kinds[kind]
@@ -274,4 +298,35 @@ func alarmMayPublish(t *testing.T, stack awscdk.Stack, statements []map[string]a
 		}
 	}
 	return false
+}
+
+// budgetMayPublish is whether the topic policy admits AWS Budgets publishing for the budget
+// ARN: a matching statement whose aws:SourceAccount (if any) is the account and whose
+// aws:SourceArn pattern (if any) covers the ARN.
+func budgetMayPublish(t *testing.T, stack awscdk.Stack, statements []map[string]any, topic located, account, budgetArn string) bool {
+	t.Helper()
+	for _, s := range statements {
+		if !allows(t, stack, []map[string]any{s}, service("budgets.amazonaws.com"), "sns:Publish", topic) {
+			continue
+		}
+		cond, _ := s["Condition"].(map[string]any)
+		equals, _ := cond["StringEquals"].(map[string]any)
+		if source, ok := equals["aws:SourceAccount"]; ok && source != account {
+			continue
+		}
+		like, _ := cond["ArnLike"].(map[string]any)
+		pattern, ok := like["aws:SourceArn"].(string)
+		if !ok || arnLike(pattern, budgetArn) {
+			return true
+		}
+	}
+	return false
+}
+
+// arnLike is IAM's ArnLike: * matches any characters, / included (path.Match's stops at /),
+// and ? any one character.
+func arnLike(pattern, arn string) bool {
+	quoted := regexp.QuoteMeta(pattern)
+	quoted = strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(quoted)
+	return regexp.MustCompile("^" + quoted + "$").MatchString(arn)
 }

@@ -33,20 +33,24 @@ func TestAlertTopicIsEncryptedAndTLSOnly(t *testing.T) {
 			_, policy := only(t, resourcesOf(t, stack, "AWS::SNS::TopicPolicy"))
 			raw, _ := json.Marshal(policy.Properties["PolicyDocument"])
 			assert.Contains(t, string(raw), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`)
-			// Only this environment's alarms may publish through the topic policy (not, say, any
-			// account's EventBridge rules); TestEveryPublisherMayWriteToItsTarget checks the edges.
-			allows := 0
+			// Only this environment's alarms and this account's budgets may publish through the
+			// topic policy (not, say, any account's EventBridge rules);
+			// TestBudgetsMayPublishToTheAlertTopic checks the budgets' statement and
+			// TestEveryPublisherMayWriteToItsTarget the edges.
+			var allowed []any
 			for _, s := range documentStatements(policy.Properties["PolicyDocument"]) {
-				if s["Effect"] == "Allow" {
-					allows++
-					assert.Equal(t, map[string]any{"Service": "cloudwatch.amazonaws.com"}, s["Principal"])
+				if s["Effect"] != "Allow" {
+					continue
+				}
+				allowed = append(allowed, s["Principal"])
+				if jsonText(s["Principal"]) == jsonText(service("cloudwatch.amazonaws.com")) {
 					assert.Equal(t, map[string]any{
 						"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account},
 						"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-%s-*", p.Env.Region, p.Env.Account, p.Env.Prefix, p.Env.Name)},
 					}, s["Condition"])
 				}
 			}
-			assert.Equal(t, 1, allows)
+			assert.Equal(t, []any{service("cloudwatch.amazonaws.com"), service("budgets.amazonaws.com")}, allowed)
 
 			// EventBridge publishes as a role trusted only for this account's rules.
 			publisherID := logicalID(t, p.Monitoring.Publisher)
@@ -70,7 +74,8 @@ func TestAlertTopicIsEncryptedAndTLSOnly(t *testing.T) {
 					assert.Equal(t, []any{"kms:Decrypt", "kms:GenerateDataKey*"}, st["Action"])
 				}
 			}
-			assert.Equal(t, []any{"cloudwatch.amazonaws.com"}, publishers, "alarms use the key through SNS; EventBridge uses the publisher role")
+			assert.Equal(t, []any{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, publishers,
+				"alarms and budgets use the key through SNS; EventBridge uses the publisher role")
 		})
 	}
 }

@@ -344,7 +344,8 @@ const DevUser = "${workspace.current_user.userName}"
 // without an access mode has no isolation, and an account with legacy features disabled refuses
 // it. Until Unity Catalog is ready (config.UnityCatalog.Ready) the jobs reach the lake through
 // the instance profile, which dedicated mode leaves to their code; once it is, through the
-// external locations, and the instance profile only publishes the speed layer's metric.
+// external locations, and the instance profile only publishes the speed layer's metric. The
+// cluster carries the environment's tags.
 func JobCluster(e config.Environment, runAs string) map[string]any {
 	return map[string]any{
 		"spark_version": e.Databricks.Runtime,
@@ -360,6 +361,10 @@ func JobCluster(e config.Environment, runAs string) map[string]any {
 		"spark_conf":         map[string]any{"spark.databricks.delta.properties.defaults.enableDeletionVectors": "true"},
 		"data_security_mode": "SINGLE_USER",
 		"single_user_name":   runAs,
+		// The stage's tags (config tags: environment, project, cost-center), which Databricks
+		// puts on the cluster's EC2 instances and volumes: a budget filtered by the environment
+		// tag counts them, and cost reports split them like the stacks' resources.
+		"custom_tags": maps.Clone(e.Tags),
 	}
 }
 

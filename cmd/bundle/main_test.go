@@ -340,3 +340,33 @@ func checkRegistration(t *testing.T, e config.Environment) {
 		assert.Subset(t, privileges, []string{"USE_SCHEMA", "CREATE_TABLE", "MODIFY"}, e.Name)
 	}
 }
+
+// TestClustersCarryTheEnvironmentTags: every target's job cluster (batch, maintenance and the
+// speed layer's, which all use var.job_cluster) has its environment's tags as custom_tags, which
+// Databricks puts on the cluster's EC2 instances and volumes: where environments share an
+// account, their budgets count the clusters by the environment tag.
+func TestClustersCarryTheEnvironmentTags(t *testing.T) {
+	envs := config.All()
+	raw, err := Generate(envs, speedJobs(t))
+	require.NoError(t, err)
+	var doc struct {
+		Targets map[string]struct {
+			Variables struct {
+				Environment string         `yaml:"environment"`
+				JobCluster  map[string]any `yaml:"job_cluster"`
+			}
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	require.NotEmpty(t, doc.Targets)
+	for target, v := range doc.Targets {
+		e, err := config.Select(envs, v.Variables.Environment)
+		require.NoError(t, err, target)
+		want := map[string]any{}
+		for k, value := range e[0].Tags {
+			want[k] = value
+		}
+		assert.Equal(t, want, v.Variables.JobCluster["custom_tags"], target)
+		assert.Equal(t, e[0].Name, v.Variables.JobCluster["custom_tags"].(map[string]any)[config.EnvironmentTag], target)
+	}
+}

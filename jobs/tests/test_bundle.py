@@ -81,6 +81,11 @@ def test_jobs_pass_the_bundle_types(target, job):
         assert new["data_security_mode"] == "SINGLE_USER"
         run_as = TARGETS[target].get("run_as", {}).get("service_principal_name", "${workspace.current_user.userName}")
         assert new["single_user_name"] == run_as
+        # The environment's tags go onto the cluster's EC2 instances and volumes: a budget
+        # filtered by the environment tag counts them (docs/costs-and-limits.md#budgets).
+        tags = new["custom_tags"]
+        assert tags["environment"] == TARGETS[target]["variables"]["environment"]
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()), tags
     for task in typed.tasks:
         assert task.job_cluster_key in {c["job_cluster_key"] for c in resolved["job_clusters"]}
         for value in resolved_task(resolved, task.task_key)["python_wheel_task"]["named_parameters"].values():
