@@ -124,6 +124,16 @@ guard: deps ## fail if staging or production would lose a stateful resource (BAS
 	cdk synth --quiet
 	go run ./cmd/guard -base $(BASE) -head cdk.out
 
+# The fixed monthly cost per environment, from the templates: a synth, or the assembly in
+# CDK_OUT, priced with internal/cost/prices/<region>.yaml (730 hours a month); the usage prices
+# apart. It fails naming any resource whose type or price the table lacks, and rewrites the
+# totals of docs/costs-and-limits.md (test/cost_test.go fails when they are stale).
+CDK_OUT ?=
+
+cost: deps ## each environment's fixed monthly cost from a synth (CDK_OUT=dir to price that assembly), and docs/costs-and-limits.md's totals
+	$(if $(CDK_OUT),,cdk synth --quiet)
+	go run ./cmd/cost -cdk-out $(or $(CDK_OUT),cdk.out) -docs docs/costs-and-limits.md
+
 # The gold group's tests run the warehouse's dbt over the pipeline's silver.
 dag-test: dags/.venv/.synced rehearsal/.venv/.synced warehouse/.venv/.synced pipeline ## the DAGs' tests in Airflow 3, against moto's server, a Databricks stub, and dbt over the pipeline's silver
 	cd dags && MOTO_PYTHON=$(CURDIR)/$(REHEARSAL_PY) WAREHOUSE_PIPELINE=$(PIPELINE) $(SUITE) dag-test .venv/bin/python -m pytest -q

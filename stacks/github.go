@@ -18,13 +18,16 @@ import (
 const deploySessionDuration = 2
 
 // versionCheckActions are what versions.yml calls: describe calls that create nothing, and that
-// IAM scopes to no resource type (so their resource is "*").
+// IAM scopes to no resource type (so their resource is "*"), and the Price List Query API's
+// read of public list prices, for the price table of `make cost`.
 var versionCheckActions = []string{
 	"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
 	"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances",
 	"ec2:DescribeManagedPrefixLists",
 	// Whether EC2 still offers the Databricks clusters' node type in the workspace's zones.
 	"ec2:DescribeInstanceTypeOfferings",
+	// Every row of the price table against AWS's list price (go run ./cmd/cost -check-prices).
+	"pricing:GetProducts",
 }
 
 // Bootstrap roles `cdk bootstrap` creates in each account and region: deploy.yml needs all of
@@ -168,7 +171,7 @@ func (s *AccountStack) versionCheckRole(env config.Environment) awsiam.Role {
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("RDS's and DMS's describe calls for engine versions and orderable classes, and EC2's for managed prefix lists and instance type offerings, have no resource type in IAM: * is their only resource. The role may call nothing else."),
+		Reason:    jsii.String("RDS's and DMS's describe calls for engine versions and orderable classes, and EC2's for managed prefix lists and instance type offerings, have no resource type in IAM, nor has the Price List's GetProducts (public list prices): * is their only resource. The role may call nothing else."),
 		AppliesTo: &[]any{"Resource::*"},
 	}}, jsii.Bool(false))
 	awscdk.NewCfnOutput(s.Stack, jsii.String(id+"Arn"), &awscdk.CfnOutputProps{

@@ -233,8 +233,8 @@ func diffSubjectOf(env config.Environment, repo string) string {
 
 // TestVersionCheckRoleOnlyDescribes: the weekly check's role may call RDS's and DMS's describe
 // actions for versions and orderable classes, and EC2's for the S3 prefix list and instance type
-// offerings, on "*" (they have no resource type), and nothing else: no managed policy, no other
-// statement, no write.
+// offerings, and the Price List's GetProducts for the price table, on "*" (they have no resource
+// type), and nothing else: no managed policy, no other statement, no write.
 func TestVersionCheckRoleOnlyDescribes(t *testing.T) {
 	for _, p := range suite.platforms {
 		role := rolesByName(t, accountOf(t, p.Env))[p.Env.GitHubRoleName(config.GitHubVersionCheckRole)]
@@ -248,7 +248,7 @@ func TestVersionCheckRoleOnlyDescribes(t *testing.T) {
 		assert.Equal(t, "*", statements[0]["Resource"])
 		assert.ElementsMatch(t, []string{"rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions",
 			"dms:DescribeEngineVersions", "dms:DescribeOrderableReplicationInstances", "ec2:DescribeManagedPrefixLists",
-			"ec2:DescribeInstanceTypeOfferings"}, asStrings(statements[0]["Action"]))
+			"ec2:DescribeInstanceTypeOfferings", "pricing:GetProducts"}, asStrings(statements[0]["Action"]))
 	}
 }
 
