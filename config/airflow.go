@@ -9,6 +9,13 @@ import (
 
 // Airflow sizes the MWAA environment that runs the platform's DAGs.
 type Airflow struct {
+	// Disabled turns MWAA off: no Airflow stack (no environment, source bucket, execution role,
+	// security group or REST API relay), no Airflow alarms, no smoke role, and no NAT gateway
+	// in the shared VPC, which only MWAA needs. The zero value keeps MWAA on, so an
+	// environment that never mentions the switch keeps its orchestrator: forgetting it can
+	// cost money, never delete an environment. The sizing below is still checked, so that
+	// turning MWAA back on is this line and network.natGateways (docs/costs-and-limits.md).
+	Disabled bool
 	// Version is the Apache Airflow version MWAA runs; one of AirflowVersions, and the same in
 	// every environment, because the DAGs' one lock (dags/uv.lock) and airflow/requirements.txt
 	// are made for it (tests check both).
@@ -32,6 +39,9 @@ type Airflow struct {
 	// TaskLogLevel is the level of the task logs, the ones people read when a run fails.
 	TaskLogLevel string
 }
+
+// Enabled is whether the environment runs MWAA (airflow.disabled is false).
+func (a Airflow) Enabled() bool { return !a.Disabled }
 
 // AirflowVersions are the Apache Airflow versions this app accepts: the Airflow 3 versions
 // that both MWAA can create (MWAA User Guide, "Apache Airflow versions on Amazon MWAA":

@@ -14,7 +14,7 @@ func develop() Environment {
 		Removal:               RemovalDestroy,
 		Network: Network{
 			CIDR:                 "10.10.0.0/16",
-			NATGateways:          1,
+			NATGateways:          0, // none: MWAA is off, and nothing else here needs internet egress
 			PublicSubnetMask:     24,
 			PrivateSubnetMask:    20,
 			IsolatedSubnetMask:   24,
@@ -123,7 +123,11 @@ func develop() Environment {
 			Exclude:             []TableSelector{{Schema: "public", Table: "flyway_schema_history"}},
 			LogRetentionDays:    14,
 		},
+		// MWAA off: at $188 a month fixed (mw1.micro) it would be more than the rest of develop.
+		// Turn it on for a week of DAG work with Disabled: false and network.natGateways: 1
+		// (docs/costs-and-limits.md, "Turning MWAA on in develop").
 		Airflow: Airflow{
+			Disabled:            true,
 			Version:             "3.2.1",
 			EnvironmentClass:    "mw1.micro",
 			MinWorkers:          1,

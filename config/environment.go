@@ -73,7 +73,8 @@ const (
 type Network struct {
 	// CIDR is the VPC's IPv4 block, an RFC 1918 range from /16 to /24.
 	CIDR string
-	// NATGateways is how many NAT gateways serve the private subnets (1 to one per AZ).
+	// NATGateways is how many NAT gateways serve the private subnets: 1 to one per AZ where MWAA
+	// is on, 0 where it is off (the private subnets are then isolated: no route out).
 	NATGateways int
 	// PublicSubnetMask, PrivateSubnetMask and IsolatedSubnetMask are the prefix lengths of
 	// each subnet of that tier; there is one subnet per tier and availability zone.

@@ -23,10 +23,20 @@ var privateRanges = []netip.Prefix{
 var logRetentionAllowed = fmt.Sprintf("must be a CloudWatch Logs retention: one of %v", LogRetentionDays)
 
 var networkRules = rules[Environment]{
-	{Field: "network.natGateways", Allowed: "must be from 1 to the number of availability zones", check: func(f field, e Environment) {
+	// Only MWAA needs internet egress in the shared VPC: DMS and the secret-rotation Lambdas
+	// reach S3 and Secrets Manager through the VPC's endpoints, and Databricks has a VPC of
+	// its own. So where MWAA is on it needs a NAT gateway, and where it is off a NAT gateway
+	// would bill (about $36 a month with its address) for nothing.
+	{Field: "network.natGateways", Allowed: "must be from 1 to the number of availability zones where MWAA is on", check: func(f field, e Environment) {
+		if !e.Airflow.Enabled() {
+			return
+		}
 		azCount := len(e.AvailabilityZones)
 		f.checkf(e.Network.NATGateways >= 1 && e.Network.NATGateways <= max(azCount, 1), e.Network.NATGateways,
-			"must be from 1 to the number of availability zones (%d)", azCount)
+			"must be from 1 to the number of availability zones (%d): MWAA needs internet egress", azCount)
+	}},
+	{Field: "network.natGateways", Allowed: "must be 0 where MWAA is off (airflow.disabled): nothing else in the shared VPC needs internet egress", check: func(f field, e Environment) {
+		f.check(e.Airflow.Enabled() || e.Network.NATGateways == 0, e.Network.NATGateways)
 	}},
 	{Field: "network.flowLogRetentionDays", Allowed: logRetentionAllowed, check: func(f field, e Environment) {
 		f.check(slices.Contains(LogRetentionDays, e.Network.FlowLogRetentionDays), e.Network.FlowLogRetentionDays)

@@ -36,6 +36,7 @@ var Unchecked = map[string]string{
 	"source":                                 "not a setting: All() records where each environment is defined",
 	"terminationProtection":                  "on and off are both valid; removal must be retain when it is on",
 	"databricks.enabled":                     "a switch: off leaves every other databricks setting unread and unchecked",
+	"airflow.disabled":                       "a switch: on and off are both valid; network.natGateways's rules follow it (0 where MWAA is off, at least 1 where on)",
 	"databricks.unityCatalog.enabled":        "a switch: on creates the storage credential's role; externalId's rule follows it",
 	"database.iamAuthentication":             "on and off are both valid; the password keeps working either way",
 	"silver.apiSources":                      "any number of sources, none too: every source of " + APISourcesFile,

@@ -31,7 +31,8 @@ type Platform struct {
 	Database *DatabaseStack
 	// Cdc is the DMS task that copies the database's changes into bronze.
 	Cdc *CdcStack
-	// Airflow is the MWAA environment that orchestrates ingestion and processing.
+	// Airflow is the MWAA environment that orchestrates ingestion and processing; nil when the
+	// environment has MWAA switched off (airflow.disabled).
 	Airflow *AirflowStack
 	// Monitoring is built last: it watches every other stack of the stage.
 	Monitoring *MonitoringStack
@@ -120,7 +121,29 @@ func NewPlatform(app awscdk.App, env config.Environment, sharesAccount bool) *Pl
 		Bronze:         p.DataLake.Bronze,
 		DataKey:        p.DataLake.Key,
 	})
-	p.Airflow = NewAirflowStack(stage, "Airflow", &AirflowStackProps{
+	if env.Airflow.Enabled() {
+		p.Airflow = newAirflowStack(stage, env, p)
+	}
+	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
+		Env:        env,
+		Network:    p.Network,
+		DataLake:   p.DataLake,
+		Database:   p.Database,
+		Cdc:        p.Cdc,
+		Streaming:  p.Streaming,
+		Catalog:    p.Catalog,
+		Analytics:  p.Analytics,
+		Databricks: p.Databricks,
+		Airflow:    p.Airflow,
+		// Where other environments deploy to the account, the budget counts only env's tagged costs.
+		SharesAccount: sharesAccount,
+	})
+	return p
+}
+
+// newAirflowStack adds the MWAA environment of env, wired to the stacks of p built before it.
+func newAirflowStack(stage awscdk.Stage, env config.Environment, p *Platform) *AirflowStack {
+	return NewAirflowStack(stage, "Airflow", &AirflowStackProps{
 		Env:               env,
 		Vpc:               p.Network.Vpc,
 		SecretsManager:    p.Network.SecretsManager,
@@ -138,21 +161,6 @@ func NewPlatform(app awscdk.App, env config.Environment, sharesAccount bool) *Pl
 		DatabaseKey:       p.Database.Key,
 		StreamKey:         p.Streaming.Key,
 	})
-	p.Monitoring = NewMonitoringStack(stage, "Monitoring", &MonitoringStackProps{
-		Env:        env,
-		Network:    p.Network,
-		DataLake:   p.DataLake,
-		Database:   p.Database,
-		Cdc:        p.Cdc,
-		Streaming:  p.Streaming,
-		Catalog:    p.Catalog,
-		Analytics:  p.Analytics,
-		Databricks: p.Databricks,
-		Airflow:    p.Airflow,
-		// Where other environments deploy to the account, the budget counts only env's tagged costs.
-		SharesAccount: sharesAccount,
-	})
-	return p
 }
 
 // byAccount groups environments by account, in the order accounts first appear.

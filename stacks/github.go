@@ -81,7 +81,10 @@ func (s *AccountStack) addGitHubAccess(envs []config.Environment) {
 			"Assumed by diff.yml "+diffBy+" to run a read-only cdk diff of "+env.Name,
 			"repository variable AWS_DIFF_ROLE_ARN_"+strings.ToUpper(env.Name))
 		s.GitHubVersionCheckRoles[env.Name] = s.versionCheckRole(env)
-		s.smokeRole(env)
+		// The smoke role only calls MWAA (or its relay): none where MWAA is off.
+		if env.Airflow.Enabled() {
+			s.smokeRole(env)
+		}
 	}
 }
 

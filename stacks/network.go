@@ -42,6 +42,14 @@ func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackP
 	env, n := props.Env, props.Env.Network
 	stack := newStack(scope, id, env, "Shared VPC, subnets, NAT, S3 endpoint and flow logs of "+env.Name)
 
+	// Without NAT gateways (MWAA off) the private subnets have no route out: CDK refuses
+	// PRIVATE_WITH_EGRESS subnets without one, so the group becomes isolated. It keeps its name
+	// and blocks, so DMS, the rotation Lambdas and the endpoint stay where they were, and
+	// turning MWAA back on only adds the NAT gateway and the routes to it.
+	privateType := awsec2.SubnetType_PRIVATE_WITH_EGRESS
+	if n.NATGateways == 0 {
+		privateType = awsec2.SubnetType_PRIVATE_ISOLATED
+	}
 	shared := vpc.New(stack, &vpc.Props{
 		Name:              env.ResourceName("vpc"),
 		CIDR:              n.CIDR,
@@ -49,7 +57,7 @@ func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackP
 		NATGateways:       n.NATGateways,
 		Subnets: []*awsec2.SubnetConfiguration{
 			{Name: jsii.String(PublicSubnets), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(float64(n.PublicSubnetMask)), MapPublicIpOnLaunch: jsii.Bool(false)},
-			{Name: jsii.String(PrivateSubnets), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS, CidrMask: jsii.Number(float64(n.PrivateSubnetMask))},
+			{Name: jsii.String(PrivateSubnets), SubnetType: privateType, CidrMask: jsii.Number(float64(n.PrivateSubnetMask))},
 			{Name: jsii.String(IsolatedSubnets), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: jsii.Number(float64(n.IsolatedSubnetMask))},
 		},
 		LogsKeyAlias:         env.ResourceName("network-logs"),

@@ -22,7 +22,7 @@ import (
 // own encrypted log group. Where the webserver is public there is neither.
 func TestAirflowRelayOnlyWherePrivate(t *testing.T) {
 	private := 0
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			env := p.Env
 			functions := resourcesOf(t, p.Airflow.Stack, "AWS::Lambda::Function")

@@ -35,7 +35,7 @@ func mwaaEnvironment(t *testing.T, p *stacks.Platform) resource {
 }
 
 func TestAirflowEnvironmentFromConfig(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			a := p.Env.Airflow
 			env := mwaaEnvironment(t, p)
@@ -63,7 +63,7 @@ func TestAirflowEnvironmentFromConfig(t *testing.T) {
 }
 
 func TestAirflowProductionWebserverIsPrivate(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		if p.Env.TerminationProtection {
 			assert.Equal(t, config.WebserverPrivateOnly, mwaaEnvironment(t, p).Properties["WebserverAccessMode"], p.Env.Name)
 		}
@@ -73,7 +73,7 @@ func TestAirflowProductionWebserverIsPrivate(t *testing.T) {
 // TestAirflowConfigurationOptions checks that the DAGs get every name from the stack, derived
 // by config, under the keys dags/platform_lib/settings.py reads.
 func TestAirflowConfigurationOptions(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			e := p.Env
 			var crawlers []string
@@ -180,7 +180,7 @@ func joinLiterals(v any) any {
 // TestAirflowSubnets checks that MWAA gets exactly two private subnets in two different AZs,
 // following the subnet IDs through the Network stack's outputs to the subnets themselves.
 func TestAirflowSubnets(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			network := readTemplate(t, p.Network.Stack)
 			ids := mwaaEnvironment(t, p).Properties["NetworkConfiguration"].(map[string]any)["SubnetIds"].([]any)
@@ -201,7 +201,7 @@ func TestAirflowSubnets(t *testing.T) {
 }
 
 func TestAirflowSecurityGroup(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack, a := p.Airflow.Stack, p.Airflow
 			sg := logicalID(t, a.SecurityGroup)
@@ -247,7 +247,7 @@ func TestAirflowSecurityGroup(t *testing.T) {
 }
 
 func TestAirflowSourceBucket(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack, a := p.Airflow.Stack, p.Airflow
 			templateOf(stack).HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
@@ -282,7 +282,7 @@ func TestAirflowSourceBucket(t *testing.T) {
 }
 
 func TestAirflowKeyAndSecret(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack, a := p.Airflow.Stack, p.Airflow
 			keyArn := map[string]any{"Fn::GetAtt": []any{logicalID(t, a.Key), "Arn"}}
@@ -301,7 +301,7 @@ func TestAirflowKeyAndSecret(t *testing.T) {
 }
 
 func TestAirflowExecutionRole(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			stack, a := p.Airflow.Stack, p.Airflow
 			role := logicalID(t, a.ExecutionRole)
@@ -352,7 +352,7 @@ var accountLevelActions = []string{"s3:GetAccountPublicAccessBlock", "logs:Descr
 
 func TestAirflowExecutionPolicyIsScoped(t *testing.T) {
 	scopedServices := regexp.MustCompile(`^(s3|glue|athena|secretsmanager|kms|sqs|sns|logs|airflow):`)
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			e := p.Env
 			statements := executionStatements(t, p)
@@ -478,7 +478,7 @@ func TestAirflowRequirementsMatchVersion(t *testing.T) {
 		"RequirementsSha256":  {sha256.Sum256(raw), "RequirementsS3ObjectVersion", "requirements.txt"},
 		"StartupScriptSha256": {sha256.Sum256(startup), "StartupScriptS3ObjectVersion", "startup.sh"},
 	}
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		assert.Equal(t, p.Env.Airflow.Version, m[1], "%s runs Airflow %s", p.Env.Name, p.Env.Airflow.Version)
 
 		// The environment pins the deployed version of requirements.txt and of the startup
@@ -543,4 +543,38 @@ func TestAirflowDagBundleHoldsOnlyWhatMWAARuns(t *testing.T) {
 			assert.Regexp(t, `^(\.airflowignore|api_sources\.json|smoke_plan\.json|[a-z_]+\.py|platform_lib/[a-z_]+\.py)$`, f, "%s is shipped to MWAA", f)
 		}
 	}
+}
+
+// TestNoAirflowWhereMWAAIsOff: an environment with airflow.disabled has no Airflow stack, no
+// smoke role in its account stage (the role only calls MWAA or its relay), no NAT gateway or
+// Elastic IP, and no route out of its private subnets; staging and production keep MWAA.
+func TestNoAirflowWhereMWAAIsOff(t *testing.T) {
+	var on []string
+	for _, p := range suite.platforms {
+		t.Run(p.Env.Name, func(t *testing.T) {
+			require.Equal(t, p.Env.Airflow.Enabled(), p.Airflow != nil, "an Airflow stack exactly where MWAA is on")
+			if p.Airflow != nil {
+				on = append(on, p.Env.Name)
+				return
+			}
+			for _, child := range *p.Stage.Node().Children() {
+				assert.NotEqual(t, "Airflow", *child.Node().Id(), "no Airflow stack where MWAA is off")
+			}
+			assert.NotContains(t, rolesByName(t, accountOf(t, p.Env)), p.Env.GitHubRoleName("smoke"), "no smoke role where MWAA is off")
+			assert.Empty(t, resourcesOf(t, p.Network.Stack, "AWS::EC2::NatGateway"))
+			assert.Empty(t, resourcesOf(t, p.Network.Stack, "AWS::EC2::EIP"))
+			for id, route := range resourcesOf(t, p.Network.Stack, "AWS::EC2::Route") {
+				assert.NotContains(t, route.Properties, "NatGatewayId", id)
+				assert.NotContains(t, id, stacks.PrivateSubnets, "%s: no route out of the private subnets", id)
+			}
+			for _, stack := range allStacks() {
+				if *awscdk.Stage_Of(stack).StageName() == p.Env.Name {
+					raw, err := os.ReadFile(templatePath(stack))
+					require.NoError(t, err)
+					assert.NotContains(t, string(raw), p.Env.AirflowEnvironmentName(), "%s names no MWAA environment", *stack.Node().Id())
+				}
+			}
+		})
+	}
+	assert.Subset(t, on, []string{"staging", "production"}, "staging and production keep MWAA")
 }

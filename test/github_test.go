@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -312,7 +313,7 @@ esac`)
 // ("Granting access to the Apache Airflow REST API", MWAA user guide; the Service
 // Authorization Reference's rbac-role resource type), not to a DAG.
 func TestSmokeRoleOnlyInvokesTheAirflowRestApiAsUser(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		env := p.Env
 		name := env.GitHubRoleName("smoke")
 		role := rolesByName(t, accountOf(t, env))[name]
@@ -469,7 +470,7 @@ var triggerBodyFields = []string{"dag_run_id", "data_interval_start", "data_inte
 // caller says it runs inside the VPC; the relay's refusals and errors fail the run clearly.
 func TestSmokeScript(t *testing.T) {
 	var public, private *config.Environment
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		e := p.Env
 		if e.Airflow.WebserverAccessMode == config.WebserverPublicOnly && public == nil {
 			public = &e
@@ -478,9 +479,18 @@ func TestSmokeScript(t *testing.T) {
 			private = &e
 		}
 	}
-	require.NotNil(t, public, "no environment with a public webserver")
 	require.NotNil(t, private, "no environment with a private webserver")
-	env := *public
+	// The direct InvokeRestApi calls: a public webserver's, or, where every environment with
+	// MWAA is PRIVATE_ONLY (develop, the public one, has it off), a private one's from inside
+	// its VPC (SMOKE_FROM_VPC=1), which makes the same calls.
+	env, directEnv := *private, []string{"SMOKE_FROM_VPC=1"}
+	if public != nil {
+		env, directEnv = *public, nil
+	}
+	direct := func(t *testing.T, answers map[string][]any, extraEnv ...string) (string, error, []smokeCall) {
+		t.Helper()
+		return runSmoke(t, env, answers, append(slices.Clip(directEnv), extraEnv...)...)
+	}
 	run := func(state string) map[string]any { return map[string]any{"dag_run_id": "x", "state": state} }
 	tis := func(states map[string]string) map[string]any {
 		var list []any
@@ -553,7 +563,7 @@ func TestSmokeScript(t *testing.T) {
 	}
 
 	t.Run("success", func(t *testing.T) {
-		out, err, calls := runSmoke(t, env, answers(
+		out, err, calls := direct(t, answers(
 			[]any{run("queued"), map[string]any{"error": "the request timed out after 10 seconds"}, run("running"), run("success"), run("failed")},
 			tis(nil)))
 		require.NoError(t, err, out)
@@ -564,7 +574,7 @@ func TestSmokeScript(t *testing.T) {
 	})
 
 	t.Run("failed", func(t *testing.T) {
-		out, err, calls := runSmoke(t, env, answers(
+		out, err, calls := direct(t, answers(
 			[]any{run("running"), run("failed")},
 			tis(map[string]string{"preflight": "success", "arrive_stream_silver": "failed", "readers": "failed",
 				"summary": "upstream_failed", "arrive_api_bronze": "success"})))
@@ -580,7 +590,7 @@ func TestSmokeScript(t *testing.T) {
 
 	t.Run("timeout", func(t *testing.T) {
 		start := time.Now()
-		out, err, calls := runSmoke(t, env, answers(
+		out, err, calls := direct(t, answers(
 			[]any{run("queued"), run("running")},
 			tis(map[string]string{"preflight": "success", "arrive_database_serving": "running", "arrive_stream_bronze": "success"})),
 			"SMOKE_TIMEOUT=2", "SMOKE_POLL=1")
@@ -592,7 +602,7 @@ func TestSmokeScript(t *testing.T) {
 	})
 
 	t.Run("unreadable", func(t *testing.T) {
-		out, err, calls := runSmoke(t, env, answers([]any{map[string]any{"error": "throttled"}}, tis(nil)))
+		out, err, calls := direct(t, answers([]any{map[string]any{"error": "throttled"}}, tis(nil)))
 		require.Error(t, err, out)
 		checkCalls(t, calls)
 		assert.Contains(t, out, "5 reads in a row of platform_smoke run")
@@ -601,7 +611,7 @@ func TestSmokeScript(t *testing.T) {
 	t.Run("trigger refused", func(t *testing.T) {
 		a := answers([]any{run("success")}, tis(nil))
 		a["POST /dags/platform_smoke/dagRuns"] = []any{map[string]any{"error": "409 conflict"}}
-		out, err, calls := runSmoke(t, env, a)
+		out, err, calls := direct(t, a)
 		require.Error(t, err, out)
 		assert.Len(t, calls, 2, "nothing is polled when the trigger fails")
 		assert.Contains(t, out, "could not trigger platform_smoke")
@@ -676,6 +686,20 @@ func TestSmokeScript(t *testing.T) {
 		checkCallsOf(t, *private, false, calls)
 		assert.NotContains(t, out, "through the relay")
 	})
+
+	// An environment with MWAA off: a clear message, a failure, and no AWS call.
+	for _, p := range suite.platforms {
+		if p.Airflow != nil {
+			continue
+		}
+		t.Run(p.Env.Name+" has MWAA off", func(t *testing.T) {
+			out, err, calls := runSmoke(t, p.Env, answers([]any{run("success")}, tis(nil)))
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, out)
+			assert.Contains(t, out, p.Env.Name+" has MWAA off (airflow.disabled in config/"+p.Env.Name+".go)")
+			assert.Empty(t, calls, "no AWS call")
+		})
+	}
 
 	t.Run("usage", func(t *testing.T) {
 		cmd := exec.Command("bash", ".github/scripts/smoke.sh")

@@ -82,6 +82,18 @@ func newApp(outdir string) (awscdk.App, error) {
 }
 
 // allStacks lists every stack of the suite's app, keyed "<stage>/<stack>".
+// withAirflow are the platforms whose environment runs MWAA (airflow.disabled off): the tests of
+// the Airflow stack read these; TestNoAirflowWhereMWAAIsOff checks the others.
+func withAirflow() []*stacks.Platform {
+	var out []*stacks.Platform
+	for _, p := range suite.platforms {
+		if p.Airflow != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func allStacks() map[string]awscdk.Stack {
 	all := map[string]awscdk.Stack{}
 	add := func(stack awscdk.Stack) {

@@ -15,7 +15,7 @@ import (
 // TestSmokeAnalystRole: only the MWAA execution role may assume the smoke's analyst role, and
 // it holds the analysts' managed policy and nothing else.
 func TestSmokeAnalystRole(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			roles := resourcesOf(t, p.Airflow.Stack, "AWS::IAM::Role")
 			role, ok := roles[logicalID(t, p.Airflow.SmokeAnalystRole)]
@@ -132,7 +132,7 @@ func TestSmokeSecret(t *testing.T) {
 
 // TestSmokeExecutionStatements: what the smoke adds to the execution role, each scoped.
 func TestSmokeExecutionStatements(t *testing.T) {
-	for _, p := range suite.platforms {
+	for _, p := range withAirflow() {
 		t.Run(p.Env.Name, func(t *testing.T) {
 			e := p.Env
 			statements := executionStatements(t, p)

@@ -7,7 +7,7 @@
 # the webserver is public; where it is PRIVATE_ONLY, MWAA refuses InvokeRestApi from outside
 # the VPC, so each call goes through the environment's relay function inside it
 # (lambda:InvokeFunction on <prefix>-<env>-airflow-relay; stacks/airflow_relay.go).
-# Usage: smoke.sh ENV
+# Usage: smoke.sh ENV (fails, saying why, where ENV has MWAA off: airflow.disabled)
 #   SMOKE_TIMEOUT   seconds to wait for the run once triggered (default 3600)
 #   SMOKE_POLL      seconds between two reads of the run (default 30)
 #   SMOKE_FROM_VPC  1 to call InvokeRestApi directly for a PRIVATE_ONLY environment, from a
@@ -29,7 +29,10 @@ dag=platform_smoke
 
 # REGION, AIRFLOW_ENVIRONMENT, WEBSERVER_ACCESS and RELAY_FUNCTION (set where the webserver is
 # PRIVATE_ONLY) of the environment, from config.
-eval "$(go run ./cmd/smoke -env "$env_name")"
+# An environment with MWAA off has no DAG to run: cmd/smoke says so and fails, and so does this
+# script (the assignment, unlike eval of a command substitution, stops on the failure).
+settings=$(go run ./cmd/smoke -env "$env_name") || exit 1
+eval "$settings"
 
 relay=""
 if [ "$WEBSERVER_ACCESS" = PRIVATE_ONLY ] && [ "${SMOKE_FROM_VPC:-}" != 1 ]; then

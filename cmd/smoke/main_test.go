@@ -11,6 +11,9 @@ import (
 
 func TestPrintsWhatSmokeShNeeds(t *testing.T) {
 	for _, e := range config.All() {
+		if !e.Airflow.Enabled() {
+			continue
+		}
 		var out, errs bytes.Buffer
 		assert.Equal(t, 0, run([]string{"-env", e.Name}, &out, &errs), errs.String())
 		relay := ""
@@ -29,4 +32,19 @@ func TestNamesOneEnvironment(t *testing.T) {
 	assert.Equal(t, 2, run(nil, &out, &errs))
 	assert.Contains(t, errs.String(), "-env must name one environment")
 	assert.Empty(t, out.String())
+}
+
+func TestRefusesAnEnvironmentWithMWAAOff(t *testing.T) {
+	var off int
+	for _, e := range config.All() {
+		if e.Airflow.Enabled() {
+			continue
+		}
+		off++
+		var out, errs bytes.Buffer
+		assert.Equal(t, 3, run([]string{"-env", e.Name}, &out, &errs))
+		assert.Empty(t, out.String(), "nothing for smoke.sh to eval")
+		assert.Contains(t, errs.String(), "smoke: "+e.Name+" has MWAA off (airflow.disabled in config/"+e.Name+".go)")
+	}
+	assert.NotZero(t, off, "develop has MWAA off")
 }

@@ -7,12 +7,33 @@ import json
 import os
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ENVIRONMENTS = ("develop", "staging", "production")
+# Every environment of config, in deployment order.
+ALL_ENVIRONMENTS = ("develop", "staging", "production")
+
+
+def has_airflow(env):
+    """Whether env runs MWAA: its goldens hold an Airflow stack only where airflow.disabled is
+    off (develop has it off: config/develop.go)."""
+    return os.path.exists(os.path.join(REPO, "test", "testdata", env, "Airflow.json"))
+
+
+# The environments with MWAA, whose options the DAGs are parsed with. The DAG logic of one
+# without (develop) still runs offline: make pipeline, and these tests on staging's options.
+ENVIRONMENTS = tuple(env for env in ALL_ENVIRONMENTS if has_airflow(env))
+
+
+class NoAirflow(LookupError):
+    """The environment has MWAA off: there is no Airflow stack to read."""
 
 
 @functools.cache
 def template(env, stack="Airflow"):
     """One stack's golden template, read once per session: shared, so never mutate it."""
+    if stack == "Airflow" and not has_airflow(env):
+        raise NoAirflow(
+            f"{env} has MWAA off (airflow.disabled in config/{env}.go): no Airflow stack, so no MWAA options;"
+            f" use one of {', '.join(ENVIRONMENTS)}"
+        )
     with open(os.path.join(REPO, "test", "testdata", env, stack + ".json"), encoding="utf-8") as f:
         return json.load(f)
 

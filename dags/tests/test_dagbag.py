@@ -5,27 +5,65 @@ import pytest
 from tests import mwaa
 from tests.conftest import DAGS, LOCAL_DBT
 
+# Options no environment with MWAA has today, derived from one that has: staging's with
+# Databricks off, as develop's were before MWAA went off there (no batch job, no dbt, and the
+# smoke's bronze stages and readers only).
+DATABRICKS_OPTIONS = (
+    "platform.databricks_batch_job",
+    "platform.dbt_executable",
+    "platform.dbt_project_dir",
+    "platform.dbt_target",
+)
+VARIANTS = {
+    "staging-databricks-off": lambda: {
+        **{k: v for k, v in mwaa.options("staging").items() if k not in DATABRICKS_OPTIONS},
+        "platform.smoke_stages": ",".join(
+            stage
+            for stage in mwaa.options("staging")["platform.smoke_stages"].split(",")
+            if stage.split("=")[0].endswith("_bronze") or stage.startswith("readers=")
+        ),
+    },
+}
 
-@pytest.mark.parametrize("env", mwaa.ENVIRONMENTS)
+
+def options(env):
+    """The MWAA options of env, an environment with MWAA or one of VARIANTS."""
+    return VARIANTS[env]() if env in VARIANTS else mwaa.options(env)
+
+
+def environ(env):
+    return {"AIRFLOW__" + key.replace(".", "__").upper(): value for key, value in options(env).items()}
+
+
+def test_environments_without_mwaa_say_so():
+    """staging and production keep MWAA; an environment with it off (develop) has no Airflow
+    stack, and asking for its options says why instead of failing on a missing file."""
+    assert {"staging", "production"} <= set(mwaa.ENVIRONMENTS)
+    for env in set(mwaa.ALL_ENVIRONMENTS) - set(mwaa.ENVIRONMENTS):
+        with pytest.raises(mwaa.NoAirflow, match=f"^{env} has MWAA off"):
+            mwaa.options(env)
+
+
+@pytest.mark.parametrize("env", mwaa.ENVIRONMENTS + tuple(VARIANTS))
 def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
     """Every DAG file, parsed with the MWAA options env's stack sets (and nothing else's)."""
     from airflow.dag_processing.dagbag import DagBag
 
-    for key, value in {**mwaa.environ(env), **LOCAL_DBT}.items():
+    for key, value in {**environ(env), **LOCAL_DBT}.items():
         monkeypatch.setenv(key, value)
     for option in ("DATABRICKS_BATCH_JOB", "DBT_TARGET"):
-        if f"AIRFLOW__PLATFORM__{option}" not in mwaa.environ(env):
+        if f"AIRFLOW__PLATFORM__{option}" not in environ(env):
             monkeypatch.delenv(f"AIRFLOW__PLATFORM__{option}", raising=False)
     bag = DagBag(dag_folder=DAGS, include_examples=False)
     assert bag.import_errors == {}
     # gold_maintenance only where there is gold to maintain.
-    gold = {"gold_maintenance"} if "platform.dbt_target" in mwaa.options(env) else set()
+    gold = {"gold_maintenance"} if "platform.dbt_target" in options(env) else set()
     assert set(bag.dag_ids) == {"api_ingestion", "bronze_pipeline", "platform_smoke"} | gold
     assert_smoke_stages_are_configs(env, bag.get_dag("platform_smoke"))
     pipeline = bag.get_dag("bronze_pipeline")
     databricks = "bronze_to_silver" in pipeline.task_ids
     # Decided from config when the DAG is parsed: no task where Databricks is off, nor gold.
-    assert databricks == ("platform.databricks_batch_job" in mwaa.options(env)), env
+    assert databricks == ("platform.databricks_batch_job" in options(env)), env
     gold = any(t.startswith("gold.") for t in pipeline.task_ids)
     assert gold == databricks, env
     assert_scheduled_dags_are_created_running(env, bag)
@@ -33,17 +71,17 @@ def test_every_dag_imports_with_no_errors(env, monkeypatch, airflow_db):
 
 def assert_smoke_stages_are_configs(env, smoke):
     """platform_smoke has a task per stage config gives the environment and none for the others
-    (develop has no Databricks: no silver stage, no batch job), and is scheduled only where
+    (where Databricks is off: no silver stage, no batch job), and is scheduled only where
     config sets a schedule (production)."""
     from platform_lib.smoke import STAGES, parse_stages
 
-    stages = parse_stages(mwaa.options(env)["platform.smoke_stages"])
+    stages = parse_stages(options(env)["platform.smoke_stages"])
     waits = {t.removeprefix("arrive_") for t in smoke.task_ids if t.startswith("arrive_")}
     assert waits | {"readers"} == set(stages) | {"readers"}, env
     assert ("readers" in smoke.task_ids) == ("readers" in stages)
     assert set(stages) <= set(STAGES)
-    assert ("bronze_to_silver" in smoke.task_ids) == ("platform.databricks_batch_job" in mwaa.options(env))
-    assert smoke.timetable.can_be_scheduled == ("platform.smoke_schedule" in mwaa.options(env)), env
+    assert ("bronze_to_silver" in smoke.task_ids) == ("platform.databricks_batch_job" in options(env))
+    assert smoke.timetable.can_be_scheduled == ("platform.smoke_schedule" in options(env)), env
     writes = any(s.startswith(("database_", "stream_")) for s in stages)
     assert (
         {"mark_database", "mark_streams"} <= set(smoke.task_ids)
@@ -62,7 +100,7 @@ def assert_scheduled_dags_are_created_running(env, bag):
     from the first deploy with nobody unpausing them (docs/airflow.md)."""
     from airflow.serialization.serialized_objects import LazyDeserializedDAG
 
-    assert "core.dags_are_paused_at_creation" not in mwaa.options(env), "decided per DAG, not per environment"
+    assert "core.dags_are_paused_at_creation" not in options(env), "decided per DAG, not per environment"
     scheduled = []
     for dag_id, dag in bag.dags.items():
         # What the scheduler's side reads: the serialized DAG, not the parsed object.
