@@ -60,11 +60,12 @@ func Load(dir string) (Templates, error) {
 	return out, nil
 }
 
-// manifest is the part of a cloud assembly's manifest.json the guard reads.
+// manifest is the part of a cloud assembly's manifest.json the walk reads.
 type manifest struct {
 	Artifacts map[string]struct {
 		Type        string
 		DisplayName string
+		Environment string
 		Properties  struct {
 			DirectoryName string
 			TemplateFile  string
@@ -72,11 +73,13 @@ type manifest struct {
 	}
 }
 
-// loadAssembly adds the stacks of the assembly in dir, and of its nested (stage) assemblies.
-func loadAssembly(dir string, out Templates) error {
+// WalkAssembly calls stack for every stack of the cloud assembly in dir and of its nested
+// (stage) assemblies: its key "<stage>/<stack>" (the artifact's ID for a stack outside a
+// stage), its environment (aws://<account>/<region>) and its template's path.
+func WalkAssembly(dir string, stack func(key, environment, template string) error) error {
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
-		return err
+		return fmt.Errorf("%s is not a cloud assembly: %w", dir, err)
 	}
 	var m manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -85,7 +88,7 @@ func loadAssembly(dir string, out Templates) error {
 	for id, a := range m.Artifacts {
 		switch a.Type {
 		case "cdk:cloud-assembly":
-			if err := loadAssembly(filepath.Join(dir, a.Properties.DirectoryName), out); err != nil {
+			if err := WalkAssembly(filepath.Join(dir, a.Properties.DirectoryName), stack); err != nil {
 				return err
 			}
 		case "aws:cloudformation:stack":
@@ -93,12 +96,20 @@ func loadAssembly(dir string, out Templates) error {
 			if key == "" {
 				key = id
 			}
-			if out[key], err = readTemplate(filepath.Join(dir, a.Properties.TemplateFile)); err != nil {
+			if err := stack(key, a.Environment, filepath.Join(dir, a.Properties.TemplateFile)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// loadAssembly adds the stacks of the assembly in dir, and of its nested (stage) assemblies.
+func loadAssembly(dir string, out Templates) error {
+	return WalkAssembly(dir, func(key, _, template string) (err error) {
+		out[key], err = readTemplate(template)
+		return err
+	})
 }
 
 // volatile matches values that change with a CDK upgrade, not with our code: asset hashes and

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+
+	"dataplatform/guard"
 )
 
 // Resource is one resource of a synthesized template.
@@ -22,18 +23,6 @@ type Stage struct {
 	Name      string
 	Region    string
 	Resources []Resource
-}
-
-type manifest struct {
-	Artifacts map[string]struct {
-		Type        string
-		DisplayName string
-		Environment string
-		Properties  struct {
-			DirectoryName string
-			TemplateFile  string
-		}
-	}
 }
 
 // LoadAssembly reads every stack of the cloud assembly in dir (cdk.out: manifest.json and one
@@ -55,43 +44,25 @@ func LoadAssembly(dir string) ([]Stage, error) {
 	return out, nil
 }
 
+// loadAssembly adds every stack of the assembly in dir to its stage in stages.
 func loadAssembly(dir string, stages map[string]*Stage) error {
-	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return fmt.Errorf("%s is not a cloud assembly: %w", dir, err)
-	}
-	var m manifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("%s/manifest.json: %w", dir, err)
-	}
-	for id, a := range m.Artifacts {
-		switch a.Type {
-		case "cdk:cloud-assembly":
-			if err := loadAssembly(filepath.Join(dir, a.Properties.DirectoryName), stages); err != nil {
-				return err
-			}
-		case "aws:cloudformation:stack":
-			key := a.DisplayName // "<stage>/<stack>"
-			if key == "" {
-				key = id
-			}
-			stage, stack, _ := strings.Cut(key, "/")
-			s := stages[stage]
-			if s == nil {
-				s = &Stage{Name: stage}
-				stages[stage] = s
-			}
-			if _, region, ok := strings.Cut(strings.TrimPrefix(a.Environment, "aws://"), "/"); ok && s.Region == "" {
-				s.Region = region
-			}
-			resources, err := readTemplate(filepath.Join(dir, a.Properties.TemplateFile), stage+"/"+stack)
-			if err != nil {
-				return err
-			}
-			s.Resources = append(s.Resources, resources...)
+	return guard.WalkAssembly(dir, func(key, environment, template string) error {
+		stage, stack, _ := strings.Cut(key, "/")
+		s := stages[stage]
+		if s == nil {
+			s = &Stage{Name: stage}
+			stages[stage] = s
 		}
-	}
-	return nil
+		if _, region, ok := strings.Cut(strings.TrimPrefix(environment, "aws://"), "/"); ok && s.Region == "" {
+			s.Region = region
+		}
+		resources, err := readTemplate(template, stage+"/"+stack)
+		if err != nil {
+			return err
+		}
+		s.Resources = append(s.Resources, resources...)
+		return nil
+	})
 }
 
 func readTemplate(path, stack string) ([]Resource, error) {
