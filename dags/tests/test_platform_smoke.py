@@ -10,31 +10,19 @@ import re
 
 import pytest
 
+from platform_lib.smoke import STAGES
 from tests import api_stub, athena_stub, conftest, iam, mwaa, postgres
 from tests.pipeline import OPTIONS, Calls, load_dag, states
 from tests.producers import NEVER, Producers
 
 BUCKET = OPTIONS["platform.bronze_bucket"]
 JOB = OPTIONS["platform.databricks_batch_job"]
-# Each stage's budget in these tests: the producers deliver at once unless a case delays them.
 # A stage's budget in these tests, but for the stage a case is about: generous, because
 # dag.test runs one task at a time, so a stage read through Athena is checked only after the
 # tasks before it, on a machine that may be busy. The late and missing cases give their stage
 # a short one (budget()).
 BUDGET = 60
 SHORT = 8
-STAGES = [
-    "database_bronze",
-    "database_silver",
-    "database_history",
-    "database_serving",
-    "stream_bronze",
-    "stream_silver",
-    "stream_serving",
-    "api_bronze",
-    "api_silver",
-    "readers",
-]
 
 
 def option(name):
@@ -70,7 +58,7 @@ def smoke_env(monkeypatch, aws, source, tmp_path):
 
     monkeypatch.setattr(smoke, "MIN_POLL_SECONDS", 0.2)
     # staging's stages (every one applies there), each with the tests' budget.
-    assert list(smoke.parse_stages(option("smoke_stages"))) == STAGES
+    assert tuple(smoke.parse_stages(option("smoke_stages"))) == STAGES
     budgets(monkeypatch)
 
     secrets, s3, kinesis, dms = aws("secretsmanager"), aws("s3"), aws("kinesis"), aws("dms")
@@ -191,7 +179,7 @@ def test_every_stage_arrives_in_time(smoke_env, source, workspace, athena, aws, 
         dag_run = run()
     assert set(states(dag_run).values()) == {"success"}, states(dag_run)
     lines = summary_of(dag_run)
-    assert [line.split(":")[0] for line in lines] == STAGES
+    assert tuple(line.split(":")[0] for line in lines) == STAGES
     assert all("within its budget" in line for line in lines), lines
     # Nothing marked is left in the source; the history kept the changes (the change log here).
     assert source.query("SELECT count(*) FROM public.orders WHERE customer_id = -1") == [("0",)]
