@@ -13,10 +13,9 @@
 
 from datetime import datetime, timedelta
 
-from airflow.providers.databricks.operators.databricks import DatabricksRunNowOperator
 from airflow.sdk import dag, task, task_group
 
-from platform_lib import alerts, glue, settings, warehouse
+from platform_lib import alerts, batch_job, glue, settings, warehouse
 
 CRAWLERS = settings.get_list(settings.CRAWLERS)
 DATABRICKS_BATCH_JOB = settings.optional(settings.DATABRICKS_BATCH_JOB)
@@ -69,20 +68,7 @@ def bronze_pipeline():
 
     crawled = crawl_bronze()
     if DATABRICKS_BATCH_JOB:
-        silver = DatabricksRunNowOperator(
-            task_id="bronze_to_silver",
-            job_name=DATABRICKS_BATCH_JOB,
-            databricks_conn_id="databricks_default",
-            # The day the api_ingestion run of this day wrote (platform_lib.bronze.run_day):
-            # the job types that day's API records. A manual run has no logical date.
-            job_parameters={"day": "{{ (dag_run.logical_date or dag_run.run_after).strftime('%Y-%m-%d') }}"},
-            deferrable=True,
-            polling_period_seconds=60,
-            execution_timeout=timedelta(hours=6),
-            # A retry after the timeout would start a second run while the first goes on in
-            # Databricks; the job's own retry policy (in the bundle) retries its tasks instead.
-            retries=0,
-        )
+        silver = batch_job.run(DATABRICKS_BATCH_JOB)
         crawled >> silver
     if DATABRICKS_BATCH_JOB and GOLD:
         silver >> warehouse.gold("gold", **GOLD, execution_timeout=timedelta(hours=1))

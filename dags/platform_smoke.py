@@ -21,10 +21,9 @@ smoke_plan.json. docs/operations.md, "Smoke run".
 
 from datetime import datetime, timedelta
 
-from airflow.providers.databricks.operators.databricks import DatabricksRunNowOperator
 from airflow.sdk import dag, get_current_context, task
 
-from platform_lib import alerts, settings, smoke, warehouse
+from platform_lib import alerts, batch_job, settings, smoke, warehouse
 
 BUDGETS = smoke.configured()
 PLAN = smoke.load_plan()
@@ -206,15 +205,7 @@ def platform_smoke():
 
     last = silver_stages + serving_stages
     if DATABRICKS_BATCH_JOB and (DATABASE or API):
-        silver = DatabricksRunNowOperator(
-            task_id="bronze_to_silver",
-            job_name=DATABRICKS_BATCH_JOB,
-            databricks_conn_id="databricks_default",
-            job_parameters={"day": "{{ (dag_run.logical_date or dag_run.run_after).strftime('%Y-%m-%d') }}"},
-            deferrable=True,
-            polling_period_seconds=60,
-            execution_timeout=timedelta(hours=6),
-        )
+        silver = batch_job.run(DATABRICKS_BATCH_JOB)
         after_bronze >> silver >> silver_stages
         refreshed = silver
         if GOLD:
